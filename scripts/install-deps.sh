@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian package agentperf needs to build, run, test and benchmark.
+# One script for `make run`, `make test` and CI: it installs only what is missing,
+# so a second run costs one dpkg query.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+  libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
+  libicu-dev libstemmer-dev libcmocka-dev libpq-dev
+  python3 curl procps
+)
+
+if [ "${AGENTPERF_WITH_BENCH:-0}" = 1 ]; then
+  packages+=(libcjson-dev hyperfine wrk)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

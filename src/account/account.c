@@ -1,0 +1,154 @@
+/* Validation of account settings and the token primitives. */
+#include "account/account.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tz/tz.h"
+
+void ap_account_init(struct ap_account *a, const char *name)
+{
+    memset(a, 0, sizeof *a);
+    snprintf(a->name, sizeof a->name, "%s", name ? name : "");
+    snprintf(a->time_zone, sizeof a->time_zone, "UTC");
+    a->inactivity_hours = AP_INACTIVITY_HOURS_DEFAULT;
+}
+
+/* Account names are slugs, so they read well in URLs, logs and CLI flags. */
+enum ap_status ap_account_set_name(struct ap_account *a, const char *name, struct ap_error *err)
+{
+    size_t len = strlen(name);
+    if (len < 1 || len > AP_ACCOUNT_NAME_MAX)
+        return ap_error_set(err, AP_INVALID, "name", "\"name\": must be 1 to %d characters",
+                            AP_ACCOUNT_NAME_MAX);
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  (i > 0 && (c == '-' || c == '_' || c == '.'));
+        if (!ok)
+            return ap_error_set(err, AP_INVALID, "name",
+                                "\"name\": use lowercase letters, digits, '-', '_' and '.', "
+                                "starting with a letter or digit");
+    }
+    snprintf(a->name, sizeof a->name, "%s", name);
+    return AP_OK;
+}
+
+enum ap_status ap_account_set_time_zone(struct ap_account *a, const char *zone,
+                                        struct ap_error *err)
+{
+    if (strlen(zone) > AP_TIME_ZONE_MAX || !ap_tz_valid(zone))
+        return ap_error_set(err, AP_INVALID, "time_zone",
+                            "\"time_zone\": \"%.64s\" is not an IANA time zone", zone);
+    snprintf(a->time_zone, sizeof a->time_zone, "%s", zone);
+    return AP_OK;
+}
+
+enum ap_status ap_account_set_inactivity_hours(struct ap_account *a, const char *hours,
+                                               struct ap_error *err)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(hours, &end, 10);
+    if (errno || end == hours || *end != '\0' || v < 1 || v > AP_INACTIVITY_HOURS_MAX)
+        return ap_error_set(err, AP_INVALID, "inactivity_hours",
+                            "\"inactivity_hours\": must be a whole number from 1 to %d",
+                            AP_INACTIVITY_HOURS_MAX);
+    a->inactivity_hours = (int)v;
+    return AP_OK;
+}
+
+/* A template is an http(s) URL holding its placeholder, or empty to unset it. */
+static enum ap_status set_url_template(char *dst, size_t dst_size, const char *field,
+                                       const char *placeholder, const char *tmpl,
+                                       struct ap_error *err)
+{
+    size_t len = strlen(tmpl);
+    if (len == 0) {
+        dst[0] = '\0';
+        return AP_OK;
+    }
+    if (len > AP_URL_TEMPLATE_MAX)
+        return ap_error_set(err, AP_INVALID, field, "\"%s\": longer than %d bytes", field,
+                            AP_URL_TEMPLATE_MAX);
+    if (strncmp(tmpl, "https://", 8) != 0 && strncmp(tmpl, "http://", 7) != 0)
+        return ap_error_set(err, AP_INVALID, field, "\"%s\": must start with https:// or http://",
+                            field);
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)tmpl[i] <= 0x20 || tmpl[i] == 0x7f || tmpl[i] == '"' ||
+            tmpl[i] == '<' || tmpl[i] == '>')
+            return ap_error_set(err, AP_INVALID, field,
+                                "\"%s\": must not contain spaces, quotes or control characters",
+                                field);
+    if (strstr(tmpl, placeholder) == NULL)
+        return ap_error_set(err, AP_INVALID, field, "\"%s\": must contain %s", field, placeholder);
+    snprintf(dst, dst_size, "%s", tmpl);
+    return AP_OK;
+}
+
+enum ap_status ap_account_set_conversation_url(struct ap_account *a, const char *tmpl,
+                                               struct ap_error *err)
+{
+    return set_url_template(a->conversation_url, sizeof a->conversation_url, "conversation_url",
+                            "{conversation_id}", tmpl, err);
+}
+
+enum ap_status ap_account_set_ticket_url(struct ap_account *a, const char *tmpl,
+                                         struct ap_error *err)
+{
+    return set_url_template(a->ticket_url, sizeof a->ticket_url, "ticket_url", "{ticket_id}",
+                            tmpl, err);
+}
+
+static const char *const role_names[] = {
+#define AP_ROLE_STR(name, str) str,
+    AP_ROLE_MAP(AP_ROLE_STR)
+#undef AP_ROLE_STR
+};
+
+const char *ap_role_name(enum ap_role role)
+{
+    return (unsigned)role < AP_ROLE__COUNT ? role_names[role] : "unknown";
+}
+
+bool ap_role_parse(const char *name, enum ap_role *out)
+{
+    for (unsigned i = 0; i < AP_ROLE__COUNT; i++) {
+        if (strcmp(name, role_names[i]) == 0) {
+            *out = (enum ap_role)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+enum ap_status ap_token_library_init(struct ap_error *err)
+{
+    if (sodium_init() < 0)
+        return ap_error_set(err, AP_INTERNAL, "", "libsodium failed to initialise");
+    return AP_OK;
+}
+
+void ap_token_generate(char text[AP_TOKEN_TEXT_MAX], uint8_t hash[AP_TOKEN_HASH_SIZE])
+{
+    unsigned char secret[32];
+    randombytes_buf(secret, sizeof secret);
+    memcpy(text, "ap_", 3);
+    sodium_bin2base64(text + 3, AP_TOKEN_TEXT_MAX - 3, secret, sizeof secret,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(secret, sizeof secret);
+    ap_token_hash(text, strlen(text), hash);
+}
+
+void ap_token_hash(const char *text, size_t len, uint8_t hash[AP_TOKEN_HASH_SIZE])
+{
+    crypto_hash_sha256(hash, (const unsigned char *)text, len);
+}
+
+bool ap_token_hash_equal(const uint8_t a[AP_TOKEN_HASH_SIZE], const uint8_t b[AP_TOKEN_HASH_SIZE])
+{
+    return sodium_memcmp(a, b, AP_TOKEN_HASH_SIZE) == 0;
+}

@@ -1,0 +1,299 @@
+/* Command dispatch, option parsing and usage text. Commands and their options
+ * are data; this file is the only place that walks argv. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DB_OPTION                                                                      \
+    {"db", true, "URL", "AGENTPERF_DB", "agentperf.db",                                \
+     "database: a SQLite file path (or sqlite:PATH)"}
+
+const struct ap_cli_option ap_cli_db_options[] = {DB_OPTION, {0}};
+
+const struct ap_cli_option ap_cli_account_options[] = {
+    DB_OPTION,
+    {"time-zone", true, "ZONE", NULL, NULL, "IANA time zone of the reports (default UTC)"},
+    {"inactivity-hours", true, "N", NULL, NULL, "hours without events after which a conversation has ended (default 72)"},
+    {"conversation-url", true, "TEMPLATE", NULL, NULL, "link to a conversation, with {conversation_id}"},
+    {"ticket-url", true, "TEMPLATE", NULL, NULL, "link to a ticket, with {ticket_id}"},
+    {0},
+};
+
+const struct ap_cli_option ap_cli_token_create_options[] = {
+    DB_OPTION,
+    {"account", true, "NAME", NULL, NULL, "the account the token belongs to (required)"},
+    {"role", true, "ROLE", NULL, NULL, "ingest, viewer or admin (required)"},
+    {"label", true, "TEXT", NULL, NULL, "a note to recognise the token by"},
+    {0},
+};
+
+const struct ap_cli_option ap_cli_token_options[] = {
+    DB_OPTION,
+    {"account", true, "NAME", NULL, NULL, "the account (required)"},
+    {0},
+};
+
+const struct ap_cli_option ap_cli_ingest_options[] = {
+    DB_OPTION,
+    {"account", true, "NAME", NULL, NULL, "the account the events belong to (required)"},
+    {"batch", true, "N", NULL, "5000", "events per transaction"},
+    {"max-line", true, "BYTES", NULL, "1048576", "longest accepted NDJSON line"},
+    {"quiet", false, NULL, NULL, NULL, "print only the counts, not each problem line"},
+    {0},
+};
+
+const struct ap_cli_option ap_cli_serve_options[] = {
+    DB_OPTION,
+    {"listen", true, "ADDR:PORT", "AGENTPERF_LISTEN", "127.0.0.1:8080", "address to serve on"},
+    {"threads", true, "N", "AGENTPERF_THREADS", "4", "worker threads"},
+    {"max-body", true, "BYTES", "AGENTPERF_MAX_BODY", "16777216", "largest accepted request body"},
+    {"max-line", true, "BYTES", "AGENTPERF_MAX_LINE", "1048576", "longest accepted NDJSON line"},
+    {"web-root", true, "DIR", "AGENTPERF_WEB_ROOT", "web/dist", "directory of the dashboard's files"},
+    {0},
+};
+
+static const struct ap_cli_command commands[] = {
+    {"serve", NULL, "", 0, 0, ap_cli_serve_options, ap_cmd_serve,
+     "serve the HTTP API and the dashboard"},
+    {"ingest", NULL, "[FILE|-]", 0, 1, ap_cli_ingest_options, ap_cmd_ingest,
+     "store NDJSON events from a file or standard input"},
+    {"accounts", "create", "NAME", 1, 1, ap_cli_account_options, ap_cmd_accounts_create,
+     "create an account"},
+    {"accounts", "list", "", 0, 0, ap_cli_db_options, ap_cmd_accounts_list, "list accounts"},
+    {"accounts", "update", "NAME", 1, 1, ap_cli_account_options, ap_cmd_accounts_update,
+     "change an account's settings"},
+    {"tokens", "create", "", 0, 0, ap_cli_token_create_options, ap_cmd_tokens_create,
+     "create an API token and print it once"},
+    {"tokens", "list", "", 0, 0, ap_cli_token_options, ap_cmd_tokens_list,
+     "list an account's tokens (never their secrets)"},
+    {"tokens", "revoke", "ID", 1, 1, ap_cli_token_options, ap_cmd_tokens_revoke,
+     "revoke a token at once"},
+    {"migrate", NULL, "", 0, 0, ap_cli_db_options, ap_cmd_migrate,
+     "create or upgrade the database schema"},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_command_usage(FILE *f, const struct ap_cli_command *c)
+{
+    fprintf(f, "usage: agentperf %s%s%s", c->group, c->name ? " " : "", c->name ? c->name : "");
+    if (c->arguments[0])
+        fprintf(f, " %s", c->arguments);
+    fprintf(f, " [options]\n  %s\n\noptions:\n", c->summary);
+    for (const struct ap_cli_option *o = c->options; o->name; o++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s%s", o->name, o->takes_value ? " " : "",
+                 o->takes_value ? o->value_name : "");
+        fprintf(f, "  %-28s %s", left, o->help);
+        if (o->env)
+            fprintf(f, " [env %s]", o->env);
+        if (o->fallback)
+            fprintf(f, " (default %s)", o->fallback);
+        fputc('\n', f);
+    }
+    fprintf(f, "  %-28s %s\n", "--help", "show this help");
+}
+
+static void print_usage(FILE *f)
+{
+    fprintf(f, "usage: agentperf COMMAND [options]\n\n"
+               "agentperf shows how well an AI customer agent performs and what it cannot answer.\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        char left[64];
+        snprintf(left, sizeof left, "%s%s%s", commands[i].group, commands[i].name ? " " : "",
+                 commands[i].name ? commands[i].name : "");
+        fprintf(f, "  %-20s %s\n", left, commands[i].summary);
+    }
+    fprintf(f, "\nRun 'agentperf COMMAND --help' for the options of a command.\n");
+}
+
+static int option_index(const struct ap_cli_command *c, const char *name, size_t len)
+{
+    for (int i = 0; c->options[i].name; i++)
+        if (strlen(c->options[i].name) == len && strncmp(c->options[i].name, name, len) == 0)
+            return i;
+    return -1;
+}
+
+int ap_cli_usage_error(struct ap_cli_args *args, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("agentperf: ", args->err);
+    va_start(ap, fmt);
+    vfprintf(args->err, fmt, ap);
+    va_end(ap);
+    fputs("\n\n", args->err);
+    print_command_usage(args->err, args->command);
+    return AP_EXIT_USAGE;
+}
+
+/* Returns -1 to go on, or the exit status when parsing ended the command. */
+static int parse_options(struct ap_cli_args *args, int argc, char **argv)
+{
+    const struct ap_cli_command *c = args->command;
+    bool options_done = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (options_done || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (args->n_positionals >= c->max_positionals)
+                return ap_cli_usage_error(args, "unexpected argument \"%s\"", a);
+            args->positionals[args->n_positionals++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            options_done = true;
+            continue;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            print_command_usage(args->out, c);
+            return AP_EXIT_OK;
+        }
+        if (strncmp(a, "--", 2) != 0)
+            return ap_cli_usage_error(args, "unknown option \"%s\"", a);
+        const char *name = a + 2;
+        const char *eq = strchr(name, '=');
+        int idx = option_index(c, name, eq ? (size_t)(eq - name) : strlen(name));
+        if (idx < 0)
+            return ap_cli_usage_error(args, "unknown option \"%.*s\"",
+                                      (int)(eq ? eq - a : (long)strlen(a)), a);
+        const struct ap_cli_option *o = &c->options[idx];
+        if (!o->takes_value) {
+            if (eq)
+                return ap_cli_usage_error(args, "option --%s takes no value", o->name);
+            args->values[idx] = "1";
+        } else if (eq) {
+            args->values[idx] = eq + 1;
+        } else if (i + 1 < argc) {
+            args->values[idx] = argv[++i];
+        } else {
+            return ap_cli_usage_error(args, "option --%s needs a value (%s)", o->name,
+                                      o->value_name);
+        }
+    }
+    if (args->n_positionals < c->min_positionals)
+        return ap_cli_usage_error(args, "missing argument: %s", c->arguments);
+    return -1;
+}
+
+const char *ap_cli_get(const struct ap_cli_args *args, const char *option)
+{
+    int idx = option_index(args->command, option, strlen(option));
+    if (idx < 0)
+        return NULL;
+    if (args->values[idx])
+        return args->values[idx];
+    const struct ap_cli_option *o = &args->command->options[idx];
+    const char *env = o->env ? getenv(o->env) : NULL;
+    if (env && env[0])
+        return env;
+    return o->fallback;
+}
+
+bool ap_cli_flag(const struct ap_cli_args *args, const char *option)
+{
+    int idx = option_index(args->command, option, strlen(option));
+    return idx >= 0 && args->values[idx] != NULL;
+}
+
+bool ap_cli_get_size(struct ap_cli_args *args, const char *option, size_t min, size_t max,
+                     size_t *out)
+{
+    const char *v = ap_cli_get(args, option);
+    char *end;
+    if (v == NULL) {
+        ap_cli_usage_error(args, "option --%s is required", option);
+        return false;
+    }
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno || end == v || *end || v[0] == '-' || n < min || n > max) {
+        ap_cli_usage_error(args, "option --%s: \"%s\" is not a whole number from %zu to %zu",
+                           option, v, min, max);
+        return false;
+    }
+    *out = (size_t)n;
+    return true;
+}
+
+int ap_cli_fail(struct ap_cli_args *args, const struct ap_error *err)
+{
+    fprintf(args->err, "agentperf: %s\n", err->message[0] ? err->message : ap_status_message(err->status));
+    return AP_EXIT_FAILED;
+}
+
+struct ap_store *ap_cli_open_store(struct ap_cli_args *args)
+{
+    struct ap_store *store;
+    struct ap_error err;
+    ap_error_clear(&err);
+    if (ap_store_open(ap_cli_get(args, "db"), &store, &err) != AP_OK) {
+        ap_cli_fail(args, &err);
+        return NULL;
+    }
+    return store;
+}
+
+bool ap_cli_account(struct ap_cli_args *args, struct ap_store *store, struct ap_account *out)
+{
+    const char *name = ap_cli_get(args, "account");
+    struct ap_error err;
+    if (name == NULL) {
+        ap_cli_usage_error(args, "option --account is required");
+        return false;
+    }
+    if (ap_store_get_account_by_name(store, name, out, &err) != AP_OK) {
+        ap_cli_fail(args, &err);
+        return false;
+    }
+    return true;
+}
+
+static const struct ap_cli_command *find_command(const char *group, const char *name,
+                                                 bool *group_known)
+{
+    *group_known = false;
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(commands[i].group, group) != 0)
+            continue;
+        *group_known = true;
+        if (commands[i].name == NULL || (name && strcmp(commands[i].name, name) == 0))
+            return &commands[i];
+    }
+    return NULL;
+}
+
+int ap_cli_main(int argc, char **argv)
+{
+    struct ap_cli_args args = {.out = stdout, .err = stderr};
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        print_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? AP_EXIT_USAGE : AP_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("agentperf 0.1.0\n");
+        return AP_EXIT_OK;
+    }
+    bool group_known;
+    const char *sub = argc > 2 ? argv[2] : NULL;
+    const struct ap_cli_command *c = find_command(argv[1], sub, &group_known);
+    if (c == NULL) {
+        if (group_known)
+            fprintf(stderr, "agentperf: %s needs a subcommand%s%s\n\n", argv[1],
+                    sub ? ", not " : "", sub ? sub : "");
+        else
+            fprintf(stderr, "agentperf: unknown command \"%s\"\n\n", argv[1]);
+        print_usage(stderr);
+        return AP_EXIT_USAGE;
+    }
+    args.command = c;
+    int skip = c->name ? 3 : 2;
+    int rc = parse_options(&args, argc - skip, argv + skip);
+    if (rc >= 0)
+        return rc;
+    return c->run(&args);
+}

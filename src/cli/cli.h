@@ -1,0 +1,91 @@
+/* The agentperf command line: one binary, commands from a table (curl's
+ * aliases[], redis' command table), options from per-command tables. */
+#ifndef AP_CLI_H
+#define AP_CLI_H
+
+#include <stdio.h>
+
+#include "core/core.h"
+#include "store/store.h"
+
+/* Exit statuses of every command. */
+enum {
+    AP_EXIT_OK = 0,
+    AP_EXIT_FAILED = 1,  /* the command ran and something failed or was rejected */
+    AP_EXIT_USAGE = 2,   /* bad flags or arguments */
+};
+
+/* One option of a command: `--name VALUE` (or `--name=VALUE`), or a flag when
+ * takes_value is false. `env` names the environment variable that supplies a
+ * default, `fallback` the built-in default. */
+struct ap_cli_option {
+    const char *name;
+    bool takes_value;
+    const char *value_name;
+    const char *env;
+    const char *fallback;
+    const char *help;
+};
+
+#define AP_CLI_MAX_OPTIONS 24
+#define AP_CLI_MAX_POSITIONALS 16
+
+/* The parsed command line of one command. Values borrow argv or the
+ * environment; nothing here is freed. */
+struct ap_cli_args {
+    const struct ap_cli_command *command;
+    const char *values[AP_CLI_MAX_OPTIONS]; /* by option index; NULL when unset */
+    const char *positionals[AP_CLI_MAX_POSITIONALS];
+    int n_positionals;
+    FILE *out; /* results */
+    FILE *err; /* diagnostics */
+};
+
+struct ap_cli_command {
+    const char *group;  /* "accounts", or the command name for single commands */
+    const char *name;   /* "create", or NULL */
+    const char *arguments; /* positional arguments for the usage line */
+    int min_positionals, max_positionals;
+    const struct ap_cli_option *options; /* terminated by a zeroed entry */
+    int (*run)(struct ap_cli_args *args);
+    const char *summary;
+};
+
+/* The entry point of the binary. */
+int ap_cli_main(int argc, char **argv);
+
+/* Helpers for command implementations. */
+const char *ap_cli_get(const struct ap_cli_args *args, const char *option);
+bool ap_cli_flag(const struct ap_cli_args *args, const char *option);
+/* Opens the store named by --db; prints the error and returns NULL on failure. */
+struct ap_store *ap_cli_open_store(struct ap_cli_args *args);
+/* Prints an error as "agentperf: message" and returns AP_EXIT_FAILED. */
+int ap_cli_fail(struct ap_cli_args *args, const struct ap_error *err);
+/* Prints a usage error with the command's usage and returns AP_EXIT_USAGE. */
+int ap_cli_usage_error(struct ap_cli_args *args, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Parses a positive whole number option; prints a usage error on failure. */
+bool ap_cli_get_size(struct ap_cli_args *args, const char *option, size_t min, size_t max,
+                     size_t *out);
+/* Looks up the account named by --account. */
+bool ap_cli_account(struct ap_cli_args *args, struct ap_store *store, struct ap_account *out);
+
+/* Command implementations, referenced by the table in commands.c. */
+extern const struct ap_cli_option ap_cli_account_options[];
+extern const struct ap_cli_option ap_cli_account_update_options[];
+extern const struct ap_cli_option ap_cli_db_options[];
+extern const struct ap_cli_option ap_cli_token_create_options[];
+extern const struct ap_cli_option ap_cli_token_options[];
+extern const struct ap_cli_option ap_cli_ingest_options[];
+extern const struct ap_cli_option ap_cli_serve_options[];
+int ap_cmd_accounts_create(struct ap_cli_args *args);
+int ap_cmd_accounts_list(struct ap_cli_args *args);
+int ap_cmd_accounts_update(struct ap_cli_args *args);
+int ap_cmd_tokens_create(struct ap_cli_args *args);
+int ap_cmd_tokens_list(struct ap_cli_args *args);
+int ap_cmd_tokens_revoke(struct ap_cli_args *args);
+int ap_cmd_ingest(struct ap_cli_args *args);
+int ap_cmd_serve(struct ap_cli_args *args);
+int ap_cmd_migrate(struct ap_cli_args *args);
+
+#endif

@@ -1,0 +1,55 @@
+/* `agentperf ingest`: NDJSON events from a file or standard input. */
+#include <errno.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "ingest/ingest.h"
+
+static void print_problem(void *ctx, const struct ap_ingest_problem *p)
+{
+    struct ap_cli_args *args = ctx;
+    if (ap_cli_flag(args, "quiet"))
+        return;
+    fprintf(args->err, "line %zu: %s%s%s%s: %s\n", p->line, ap_verdict_name(p->verdict),
+            p->id[0] ? " (id " : "", p->id, p->id[0] ? ")" : "", p->message);
+}
+
+int ap_cmd_ingest(struct ap_cli_args *args)
+{
+    struct ap_ingest_options opts;
+    struct ap_ingest_counts counts = {0};
+    struct ap_error err;
+    struct ap_account a;
+    ap_ingest_options_init(&opts);
+    if (!ap_cli_get_size(args, "batch", 1, 1000000, &opts.batch) ||
+        !ap_cli_get_size(args, "max-line", 64, 64u << 20, &opts.max_line))
+        return AP_EXIT_USAGE;
+    const char *path = args->n_positionals ? args->positionals[0] : "-";
+    FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (in == NULL) {
+        fprintf(args->err, "agentperf: cannot open \"%s\": %s\n", path, strerror(errno));
+        return AP_EXIT_FAILED;
+    }
+    struct ap_store *store = ap_cli_open_store(args);
+    if (store == NULL || !ap_cli_account(args, store, &a)) {
+        ap_store_destroy(store);
+        if (in != stdin)
+            fclose(in);
+        return AP_EXIT_FAILED;
+    }
+    struct ap_ndjson_reader reader;
+    ap_ndjson_init_stream(&reader, in, opts.max_line);
+    ap_error_clear(&err);
+    enum ap_status rc =
+        ap_ingest_ndjson(store, a.id, &reader, &opts, print_problem, args, &counts, &err);
+    ap_ndjson_free(&reader);
+    ap_store_destroy(store);
+    if (in != stdin)
+        fclose(in);
+    fprintf(args->out, "stored %llu, duplicate %llu, conflict %llu, rejected %llu\n",
+            (unsigned long long)counts.stored, (unsigned long long)counts.duplicate,
+            (unsigned long long)counts.conflict, (unsigned long long)counts.rejected);
+    if (rc != AP_OK)
+        return ap_cli_fail(args, &err);
+    return counts.rejected || counts.conflict ? AP_EXIT_FAILED : AP_EXIT_OK;
+}

@@ -1,0 +1,54 @@
+/* `agentperf serve`: runs the HTTP server until SIGTERM or SIGINT, then stops
+ * gracefully (requests in flight finish, new connections are refused). */
+#include <signal.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "http/http.h"
+
+int ap_cmd_serve(struct ap_cli_args *args)
+{
+    struct ap_http_config cfg;
+    struct ap_error err;
+    size_t threads;
+    ap_http_config_init(&cfg);
+    cfg.db_url = ap_cli_get(args, "db");
+    cfg.listen = ap_cli_get(args, "listen");
+    cfg.web_root = ap_cli_get(args, "web-root");
+    if (!ap_cli_get_size(args, "threads", 1, 256, &threads) ||
+        !ap_cli_get_size(args, "max-body", 1024, (size_t)1 << 32, &cfg.max_body) ||
+        !ap_cli_get_size(args, "max-line", 64, (size_t)1 << 30, &cfg.max_line))
+        return AP_EXIT_USAGE;
+    cfg.threads = (unsigned)threads;
+
+    /* Open once up front so a bad database fails here, with migrations done
+     * before the first request. */
+    struct ap_store *store = ap_cli_open_store(args);
+    if (store == NULL)
+        return AP_EXIT_FAILED;
+    ap_store_destroy(store);
+
+    /* Block the stop signals before any thread starts, so every worker inherits
+     * the mask and only sigwait below sees them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct ap_http_server *server;
+    ap_error_clear(&err);
+    if (ap_http_start(&cfg, &server, &err) != AP_OK)
+        return ap_cli_fail(args, &err);
+    ap_log(AP_LOG_INFO, "msg=listening url=http://%.*s:%u db=\"%s\"",
+           (int)(strrchr(cfg.listen, ':') - cfg.listen), cfg.listen, ap_http_port(server),
+           cfg.db_url);
+    int sig = 0;
+    sigwait(&stop, &sig);
+    ap_log(AP_LOG_INFO, "msg=stopping signal=%d", sig);
+    ap_http_stop(server);
+    ap_log(AP_LOG_INFO, "msg=stopped");
+    return AP_EXIT_OK;
+}

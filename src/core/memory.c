@@ -1,0 +1,186 @@
+/* Allocation wrappers that abort on exhaustion, and the bounded growable buffer. */
+#include "core.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void out_of_memory(size_t size)
+{
+    fprintf(stderr, "agentperf: out of memory allocating %zu bytes\n", size);
+    abort();
+}
+
+void *ap_malloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (p == NULL)
+        out_of_memory(size);
+    return p;
+}
+
+void *ap_calloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (p == NULL)
+        out_of_memory(count * size);
+    return p;
+}
+
+void *ap_realloc(void *ptr, size_t size)
+{
+    void *p = realloc(ptr, size ? size : 1);
+    if (p == NULL)
+        out_of_memory(size);
+    return p;
+}
+
+char *ap_strndup(const char *s, size_t n)
+{
+    char *p = ap_malloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *ap_strdup(const char *s)
+{
+    return ap_strndup(s, strlen(s));
+}
+
+void ap_buf_init(struct ap_buf *buf, size_t max)
+{
+    buf->data = NULL;
+    buf->len = 0;
+    buf->cap = 0;
+    buf->max = max;
+}
+
+void ap_buf_free(struct ap_buf *buf)
+{
+    free(buf->data);
+    buf->data = NULL;
+    buf->len = 0;
+    buf->cap = 0;
+}
+
+void ap_buf_reset(struct ap_buf *buf)
+{
+    buf->len = 0;
+    if (buf->data)
+        buf->data[0] = '\0';
+}
+
+/* Makes room for `extra` more bytes plus the terminating NUL. */
+static enum ap_status buf_reserve(struct ap_buf *buf, size_t extra)
+{
+    if (extra > buf->max || buf->len > buf->max - extra) {
+        ap_buf_free(buf);
+        return AP_TOO_LARGE;
+    }
+    size_t need = buf->len + extra + 1;
+    if (need <= buf->cap)
+        return AP_OK;
+    size_t cap = buf->cap ? buf->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    if (cap > buf->max + 1)
+        cap = buf->max + 1;
+    buf->data = ap_realloc(buf->data, cap);
+    buf->cap = cap;
+    return AP_OK;
+}
+
+enum ap_status ap_buf_append(struct ap_buf *buf, const void *data, size_t len)
+{
+    enum ap_status rc = buf_reserve(buf, len);
+    if (rc != AP_OK)
+        return rc;
+    if (len)
+        memcpy(buf->data + buf->len, data, len);
+    buf->len += len;
+    buf->data[buf->len] = '\0';
+    return AP_OK;
+}
+
+enum ap_status ap_buf_append_str(struct ap_buf *buf, const char *s)
+{
+    return ap_buf_append(buf, s, strlen(s));
+}
+
+enum ap_status ap_buf_append_char(struct ap_buf *buf, char c)
+{
+    return ap_buf_append(buf, &c, 1);
+}
+
+enum ap_status ap_buf_printf(struct ap_buf *buf, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return AP_INTERNAL;
+    if ((size_t)n < sizeof small)
+        return ap_buf_append(buf, small, (size_t)n);
+    enum ap_status rc = buf_reserve(buf, (size_t)n);
+    if (rc != AP_OK)
+        return rc;
+    va_start(ap, fmt);
+    vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf->len += (size_t)n;
+    return AP_OK;
+}
+
+enum ap_status ap_buf_append_json_string(struct ap_buf *buf, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    enum ap_status rc = buf_reserve(buf, len + 2);
+    if (rc != AP_OK)
+        return rc;
+    buf->data[buf->len++] = '"';
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        if ((rc = ap_buf_append(buf, s + start, i - start)) != AP_OK)
+            return rc;
+        char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
+        size_t n = 2;
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+            esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
+            n = 6;
+        }
+        if ((rc = ap_buf_append(buf, esc, n)) != AP_OK)
+            return rc;
+        start = i + 1;
+    }
+    if ((rc = ap_buf_append(buf, s + start, len - start)) != AP_OK)
+        return rc;
+    return ap_buf_append_char(buf, '"');
+}
+
+char *ap_buf_steal(struct ap_buf *buf, size_t *len)
+{
+    char *data = buf->data;
+    if (data == NULL)
+        data = ap_strdup("");
+    if (len)
+        *len = buf->len;
+    buf->data = NULL;
+    buf->len = 0;
+    buf->cap = 0;
+    return data;
+}

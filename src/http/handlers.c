@@ -1,0 +1,123 @@
+/* Handlers of the foundation endpoints: health and event ingestion. */
+#include <string.h>
+
+#include "http/http.h"
+#include "ingest/ingest.h"
+
+void ap_http_handle_health(struct ap_http_request *req, struct ap_http_response *res)
+{
+    struct ap_error err;
+    ap_error_clear(&err);
+    if (ap_store_ping(req->store, &err) == AP_OK) {
+        static const char ok[] = "{\"status\":\"ok\",\"db\":\"ok\"}";
+        ap_http_json(res, 200, ok, sizeof ok - 1);
+        return;
+    }
+    res->status = 503;
+    res->content_type = "application/json";
+    ap_buf_append_str(&res->body, "{\"status\":\"unavailable\",\"db\":");
+    ap_buf_append_json_string(&res->body, err.message, strlen(err.message));
+    ap_buf_append_char(&res->body, '}');
+}
+
+struct problem_list {
+    struct ap_buf *out;
+    size_t count;
+};
+
+static void append_problem(void *ctx, const struct ap_ingest_problem *p)
+{
+    struct problem_list *list = ctx;
+    struct ap_buf *b = list->out;
+    ap_buf_printf(b, "%s{\"line\":%zu,\"id\":", list->count++ ? "," : "", p->line);
+    if (p->id[0])
+        ap_buf_append_json_string(b, p->id, strlen(p->id));
+    else
+        ap_buf_append_str(b, "null");
+    ap_buf_printf(b, ",\"status\":\"%s\",\"field\":", ap_verdict_name(p->verdict));
+    if (p->field[0])
+        ap_buf_append_json_string(b, p->field, strlen(p->field));
+    else
+        ap_buf_append_str(b, "null");
+    ap_buf_append_str(b, ",\"message\":");
+    ap_buf_append_json_string(b, p->message, strlen(p->message));
+    ap_buf_append_char(b, '}');
+}
+
+/* A single JSON object: the answer is the event's own verdict, as a status. */
+static void ingest_single(struct ap_http_request *req, struct ap_http_response *res)
+{
+    struct ap_event ev;
+    struct ap_error err;
+    enum ap_verdict verdict;
+    if (ap_event_parse(req->body.data ? req->body.data : "", req->body.len, &ev, &err) != AP_OK) {
+        ap_http_error(res, &err);
+        return;
+    }
+    enum ap_status rc = ap_ingest_events(req->store, req->account.id, &ev, 1, &verdict, &err);
+    ap_event_free(&ev);
+    if (rc != AP_OK) {
+        ap_http_error(res, &err);
+        return;
+    }
+    if (verdict == AP_VERDICT_CONFLICT) {
+        ap_error_set(&err, AP_CONFLICT, "id",
+                     "\"id\": already stored with different content; the stored event is kept");
+        ap_http_error(res, &err);
+        return;
+    }
+    res->status = 200;
+    res->content_type = "application/json";
+    ap_buf_printf(&res->body, "{\"stored\":%d,\"duplicate\":%d,\"conflict\":0,\"rejected\":0,"
+                              "\"problems\":[]}",
+                  verdict == AP_VERDICT_STORED, verdict == AP_VERDICT_DUPLICATE);
+}
+
+static void ingest_ndjson(struct ap_http_request *req, struct ap_http_response *res)
+{
+    struct ap_ingest_options opts;
+    struct ap_ingest_counts counts = {0};
+    struct ap_ndjson_reader reader;
+    struct ap_buf problems;
+    struct ap_error err;
+    struct problem_list list = {&problems, 0};
+    ap_ingest_options_init(&opts);
+    opts.max_line = req->config->max_line;
+    ap_buf_init(&problems, SIZE_MAX / 2);
+    ap_ndjson_init_memory(&reader, req->body.data ? req->body.data : "", req->body.len,
+                          opts.max_line);
+    ap_error_clear(&err);
+    enum ap_status rc = ap_ingest_ndjson(req->store, req->account.id, &reader, &opts,
+                                         append_problem, &list, &counts, &err);
+    ap_ndjson_free(&reader);
+    if (rc != AP_OK) {
+        ap_buf_free(&problems);
+        ap_http_error(res, &err);
+        return;
+    }
+    res->status = 200;
+    res->content_type = "application/json";
+    ap_buf_printf(&res->body,
+                  "{\"stored\":%llu,\"duplicate\":%llu,\"conflict\":%llu,\"rejected\":%llu,"
+                  "\"problems\":[",
+                  (unsigned long long)counts.stored, (unsigned long long)counts.duplicate,
+                  (unsigned long long)counts.conflict, (unsigned long long)counts.rejected);
+    if (problems.len)
+        ap_buf_append(&res->body, problems.data, problems.len);
+    ap_buf_append_str(&res->body, "]}");
+    ap_buf_free(&problems);
+}
+
+/* The route table admits only the two media types of this endpoint. */
+void ap_http_handle_events(struct ap_http_request *req, struct ap_http_response *res)
+{
+    struct ap_error err;
+    if (req->body.len == 0) {
+        ap_error_set(&err, AP_INVALID, "body", "\"body\": empty; send at least one event");
+        ap_http_error(res, &err);
+    } else if (ap_http_media_type_is(req->content_type, "application/x-ndjson")) {
+        ingest_ndjson(req, res);
+    } else {
+        ingest_single(req, res);
+    }
+}

@@ -1,0 +1,89 @@
+/* The HTTP server: libmicrohttpd with a pool of worker threads, each with its
+ * own store connection; routes come from a table (routes.c). */
+#ifndef AP_HTTP_H
+#define AP_HTTP_H
+
+#include <stdint.h>
+
+#include "account/account.h"
+#include "core/core.h"
+#include "store/store.h"
+
+struct ap_http_config {
+    const char *db_url;
+    const char *listen;   /* "ADDR:PORT"; port 0 picks a free port */
+    unsigned threads;
+    size_t max_body;
+    size_t max_line;
+    const char *web_root; /* directory of the dashboard's files */
+};
+
+void ap_http_config_init(struct ap_http_config *cfg);
+
+struct ap_http_server;
+
+/* Starts serving; the caller owns *out and ends it with ap_http_stop. */
+enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_server **out,
+                             struct ap_error *err);
+/* The port the server listens on (useful with port 0). */
+uint16_t ap_http_port(const struct ap_http_server *server);
+/* Stops accepting connections, lets requests in flight finish (up to a grace
+ * period), then frees the server. Accepts NULL. */
+void ap_http_stop(struct ap_http_server *server);
+
+/* --- what route handlers see ------------------------------------------------ */
+
+#define AP_HTTP_MAX_PARAMS 4
+
+/* One request. The server owns it and everything it points to; handlers read
+ * it and write their answer into the response. */
+struct ap_http_request {
+    const char *method;
+    const char *path;
+    const char *content_type;
+    const char *params[AP_HTTP_MAX_PARAMS]; /* values of {name} path segments */
+    struct ap_buf body;
+    struct ap_store *store;                 /* this worker thread's connection */
+    struct ap_account account;              /* the token's account, once authenticated */
+    struct ap_token token;
+    const struct ap_http_config *config;
+    void *connection;                       /* struct MHD_Connection *, for ap_http_query */
+};
+
+struct ap_http_response {
+    unsigned status;
+    const char *content_type;
+    struct ap_buf body;
+    const char *cache_control;
+};
+
+/* A query-string parameter, or NULL. */
+const char *ap_http_query(const struct ap_http_request *req, const char *name);
+/* True when a Content-Type names `type` (parameters such as charset ignored). */
+bool ap_http_media_type_is(const char *content_type, const char *type);
+/* Sets a JSON response. */
+void ap_http_json(struct ap_http_response *res, unsigned status, const char *json, size_t len);
+/* Sets the error document of SPEC §7 with the status that fits err. */
+void ap_http_error(struct ap_http_response *res, const struct ap_error *err);
+/* The HTTP status for a status code (AP_NOT_FOUND → 404, ...). */
+unsigned ap_http_status_for(enum ap_status status);
+
+typedef void (*ap_http_handler)(struct ap_http_request *req, struct ap_http_response *res);
+
+struct ap_http_route {
+    const char *method;
+    const char *pattern;   /* "/v1/gaps/{id}" */
+    ap_http_handler handler;
+    unsigned roles;        /* AP_ROLE_BIT mask; 0 for a public route */
+    bool takes_body;
+    const char *const *media_types; /* accepted Content-Types of the body, NULL-terminated */
+};
+
+extern const struct ap_http_route ap_http_routes[];
+extern const size_t ap_http_route_count;
+
+/* Handlers, referenced by the route table. */
+void ap_http_handle_health(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_events(struct ap_http_request *req, struct ap_http_response *res);
+
+#endif

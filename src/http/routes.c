@@ -1,0 +1,14 @@
+/* The route table: every endpoint, who may call it, and whether it reads a
+ * body. 404, 405 and Allow are derived from it by the server. */
+#include "http/http.h"
+
+#define INGESTERS (AP_ROLE_BIT(AP_ROLE_INGEST) | AP_ROLE_BIT(AP_ROLE_ADMIN))
+
+static const char *const event_media[] = {"application/x-ndjson", "application/json", NULL};
+
+const struct ap_http_route ap_http_routes[] = {
+    {"GET", "/healthz", ap_http_handle_health, 0, false, NULL},
+    {"POST", "/v1/events", ap_http_handle_events, INGESTERS, true, event_media},
+};
+
+const size_t ap_http_route_count = sizeof ap_http_routes / sizeof ap_http_routes[0];

@@ -1,0 +1,476 @@
+/* The libmicrohttpd glue: request lifecycle, routing from the table, token
+ * authentication, body limits, security headers, one log line per request and
+ * the graceful stop. Handlers never see libmicrohttpd types. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/http.h"
+
+#define GRACE_SECONDS 30
+
+struct ap_http_server {
+    struct ap_http_config config;
+    char *db_url;
+    char *web_root;
+    struct MHD_Daemon *daemon;
+    uint16_t port;
+    pthread_key_t store_key; /* each worker thread's store connection */
+    atomic_int in_flight;
+};
+
+/* Per-request state, created on the first callback and freed on completion. */
+struct request_state {
+    struct ap_http_request req;
+    struct ap_http_response res;
+    const struct ap_http_route *route;
+    int64_t started_us;
+    bool answered;     /* a response was decided before the body was read */
+    bool body_too_large;
+};
+
+void ap_http_config_init(struct ap_http_config *cfg)
+{
+    cfg->db_url = "agentperf.db";
+    cfg->listen = "127.0.0.1:8080";
+    cfg->threads = 4;
+    cfg->max_body = 16u << 20;
+    cfg->max_line = 1u << 20;
+    cfg->web_root = "web/dist";
+}
+
+unsigned ap_http_status_for(enum ap_status status)
+{
+    switch (status) {
+    case AP_OK: return 200;
+    case AP_INVALID: return 400;
+    case AP_UNAUTHORIZED: return 401;
+    case AP_FORBIDDEN: return 403;
+    case AP_NOT_FOUND: return 404;
+    case AP_EXISTS:
+    case AP_CONFLICT: return 409;
+    case AP_TOO_LARGE: return 413;
+    case AP_UNSUPPORTED: return 415;
+    case AP_RATE_LIMITED: return 429;
+    case AP_BUSY:
+    case AP_UNAVAILABLE: return 503;
+    default: return 500;
+    }
+}
+
+void ap_http_json(struct ap_http_response *res, unsigned status, const char *json, size_t len)
+{
+    res->status = status;
+    res->content_type = "application/json";
+    ap_buf_reset(&res->body);
+    ap_buf_append(&res->body, json, len);
+}
+
+void ap_http_error(struct ap_http_response *res, const struct ap_error *err)
+{
+    res->status = ap_http_status_for(err->status);
+    res->content_type = "application/json";
+    ap_buf_reset(&res->body);
+    ap_buf_printf(&res->body, "{\"error\":{\"code\":\"%s\",\"message\":", ap_status_code(err->status));
+    const char *msg = err->message[0] ? err->message : ap_status_message(err->status);
+    ap_buf_append_json_string(&res->body, msg, strlen(msg));
+    ap_buf_append_str(&res->body, ",\"field\":");
+    if (err->field[0])
+        ap_buf_append_json_string(&res->body, err->field, strlen(err->field));
+    else
+        ap_buf_append_str(&res->body, "null");
+    ap_buf_append_str(&res->body, "}}");
+}
+
+static void answer_error(struct ap_http_response *res, enum ap_status status, const char *field,
+                         const char *message)
+{
+    struct ap_error err;
+    ap_error_set(&err, status, field, "%s", message);
+    ap_http_error(res, &err);
+}
+
+const char *ap_http_query(const struct ap_http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* Matches a path against a pattern; {name} segments capture into params. */
+static bool match_pattern(const char *pattern, const char *path, const char **params,
+                          char *storage, size_t storage_size)
+{
+    size_t used = 0;
+    int n = 0;
+    while (*pattern && *path) {
+        if (*pattern == '{') {
+            const char *end = strchr(pattern, '}');
+            const char *seg_end = strchr(path, '/');
+            size_t len = seg_end ? (size_t)(seg_end - path) : strlen(path);
+            if (end == NULL || len == 0 || n >= AP_HTTP_MAX_PARAMS || used + len + 1 > storage_size)
+                return false;
+            memcpy(storage + used, path, len);
+            storage[used + len] = '\0';
+            params[n++] = storage + used;
+            used += len + 1;
+            pattern = end + 1;
+            path += len;
+            continue;
+        }
+        if (*pattern++ != *path++)
+            return false;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+/* Finds the route for method and path. When the path exists under other
+ * methods only, *path_known is set so the caller answers 405. */
+static const struct ap_http_route *find_route(const char *method, const char *path,
+                                              const char **params, char *storage, size_t size,
+                                              bool *path_known)
+{
+    *path_known = false;
+    for (size_t i = 0; i < ap_http_route_count; i++) {
+        const struct ap_http_route *r = &ap_http_routes[i];
+        if (!match_pattern(r->pattern, path, params, storage, size))
+            continue;
+        *path_known = true;
+        if (strcmp(r->method, method) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static void allowed_methods(const char *path, char *out, size_t size)
+{
+    const char *params[AP_HTTP_MAX_PARAMS];
+    char storage[512];
+    out[0] = '\0';
+    for (size_t i = 0; i < ap_http_route_count; i++) {
+        const struct ap_http_route *r = &ap_http_routes[i];
+        if (match_pattern(r->pattern, path, params, storage, sizeof storage)) {
+            size_t len = strlen(out);
+            snprintf(out + len, size - len, "%s%s", len ? ", " : "", r->method);
+        }
+    }
+}
+
+static struct ap_store *thread_store(struct ap_http_server *s, struct ap_error *err)
+{
+    struct ap_store *store = pthread_getspecific(s->store_key);
+    if (store != NULL)
+        return store;
+    if (ap_store_open(s->db_url, &store, err) != AP_OK)
+        return NULL;
+    pthread_setspecific(s->store_key, store);
+    return store;
+}
+
+static void destroy_thread_store(void *store)
+{
+    ap_store_destroy(store);
+}
+
+/* Authenticates "Authorization: Bearer TOKEN" and checks the route's roles. */
+static bool authenticate(struct ap_http_server *s, struct MHD_Connection *conn,
+                         struct request_state *st)
+{
+    const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    struct ap_error err;
+    ap_error_clear(&err);
+    if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0 || auth[7] == '\0') {
+        answer_error(&st->res, AP_UNAUTHORIZED, "Authorization",
+                     "send the account's token as \"Authorization: Bearer TOKEN\"");
+        return false;
+    }
+    const char *token = auth + 7;
+    size_t len = strlen(token);
+    if (len > AP_TOKEN_TEXT_MAX) {
+        answer_error(&st->res, AP_UNAUTHORIZED, "Authorization", "invalid or revoked token");
+        return false;
+    }
+    uint8_t hash[AP_TOKEN_HASH_SIZE];
+    ap_token_hash(token, len, hash);
+    struct ap_store *store = thread_store(s, &err);
+    enum ap_status rc = store ? ap_store_get_token_by_hash(store, hash, &st->req.token, &err)
+                              : err.status;
+    if (rc == AP_NOT_FOUND || (rc == AP_OK && (st->req.token.revoked_at_us != 0 ||
+                                               !ap_token_hash_equal(hash, st->req.token.hash)))) {
+        answer_error(&st->res, AP_UNAUTHORIZED, "Authorization", "invalid or revoked token");
+        return false;
+    }
+    if (rc == AP_OK)
+        rc = ap_store_get_account(store, st->req.token.account_id, &st->req.account, &err);
+    if (rc != AP_OK) {
+        ap_http_error(&st->res, &err);
+        return false;
+    }
+    if (!(st->route->roles & AP_ROLE_BIT(st->req.token.role))) {
+        answer_error(&st->res, AP_FORBIDDEN, "Authorization",
+                     "this token's role may not call this endpoint");
+        return false;
+    }
+    return true;
+}
+
+bool ap_http_media_type_is(const char *content_type, const char *type)
+{
+    size_t n = strlen(type);
+    if (content_type == NULL || strncasecmp(content_type, type, n) != 0)
+        return false;
+    char next = content_type[n];
+    return next == '\0' || next == ';' || next == ' ';
+}
+
+static bool media_type_accepted(const char *const *types, const char *content_type)
+{
+    for (; *types; types++)
+        if (ap_http_media_type_is(content_type, *types))
+            return true;
+    return false;
+}
+
+/* Decides what can be decided from the request line and headers alone. */
+static void begin_request(struct ap_http_server *s, struct MHD_Connection *conn,
+                          struct request_state *st, char *param_storage, size_t storage_size)
+{
+    bool path_known;
+    st->route = find_route(st->req.method, st->req.path, st->req.params, param_storage,
+                           storage_size, &path_known);
+    if (st->route == NULL) {
+        st->answered = true;
+        if (path_known)
+            answer_error(&st->res, AP_INVALID, "method", "method not allowed on this path");
+        else
+            answer_error(&st->res, AP_NOT_FOUND, "path", "no such endpoint");
+        if (path_known)
+            st->res.status = 405;
+        return;
+    }
+    const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (length && strtoull(length, NULL, 10) > s->config.max_body) {
+        st->answered = true;
+        answer_error(&st->res, AP_TOO_LARGE, "body", "request body larger than the server's limit");
+        return;
+    }
+    if (st->route->roles && !authenticate(s, conn, st)) {
+        st->answered = true;
+        return;
+    }
+    if (st->route->media_types && !media_type_accepted(st->route->media_types, st->req.content_type)) {
+        st->answered = true;
+        answer_error(&st->res, AP_UNSUPPORTED, "Content-Type", "unsupported Content-Type");
+        ap_buf_reset(&st->res.body);
+        struct ap_buf *b = &st->res.body;
+        ap_buf_append_str(b, "{\"error\":{\"code\":\"unsupported_media_type\",\"message\":\"send one of:");
+        for (const char *const *t = st->route->media_types; *t; t++)
+            ap_buf_printf(b, " %s", *t);
+        ap_buf_append_str(b, "\",\"field\":\"Content-Type\"}}");
+    }
+}
+
+static void add_security_headers(struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'none'; frame-ancestors 'none'");
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct request_state *st)
+{
+    size_t len;
+    if (st->res.status == 0)
+        answer_error(&st->res, AP_INTERNAL, "", "no response");
+    char *body = ap_buf_steal(&st->res.body, &len);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r, "Content-Type",
+                            st->res.content_type ? st->res.content_type : "application/json");
+    MHD_add_response_header(r, "Cache-Control",
+                            st->res.cache_control ? st->res.cache_control : "no-store");
+    add_security_headers(r);
+    if (st->res.status == 405) {
+        char allow[128];
+        allowed_methods(st->req.path, allow, sizeof allow);
+        MHD_add_response_header(r, "Allow", allow);
+    }
+    enum MHD_Result ok = MHD_queue_response(conn, st->res.status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* Everything a request needs beyond its state, kept together so one
+ * allocation holds it. */
+struct request_block {
+    struct request_state st;
+    char param_storage[512];
+    char path[1];
+};
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    struct ap_http_server *s = cls;
+    struct request_block *blk = *con_cls;
+    if (blk == NULL) {
+        size_t path_len = strlen(url);
+        blk = ap_calloc(1, sizeof *blk + path_len);
+        memcpy(blk->path, url, path_len + 1);
+        struct request_state *st = &blk->st;
+        st->started_us = ap_time_now_us();
+        st->req.method = method;
+        st->req.path = blk->path;
+        st->req.connection = conn;
+        st->req.config = &s->config;
+        st->req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+        ap_buf_init(&st->req.body, s->config.max_body);
+        ap_buf_init(&st->res.body, SIZE_MAX / 2);
+        atomic_fetch_add(&s->in_flight, 1);
+        *con_cls = blk;
+        begin_request(s, conn, st, blk->param_storage, sizeof blk->param_storage);
+        if (st->answered)
+            return send_response(conn, st);
+        return MHD_YES;
+    }
+    struct request_state *st = &blk->st;
+    if (*upload_data_size > 0) {
+        if (!st->body_too_large && st->route->takes_body &&
+            ap_buf_append(&st->req.body, upload_data, *upload_data_size) != AP_OK)
+            st->body_too_large = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (st->answered)
+        return MHD_YES;
+    st->answered = true;
+    if (st->body_too_large) {
+        answer_error(&st->res, AP_TOO_LARGE, "body", "request body larger than the server's limit");
+        return send_response(conn, st);
+    }
+    struct ap_error err;
+    ap_error_clear(&err);
+    st->req.store = thread_store(s, &err);
+    if (st->req.store == NULL) {
+        ap_http_error(&st->res, &err);
+        return send_response(conn, st);
+    }
+    st->route->handler(&st->req, &st->res);
+    return send_response(conn, st);
+}
+
+/* Logs the request (never its Authorization header) and frees its state. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    struct ap_http_server *s = cls;
+    struct request_block *blk = *con_cls;
+    if (blk == NULL)
+        return;
+    struct request_state *st = &blk->st;
+    double ms = (double)(ap_time_now_us() - st->started_us) / 1000.0;
+    ap_log(AP_LOG_INFO, "msg=request method=%s path=\"%.200s\" status=%u duration_ms=%.3f%s%s%s",
+           st->req.method, st->req.path, st->res.status, ms,
+           st->req.account.name[0] ? " account=" : "", st->req.account.name,
+           toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    ap_buf_free(&st->req.body);
+    ap_buf_free(&st->res.body);
+    free(blk);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->in_flight, 1);
+}
+
+static bool parse_listen(const char *listen, struct sockaddr_in *addr, struct ap_error *err)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    memset(addr, 0, sizeof *addr);
+    addr->sin_family = AF_INET;
+    if (colon == NULL || (size_t)(colon - listen) >= sizeof host)
+        goto bad;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || port < 0 || port > 65535)
+        goto bad;
+    if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &addr->sin_addr) != 1)
+        goto bad;
+    addr->sin_port = htons((uint16_t)port);
+    return true;
+bad:
+    ap_error_set(err, AP_INVALID, "listen", "\"listen\": \"%s\" is not IPv4-ADDRESS:PORT", listen);
+    return false;
+}
+
+enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_server **out,
+                             struct ap_error *err)
+{
+    struct sockaddr_in addr;
+    *out = NULL;
+    if (!parse_listen(cfg->listen, &addr, err))
+        return AP_INVALID;
+    if (ap_token_library_init(err) != AP_OK)
+        return err->status;
+    struct ap_http_server *s = ap_calloc(1, sizeof *s);
+    s->config = *cfg;
+    s->db_url = ap_strdup(cfg->db_url);
+    s->web_root = ap_strdup(cfg->web_root ? cfg->web_root : "");
+    s->config.db_url = s->db_url;
+    s->config.web_root = s->web_root;
+    pthread_key_create(&s->store_key, destroy_thread_store);
+    s->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 1),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_END);
+    if (s->daemon == NULL) {
+        ap_error_set(err, AP_UNAVAILABLE, "listen", "cannot listen on %s (in use?)", cfg->listen);
+        pthread_key_delete(s->store_key);
+        free(s->db_url);
+        free(s->web_root);
+        free(s);
+        return AP_UNAVAILABLE;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : ntohs(addr.sin_port);
+    *out = s;
+    return AP_OK;
+}
+
+uint16_t ap_http_port(const struct ap_http_server *server)
+{
+    return server->port;
+}
+
+void ap_http_stop(struct ap_http_server *s)
+{
+    if (s == NULL)
+        return;
+    MHD_socket listener = MHD_quiesce_daemon(s->daemon);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
+    for (int i = 0; i < GRACE_SECONDS * 100 && atomic_load(&s->in_flight) > 0; i++) {
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    MHD_stop_daemon(s->daemon);
+    pthread_key_delete(s->store_key);
+    free(s->db_url);
+    free(s->web_root);
+    free(s);
+}

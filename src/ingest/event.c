@@ -1,0 +1,368 @@
+/* The validating event parser. Fields are described by one table (Taler's JSON
+ * spec[]): which types allow or require them, their kind and limits. The same
+ * table drives validation and the canonical form used for conflict detection. */
+#include "ingest/event.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const event_type_names[] = {
+#define AP_EVENT_TYPE_STR(name, str) str,
+    AP_EVENT_TYPE_MAP(AP_EVENT_TYPE_STR)
+#undef AP_EVENT_TYPE_STR
+};
+
+const char *ap_event_type_name(enum ap_event_type type)
+{
+    return (unsigned)type < AP_EV__COUNT ? event_type_names[type] : "unknown";
+}
+
+bool ap_event_type_parse(const char *name, enum ap_event_type *out)
+{
+    for (unsigned i = 0; i < AP_EV__COUNT; i++) {
+        if (strcmp(name, event_type_names[i]) == 0) {
+            *out = (enum ap_event_type)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+enum field_kind {
+    FIELD_ID,        /* 1..max code points, no control characters */
+    FIELD_LABEL,     /* min..max code points, no control characters */
+    FIELD_BYTES,     /* min..max bytes of UTF-8 */
+    FIELD_CHANNEL,   /* 1..32 of [a-z0-9_-] */
+    FIELD_LANGUAGE,  /* a BCP 47 language tag */
+    FIELD_BOOL,
+    FIELD_CHOICE,    /* one of two strings; the second sets the bool */
+    FIELD_EMBEDDING, /* min..max finite numbers */
+};
+
+#define T(name) (1u << AP_EV_##name)
+#define ALL_TYPES ((1u << AP_EV__COUNT) - 1)
+#define MEMBER_TYPES (T(HANDED_OFF) | T(HUMAN_REPLIED) | T(RESOLVED) | T(TICKET_CLOSED))
+
+struct field_spec {
+    const char *name;
+    enum field_kind kind;
+    unsigned allowed;  /* types on which the field is read */
+    unsigned required; /* types on which it must be present */
+    size_t min, max;
+    size_t offset;     /* of the const char * or bool in struct ap_event */
+    const char *choices[2]; /* FIELD_CHOICE: [0] is the default */
+};
+
+#define STR_AT(member) offsetof(struct ap_event, member)
+
+/* Order matters: it is the order of the canonical form. id, type, at and
+ * conversation_id are handled before this table. */
+static const struct field_spec event_fields[] = {
+    {"channel", FIELD_CHANNEL, T(STARTED), T(STARTED), 1, 32, STR_AT(channel), {0}},
+    {"handler", FIELD_CHOICE, T(STARTED), 0, 0, 0, STR_AT(handler_human), {"agent", "human"}},
+    {"text", FIELD_BYTES, T(QUESTION), T(QUESTION), 1, AP_QUESTION_TEXT_MAX_BYTES, STR_AT(text), {0}},
+    {"text", FIELD_BYTES, T(HUMAN_REPLIED), T(HUMAN_REPLIED), 1, AP_REPLY_TEXT_MAX_BYTES, STR_AT(text), {0}},
+    {"answered", FIELD_BOOL, T(QUESTION), T(QUESTION), 0, 0, STR_AT(answered), {0}},
+    {"answer_id", FIELD_ID, T(QUESTION), 0, 1, AP_EVENT_ID_MAX_CHARS, STR_AT(answer_id), {0}},
+    {"language", FIELD_LANGUAGE, T(QUESTION), 0, 2, 35, STR_AT(language), {0}},
+    {"embedding", FIELD_EMBEDDING, T(QUESTION), 0, AP_EMBEDDING_MIN, AP_EMBEDDING_MAX, 0, {0}},
+    {"by", FIELD_CHOICE, T(RESOLVED), T(RESOLVED), 0, 0, STR_AT(by_human), {"agent", "human"}},
+    {"member_id", FIELD_ID, MEMBER_TYPES, T(HUMAN_REPLIED), 1, AP_EVENT_ID_MAX_CHARS, STR_AT(member_id), {0}},
+    {"member_name", FIELD_LABEL, MEMBER_TYPES, 0, 1, 128, STR_AT(member_name), {0}},
+    {"ticket_id", FIELD_ID, T(HANDED_OFF) | T(TICKET_CLOSED), T(TICKET_CLOSED), 1, AP_EVENT_ID_MAX_CHARS, STR_AT(ticket_id), {0}},
+    {"reason", FIELD_LABEL, T(HANDED_OFF), 0, 1, 64, STR_AT(reason), {0}},
+    {"rating", FIELD_CHOICE, T(FEEDBACK), T(FEEDBACK), 0, 0, STR_AT(helpful), {"not_helpful", "helpful"}},
+    {"comment", FIELD_BYTES, T(FEEDBACK), 0, 0, AP_COMMENT_MAX_BYTES, STR_AT(comment), {0}},
+};
+
+#define N_FIELDS (sizeof event_fields / sizeof event_fields[0])
+
+static enum ap_status field_error(struct ap_error *err, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum ap_status field_error(struct ap_error *err, const char *field, const char *fmt, ...)
+{
+    char rule[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rule, sizeof rule, fmt, ap);
+    va_end(ap);
+    return ap_error_set(err, AP_INVALID, field, "\"%s\": %s", field, rule);
+}
+
+static const char **str_slot(struct ap_event *ev, size_t offset)
+{
+    return (const char **)(void *)((char *)ev + offset);
+}
+
+static bool *bool_slot(struct ap_event *ev, size_t offset)
+{
+    return (bool *)(void *)((char *)ev + offset);
+}
+
+/* Reads a string member that must be valid text; *out stays NULL when absent. */
+static enum ap_status get_string(json_t *obj, const char *name, const char **out, size_t *len,
+                                 struct ap_error *err)
+{
+    json_t *v = json_object_get(obj, name);
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return AP_OK;
+    if (!json_is_string(v))
+        return field_error(err, name, "must be a string");
+    *out = json_string_value(v);
+    *len = json_string_length(v);
+    return AP_OK;
+}
+
+static bool channel_valid(const char *s, size_t len)
+{
+    if (len < 1 || len > 32)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* A BCP 47 tag, checked for shape: a 2-3 or 5-8 letter primary subtag, then
+ * subtags of 1-8 letters or digits separated by hyphens. */
+static bool language_valid(const char *s, size_t len)
+{
+    if (len < 2 || len > 35)
+        return false;
+    size_t i = 0, sub = 0, n = 0;
+    for (; i <= len; i++) {
+        if (i == len || s[i] == '-') {
+            if (n == 0 || n > 8)
+                return false;
+            if (sub == 0 && (n == 4 || n < 2))
+                return false;
+            sub++;
+            n = 0;
+            continue;
+        }
+        char c = s[i];
+        bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        bool digit = c >= '0' && c <= '9';
+        if (!(alpha || (digit && sub > 0)))
+            return false;
+        n++;
+    }
+    return true;
+}
+
+static enum ap_status parse_embedding(json_t *v, struct ap_event *ev, const struct field_spec *f,
+                                      struct ap_error *err)
+{
+    if (!json_is_array(v))
+        return field_error(err, f->name, "must be an array of numbers");
+    size_t n = json_array_size(v);
+    if (n < f->min || n > f->max)
+        return field_error(err, f->name, "must have %zu to %zu numbers, got %zu", f->min, f->max, n);
+    double *values = ap_malloc(n * sizeof *values);
+    for (size_t i = 0; i < n; i++) {
+        json_t *x = json_array_get(v, i);
+        if (!json_is_number(x) || !isfinite(json_number_value(x))) {
+            free(values);
+            return field_error(err, f->name, "item %zu is not a finite number", i);
+        }
+        values[i] = json_number_value(x);
+    }
+    ev->embedding = values;
+    ev->embedding_len = n;
+    return AP_OK;
+}
+
+static enum ap_status parse_field(json_t *obj, const struct field_spec *f, struct ap_event *ev,
+                                  struct ap_error *err)
+{
+    json_t *v = json_object_get(obj, f->name);
+    bool present = v != NULL && !json_is_null(v);
+    if (!present) {
+        if (f->required & (1u << ev->type))
+            return field_error(err, f->name, "required for %s", ap_event_type_name(ev->type));
+        return AP_OK;
+    }
+    const char *s;
+    size_t len = 0;
+    switch (f->kind) {
+    case FIELD_BOOL:
+        if (!json_is_boolean(v))
+            return field_error(err, f->name, "must be true or false");
+        *bool_slot(ev, f->offset) = json_is_true(v);
+        return AP_OK;
+    case FIELD_EMBEDDING:
+        return parse_embedding(v, ev, f, err);
+    default:
+        break;
+    }
+    enum ap_status rc = get_string(obj, f->name, &s, &len, err);
+    if (rc != AP_OK)
+        return rc;
+    switch (f->kind) {
+    case FIELD_ID:
+    case FIELD_LABEL: {
+        size_t chars = ap_utf8_length(s, len);
+        if (chars < f->min || chars > f->max)
+            return field_error(err, f->name, "must be %zu to %zu characters", f->min, f->max);
+        if (!ap_utf8_printable(s, len))
+            return field_error(err, f->name, "must not contain control characters");
+        break;
+    }
+    case FIELD_BYTES:
+        if (len < f->min || len > f->max)
+            return field_error(err, f->name, "must be %zu to %zu bytes of UTF-8, got %zu", f->min,
+                               f->max, len);
+        break;
+    case FIELD_CHANNEL:
+        if (!channel_valid(s, len))
+            return field_error(err, f->name, "must be 1 to 32 characters of [a-z0-9_-]");
+        break;
+    case FIELD_LANGUAGE:
+        if (!language_valid(s, len))
+            return field_error(err, f->name, "not a BCP 47 language tag");
+        break;
+    case FIELD_CHOICE:
+        if (strcmp(s, f->choices[0]) == 0)
+            *bool_slot(ev, f->offset) = false;
+        else if (strcmp(s, f->choices[1]) == 0)
+            *bool_slot(ev, f->offset) = true;
+        else
+            return field_error(err, f->name, "must be \"%s\" or \"%s\"", f->choices[0],
+                               f->choices[1]);
+        return AP_OK;
+    default:
+        return AP_INTERNAL;
+    }
+    *str_slot(ev, f->offset) = s;
+    return AP_OK;
+}
+
+static enum ap_status parse_envelope(json_t *obj, struct ap_event *ev, struct ap_error *err)
+{
+    static const struct field_spec id_spec = {"id", FIELD_ID, ALL_TYPES, ALL_TYPES, 1,
+                                              AP_EVENT_ID_MAX_CHARS, STR_AT(id), {0}};
+    static const struct field_spec conv_spec = {"conversation_id", FIELD_ID, ALL_TYPES, ALL_TYPES,
+                                                1, AP_EVENT_ID_MAX_CHARS,
+                                                STR_AT(conversation_id), {0}};
+    const char *s;
+    size_t len = 0;
+    enum ap_status rc;
+
+    ev->type = AP_EV_STARTED; /* id and conversation_id are required on every type */
+    if ((rc = parse_field(obj, &id_spec, ev, err)) != AP_OK)
+        return rc;
+    if (ev->id == NULL)
+        return field_error(err, "id", "required");
+    if ((rc = get_string(obj, "type", &s, &len, err)) != AP_OK)
+        return rc;
+    if (s == NULL)
+        return field_error(err, "type", "required");
+    if (!ap_event_type_parse(s, &ev->type))
+        return field_error(err, "type", "unknown event type \"%.64s\"", s);
+    if ((rc = get_string(obj, "at", &s, &len, err)) != AP_OK)
+        return rc;
+    if (s == NULL)
+        return field_error(err, "at", "required");
+    if (!ap_time_parse_rfc3339(s, len, &ev->at_us))
+        return field_error(err, "at", "not an RFC 3339 timestamp");
+    if ((rc = parse_field(obj, &conv_spec, ev, err)) != AP_OK)
+        return rc;
+    return AP_OK;
+}
+
+/* The canonical form: a compact JSON object of the known fields in table order,
+ * the timestamp in UTC, defaults written out, numbers in shortest round-trip form. */
+static enum ap_status build_canonical(struct ap_event *ev)
+{
+    struct ap_buf b;
+    char ts[AP_TIME_RFC3339_MAX];
+    ap_buf_init(&b, SIZE_MAX / 2);
+    ap_time_format_rfc3339(ev->at_us, ts);
+    ap_buf_append_str(&b, "{\"id\":");
+    ap_buf_append_json_string(&b, ev->id, strlen(ev->id));
+    ap_buf_printf(&b, ",\"type\":\"%s\",\"at\":\"%s\",\"conversation_id\":",
+                  ap_event_type_name(ev->type), ts);
+    ap_buf_append_json_string(&b, ev->conversation_id, strlen(ev->conversation_id));
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        const struct field_spec *f = &event_fields[i];
+        if (!(f->allowed & (1u << ev->type)))
+            continue;
+        if (f->kind == FIELD_EMBEDDING) {
+            if (ev->embedding == NULL)
+                continue;
+            ap_buf_printf(&b, ",\"%s\":[", f->name);
+            for (size_t k = 0; k < ev->embedding_len; k++)
+                ap_buf_printf(&b, "%s%.17g", k ? "," : "", ev->embedding[k]);
+            ap_buf_append_char(&b, ']');
+        } else if (f->kind == FIELD_BOOL) {
+            ap_buf_printf(&b, ",\"%s\":%s", f->name,
+                          *bool_slot(ev, f->offset) ? "true" : "false");
+        } else if (f->kind == FIELD_CHOICE) {
+            ap_buf_printf(&b, ",\"%s\":\"%s\"", f->name,
+                          f->choices[*bool_slot(ev, f->offset) ? 1 : 0]);
+        } else {
+            const char *s = *str_slot(ev, f->offset);
+            if (s == NULL)
+                continue;
+            ap_buf_printf(&b, ",\"%s\":", f->name);
+            ap_buf_append_json_string(&b, s, strlen(s));
+        }
+    }
+    ap_buf_append_char(&b, '}');
+    ev->canonical = ap_buf_steal(&b, &ev->canonical_len);
+    return AP_OK;
+}
+
+enum ap_status ap_event_parse(const char *text, size_t len, struct ap_event *ev,
+                              struct ap_error *err)
+{
+    json_error_t jerr;
+    memset(ev, 0, sizeof *ev);
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
+    if (root == NULL)
+        return ap_error_set(err, AP_INVALID, "", "invalid JSON at column %d: %s", jerr.column,
+                            jerr.text);
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return ap_error_set(err, AP_INVALID, "", "an event must be a JSON object");
+    }
+    ev->json = root;
+    enum ap_status rc = parse_envelope(root, ev, err);
+    for (size_t i = 0; rc == AP_OK && i < N_FIELDS; i++)
+        if (event_fields[i].allowed & (1u << ev->type))
+            rc = parse_field(root, &event_fields[i], ev, err);
+    if (rc == AP_OK && ev->type == AP_EV_RESOLVED && ev->by_human && ev->member_id == NULL)
+        rc = field_error(err, "member_id", "required when \"by\" is \"human\"");
+    if (rc == AP_OK)
+        rc = build_canonical(ev);
+    if (rc != AP_OK)
+        ap_event_free(ev);
+    return rc;
+}
+
+void ap_event_free(struct ap_event *ev)
+{
+    if (ev == NULL)
+        return;
+    free(ev->embedding);
+    free(ev->canonical);
+    json_decref((json_t *)ev->json);
+    memset(ev, 0, sizeof *ev);
+}
+
+void ap_event_peek_id(const char *text, size_t len, char *out, size_t out_size)
+{
+    out[0] = '\0';
+    json_t *root = json_loadb(text, len, JSON_DECODE_INT_AS_REAL, NULL);
+    json_t *id = root ? json_object_get(root, "id") : NULL;
+    if (json_is_string(id) && ap_utf8_printable(json_string_value(id), json_string_length(id)))
+        snprintf(out, out_size, "%s", json_string_value(id));
+    json_decref(root);
+}

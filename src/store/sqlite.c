@@ -1,0 +1,568 @@
+/* The SQLite backend: one file, WAL journal, synchronous=FULL so that a commit
+ * that returned survives kill -9 and power loss. Statements are prepared once
+ * per connection from the table below and reset after each use. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/backends.h"
+
+enum stmt_id {
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_PING,
+    ST_SCHEMA_VERSION,
+    ST_INSERT_ACCOUNT,
+    ST_UPDATE_ACCOUNT,
+    ST_ACCOUNT_BY_NAME,
+    ST_ACCOUNT_BY_ID,
+    ST_ACCOUNTS,
+    ST_INSERT_TOKEN,
+    ST_TOKEN_BY_HASH,
+    ST_TOKENS,
+    ST_REVOKE_TOKEN,
+    ST_INSERT_EVENT,
+    ST_EVENT_BODY,
+    ST_COUNT_EVENTS,
+    ST__COUNT
+};
+
+#define ACCOUNT_COLUMNS \
+    "id, name, time_zone, inactivity_hours, conversation_url, ticket_url, created_at_us"
+#define TOKEN_COLUMNS "account_id, id, role, hash, label, created_at_us, revoked_at_us"
+
+static const char *const stmt_sql[ST__COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_PING] = "SELECT 1",
+    [ST_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
+    [ST_INSERT_ACCOUNT] = "INSERT INTO accounts (name, time_zone, inactivity_hours, "
+                          "conversation_url, ticket_url, created_at_us) VALUES (?, ?, ?, ?, ?, ?)",
+    [ST_UPDATE_ACCOUNT] = "UPDATE accounts SET time_zone = ?, inactivity_hours = ?, "
+                          "conversation_url = ?, ticket_url = ? WHERE id = ?",
+    [ST_ACCOUNT_BY_NAME] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE name = ?",
+    [ST_ACCOUNT_BY_ID] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?",
+    [ST_ACCOUNTS] = "SELECT " ACCOUNT_COLUMNS " FROM accounts ORDER BY name",
+    [ST_INSERT_TOKEN] = "INSERT INTO tokens (account_id, id, role, hash, label, created_at_us) "
+                        "VALUES (?1, (SELECT coalesce(max(id), 0) + 1 FROM tokens WHERE "
+                        "account_id = ?1), ?2, ?3, ?4, ?5) RETURNING id",
+    [ST_TOKEN_BY_HASH] = "SELECT " TOKEN_COLUMNS " FROM tokens WHERE hash = ?",
+    [ST_TOKENS] = "SELECT " TOKEN_COLUMNS " FROM tokens WHERE account_id = ? ORDER BY id",
+    [ST_REVOKE_TOKEN] = "UPDATE tokens SET revoked_at_us = coalesce(revoked_at_us, ?) "
+                        "WHERE account_id = ? AND id = ?",
+    [ST_INSERT_EVENT] = "INSERT INTO events (account_id, id, conversation_id, type, at_us, body) "
+                        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    [ST_EVENT_BODY] = "SELECT body FROM events WHERE account_id = ? AND id = ?",
+    [ST_COUNT_EVENTS] = "SELECT count(*) FROM events WHERE account_id = ?",
+};
+
+struct sqlite_store {
+    struct ap_store base;
+    sqlite3 *db;
+    sqlite3_stmt *stmt[ST__COUNT];
+};
+
+static struct sqlite_store *from_base(struct ap_store *s)
+{
+    return (struct sqlite_store *)s;
+}
+
+/* Maps a SQLite result code to a status: lock contention is the soft error,
+ * a full disk or read-only file means the store is unavailable. */
+static enum ap_status sqlite_error(struct sqlite_store *s, int rc, struct ap_error *err)
+{
+    int base = rc & 0xff;
+    enum ap_status status;
+    switch (base) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        status = AP_BUSY;
+        break;
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+        status = AP_UNAVAILABLE;
+        break;
+    default:
+        status = AP_STORAGE;
+    }
+    return ap_error_set(err, status, "", "database: %s",
+                        s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+}
+
+static sqlite3_stmt *stmt(struct sqlite_store *s, enum stmt_id id)
+{
+    return s->stmt[id];
+}
+
+/* Runs a statement that returns no rows. */
+static enum ap_status exec_stmt(struct sqlite_store *s, sqlite3_stmt *st, struct ap_error *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return sqlite_error(s, rc, err);
+    return AP_OK;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static void copy_column(char *dst, size_t size, sqlite3_stmt *st, int col)
+{
+    const unsigned char *v = sqlite3_column_text(st, col);
+    snprintf(dst, size, "%s", v ? (const char *)v : "");
+}
+
+static enum ap_status run_migrations(struct sqlite_store *s, struct ap_error *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(s->db,
+                          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY "
+                          "KEY, name TEXT NOT NULL, applied_at_us INTEGER NOT NULL)",
+                          NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        goto fail;
+    for (size_t i = 0; i < ap_sqlite_migration_count; i++) {
+        const struct ap_migration *m = &ap_sqlite_migrations[i];
+        sqlite3_stmt *check;
+        if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &msg)) != SQLITE_OK)
+            goto fail;
+        rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM schema_migrations WHERE version = ?", -1,
+                                &check, NULL);
+        if (rc != SQLITE_OK)
+            goto fail_rollback;
+        sqlite3_bind_int(check, 1, m->version);
+        int applied = sqlite3_step(check) == SQLITE_ROW;
+        sqlite3_finalize(check);
+        if (!applied) {
+            if ((rc = sqlite3_exec(s->db, m->sql, NULL, NULL, &msg)) != SQLITE_OK)
+                goto fail_rollback;
+            sqlite3_stmt *mark;
+            rc = sqlite3_prepare_v2(s->db,
+                                    "INSERT INTO schema_migrations (version, name, applied_at_us) "
+                                    "VALUES (?, ?, ?)",
+                                    -1, &mark, NULL);
+            if (rc != SQLITE_OK)
+                goto fail_rollback;
+            sqlite3_bind_int(mark, 1, m->version);
+            bind_text(mark, 2, m->name);
+            sqlite3_bind_int64(mark, 3, ap_time_now_us());
+            rc = sqlite3_step(mark);
+            sqlite3_finalize(mark);
+            if (rc != SQLITE_DONE)
+                goto fail_rollback;
+        }
+        if ((rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, &msg)) != SQLITE_OK)
+            goto fail_rollback;
+    }
+    return AP_OK;
+
+fail_rollback:
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+fail:
+    ap_error_set(err, (rc & 0xff) == SQLITE_BUSY ? AP_BUSY : AP_STORAGE, "db",
+                 "database migration failed: %s", msg ? msg : sqlite3_errmsg(s->db));
+    sqlite3_free(msg);
+    return err ? err->status : AP_STORAGE;
+}
+
+static void sqlite_destroy(struct ap_store *base)
+{
+    struct sqlite_store *s = from_base(base);
+    if (s == NULL)
+        return;
+    for (int i = 0; i < ST__COUNT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+static enum ap_status sqlite_begin(struct ap_store *base, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    return exec_stmt(s, stmt(s, ST_BEGIN), err);
+}
+
+static enum ap_status sqlite_commit(struct ap_store *base, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    return exec_stmt(s, stmt(s, ST_COMMIT), err);
+}
+
+static void sqlite_rollback(struct ap_store *base)
+{
+    struct sqlite_store *s = from_base(base);
+    if (!sqlite3_get_autocommit(s->db))
+        exec_stmt(s, stmt(s, ST_ROLLBACK), NULL);
+}
+
+/* Runs a one-row query; AP_NOT_FOUND when it returns no row. The statement is
+ * left on its row for the caller to read, who must reset it. */
+static enum ap_status step_row(struct sqlite_store *s, sqlite3_stmt *st, struct ap_error *err)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return AP_OK;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_DONE)
+        return ap_error_set(err, AP_NOT_FOUND, "", NULL);
+    return sqlite_error(s, rc, err);
+}
+
+static void finish(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+static enum ap_status sqlite_ping(struct ap_store *base, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    enum ap_status rc = step_row(s, stmt(s, ST_PING), err);
+    if (rc == AP_OK)
+        finish(stmt(s, ST_PING));
+    return rc;
+}
+
+static enum ap_status sqlite_schema_version(struct ap_store *base, int *version,
+                                            struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_SCHEMA_VERSION);
+    enum ap_status rc = step_row(s, st, err);
+    if (rc == AP_OK) {
+        *version = sqlite3_column_int(st, 0);
+        finish(st);
+    }
+    return rc;
+}
+
+static void read_account(sqlite3_stmt *st, struct ap_account *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = sqlite3_column_int64(st, 0);
+    copy_column(a->name, sizeof a->name, st, 1);
+    copy_column(a->time_zone, sizeof a->time_zone, st, 2);
+    a->inactivity_hours = sqlite3_column_int(st, 3);
+    copy_column(a->conversation_url, sizeof a->conversation_url, st, 4);
+    copy_column(a->ticket_url, sizeof a->ticket_url, st, 5);
+    a->created_at_us = sqlite3_column_int64(st, 6);
+}
+
+static enum ap_status sqlite_insert_account(struct ap_store *base, struct ap_account *a,
+                                            struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_INSERT_ACCOUNT);
+    bind_text(st, 1, a->name);
+    bind_text(st, 2, a->time_zone);
+    sqlite3_bind_int(st, 3, a->inactivity_hours);
+    bind_text(st, 4, a->conversation_url);
+    bind_text(st, 5, a->ticket_url);
+    sqlite3_bind_int64(st, 6, a->created_at_us);
+    int rc = sqlite3_step(st);
+    finish(st);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return ap_error_set(err, AP_EXISTS, "name", "an account named \"%s\" already exists",
+                            a->name);
+    if (rc != SQLITE_DONE)
+        return sqlite_error(s, rc, err);
+    a->id = sqlite3_last_insert_rowid(s->db);
+    return AP_OK;
+}
+
+static enum ap_status sqlite_update_account(struct ap_store *base, const struct ap_account *a,
+                                            struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_UPDATE_ACCOUNT);
+    bind_text(st, 1, a->time_zone);
+    sqlite3_bind_int(st, 2, a->inactivity_hours);
+    bind_text(st, 3, a->conversation_url);
+    bind_text(st, 4, a->ticket_url);
+    sqlite3_bind_int64(st, 5, a->id);
+    enum ap_status rc = exec_stmt(s, st, err);
+    if (rc == AP_OK && sqlite3_changes(s->db) == 0)
+        return ap_error_set(err, AP_NOT_FOUND, "account", "no such account");
+    return rc;
+}
+
+static enum ap_status get_account_row(struct sqlite_store *s, sqlite3_stmt *st,
+                                      struct ap_account *out, struct ap_error *err)
+{
+    enum ap_status rc = step_row(s, st, err);
+    if (rc != AP_OK)
+        return rc;
+    read_account(st, out);
+    finish(st);
+    return AP_OK;
+}
+
+static enum ap_status sqlite_get_account_by_name(struct ap_store *base, const char *name,
+                                                 struct ap_account *out, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_ACCOUNT_BY_NAME);
+    bind_text(st, 1, name);
+    enum ap_status rc = get_account_row(s, st, out, err);
+    if (rc == AP_NOT_FOUND)
+        ap_error_set(err, AP_NOT_FOUND, "account", "no account named \"%.64s\"", name);
+    return rc;
+}
+
+static enum ap_status sqlite_get_account(struct ap_store *base, int64_t id,
+                                         struct ap_account *out, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_ACCOUNT_BY_ID);
+    sqlite3_bind_int64(st, 1, id);
+    return get_account_row(s, st, out, err);
+}
+
+static enum ap_status sqlite_select_accounts(struct ap_store *base, ap_account_fn fn, void *ctx,
+                                             struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_ACCOUNTS);
+    enum ap_status status = AP_OK;
+    int rc;
+    while (status == AP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ap_account a;
+        read_account(st, &a);
+        status = fn(ctx, &a);
+    }
+    if (status == AP_OK && rc != SQLITE_DONE)
+        status = sqlite_error(s, rc, err);
+    finish(st);
+    return status;
+}
+
+static void read_token(sqlite3_stmt *st, struct ap_token *t)
+{
+    memset(t, 0, sizeof *t);
+    t->account_id = sqlite3_column_int64(st, 0);
+    t->id = sqlite3_column_int64(st, 1);
+    ap_role_parse((const char *)sqlite3_column_text(st, 2), &t->role);
+    if (sqlite3_column_bytes(st, 3) == AP_TOKEN_HASH_SIZE)
+        memcpy(t->hash, sqlite3_column_blob(st, 3), AP_TOKEN_HASH_SIZE);
+    copy_column(t->label, sizeof t->label, st, 4);
+    t->created_at_us = sqlite3_column_int64(st, 5);
+    t->revoked_at_us = sqlite3_column_int64(st, 6);
+}
+
+static enum ap_status sqlite_insert_token(struct ap_store *base, struct ap_token *t,
+                                          struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_INSERT_TOKEN);
+    sqlite3_bind_int64(st, 1, t->account_id);
+    bind_text(st, 2, ap_role_name(t->role));
+    sqlite3_bind_blob(st, 3, t->hash, AP_TOKEN_HASH_SIZE, SQLITE_STATIC);
+    bind_text(st, 4, t->label);
+    sqlite3_bind_int64(st, 5, t->created_at_us);
+    enum ap_status rc = step_row(s, st, err);
+    if (rc != AP_OK)
+        return rc;
+    t->id = sqlite3_column_int64(st, 0);
+    finish(st);
+    return AP_OK;
+}
+
+static enum ap_status sqlite_get_token_by_hash(struct ap_store *base,
+                                               const uint8_t hash[AP_TOKEN_HASH_SIZE],
+                                               struct ap_token *out, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_TOKEN_BY_HASH);
+    sqlite3_bind_blob(st, 1, hash, AP_TOKEN_HASH_SIZE, SQLITE_STATIC);
+    enum ap_status rc = step_row(s, st, err);
+    if (rc != AP_OK)
+        return rc;
+    read_token(st, out);
+    finish(st);
+    return AP_OK;
+}
+
+static enum ap_status sqlite_select_tokens(struct ap_store *base, int64_t account_id,
+                                           ap_token_fn fn, void *ctx, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_TOKENS);
+    enum ap_status status = AP_OK;
+    int rc;
+    sqlite3_bind_int64(st, 1, account_id);
+    while (status == AP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ap_token t;
+        read_token(st, &t);
+        status = fn(ctx, &t);
+    }
+    if (status == AP_OK && rc != SQLITE_DONE)
+        status = sqlite_error(s, rc, err);
+    finish(st);
+    return status;
+}
+
+static enum ap_status sqlite_revoke_token(struct ap_store *base, int64_t account_id,
+                                          int64_t token_id, int64_t now_us, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_REVOKE_TOKEN);
+    sqlite3_bind_int64(st, 1, now_us);
+    sqlite3_bind_int64(st, 2, account_id);
+    sqlite3_bind_int64(st, 3, token_id);
+    enum ap_status rc = exec_stmt(s, st, err);
+    if (rc == AP_OK && sqlite3_changes(s->db) == 0)
+        return ap_error_set(err, AP_NOT_FOUND, "token", "no token %lld in this account",
+                            (long long)token_id);
+    return rc;
+}
+
+/* Compares a stored body with the new canonical form when the id exists. */
+static enum ap_status compare_existing(struct sqlite_store *s, int64_t account_id,
+                                       const struct ap_event *ev, enum ap_verdict *verdict,
+                                       struct ap_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_EVENT_BODY);
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, ev->id);
+    enum ap_status rc = step_row(s, st, err);
+    if (rc != AP_OK)
+        return rc == AP_NOT_FOUND ? ap_error_set(err, AP_STORAGE, "", "event vanished") : rc;
+    size_t len = (size_t)sqlite3_column_bytes(st, 0);
+    const void *body = sqlite3_column_blob(st, 0);
+    bool same = len == ev->canonical_len && memcmp(body, ev->canonical, len) == 0;
+    finish(st);
+    *verdict = same ? AP_VERDICT_DUPLICATE : AP_VERDICT_CONFLICT;
+    return AP_OK;
+}
+
+static enum ap_status sqlite_insert_event(struct ap_store *base, int64_t account_id,
+                                          const struct ap_event *ev, enum ap_verdict *verdict,
+                                          struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_INSERT_EVENT);
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, ev->id);
+    bind_text(st, 3, ev->conversation_id);
+    sqlite3_bind_int(st, 4, (int)ev->type);
+    sqlite3_bind_int64(st, 5, ev->at_us);
+    sqlite3_bind_text(st, 6, ev->canonical, (int)ev->canonical_len, SQLITE_STATIC);
+    enum ap_status rc = exec_stmt(s, st, err);
+    if (rc != AP_OK)
+        return rc;
+    if (sqlite3_changes(s->db) == 1) {
+        *verdict = AP_VERDICT_STORED;
+        return AP_OK;
+    }
+    return compare_existing(s, account_id, ev, verdict, err);
+}
+
+static enum ap_status sqlite_count_events(struct ap_store *base, int64_t account_id,
+                                          int64_t *count, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_COUNT_EVENTS);
+    sqlite3_bind_int64(st, 1, account_id);
+    enum ap_status rc = step_row(s, st, err);
+    if (rc != AP_OK)
+        return rc;
+    *count = sqlite3_column_int64(st, 0);
+    finish(st);
+    return AP_OK;
+}
+
+static enum ap_status sqlite_get_event(struct ap_store *base, int64_t account_id, const char *id,
+                                       struct ap_buf *out, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_EVENT_BODY);
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, id);
+    enum ap_status rc = step_row(s, st, err);
+    if (rc != AP_OK)
+        return rc;
+    rc = ap_buf_append(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+    finish(st);
+    return rc;
+}
+
+static const struct ap_store_ops sqlite_ops = {
+    .backend = "sqlite",
+    .destroy = sqlite_destroy,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .ping = sqlite_ping,
+    .schema_version = sqlite_schema_version,
+    .insert_account = sqlite_insert_account,
+    .update_account = sqlite_update_account,
+    .get_account_by_name = sqlite_get_account_by_name,
+    .get_account = sqlite_get_account,
+    .select_accounts = sqlite_select_accounts,
+    .insert_token = sqlite_insert_token,
+    .get_token_by_hash = sqlite_get_token_by_hash,
+    .select_tokens = sqlite_select_tokens,
+    .revoke_token = sqlite_revoke_token,
+    .insert_event = sqlite_insert_event,
+    .count_events = sqlite_count_events,
+    .get_event = sqlite_get_event,
+};
+
+/* Durability settings: WAL with synchronous=FULL syncs the log on every commit,
+ * which is what makes an acknowledged event survive power loss. */
+static const char *const connection_pragmas =
+    "PRAGMA journal_mode = WAL;"
+    "PRAGMA synchronous = FULL;"
+    "PRAGMA foreign_keys = ON;"
+    "PRAGMA cache_size = -65536;"
+    "PRAGMA temp_store = MEMORY;";
+
+enum ap_status ap_sqlite_open(const char *path, struct ap_store **out, struct ap_error *err)
+{
+    struct sqlite_store *s = ap_calloc(1, sizeof *s);
+    enum ap_status status;
+    s->base.ops = &sqlite_ops;
+    int rc = sqlite3_open_v2(path, &s->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        status = ap_error_set(err, AP_UNAVAILABLE, "db", "cannot open database \"%s\": %s", path,
+                              s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_extended_result_codes(s->db, 1);
+    char *msg = NULL;
+    if ((rc = sqlite3_exec(s->db, connection_pragmas, NULL, NULL, &msg)) != SQLITE_OK) {
+        status = ap_error_set(err, AP_UNAVAILABLE, "db", "cannot set up database \"%s\": %s", path,
+                              msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        goto fail;
+    }
+    if ((status = run_migrations(s, err)) != AP_OK)
+        goto fail;
+    for (int i = 0; i < ST__COUNT; i++) {
+        rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i],
+                                NULL);
+        if (rc != SQLITE_OK) {
+            status = sqlite_error(s, rc, err);
+            goto fail;
+        }
+    }
+    *out = &s->base;
+    return AP_OK;
+
+fail:
+    sqlite_destroy(&s->base);
+    return status;
+}
