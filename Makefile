@@ -1,0 +1,43 @@
+# The front door. `make run` and `make test` are the two set-up commands of the
+# README; each installs what it needs first (scripts/install-deps.sh).
+BUILD_DIR   ?= build
+RELEASE_DIR := $(BUILD_DIR)/release
+ASAN_DIR    := $(BUILD_DIR)/asan
+LISTEN      ?= 127.0.0.1:8080
+
+.PHONY: all deps build build-asan run test bench format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(RELEASE_DIR)/build.ninja:
+	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=gcc
+
+$(ASAN_DIR)/build.ninja:
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DAP_SANITIZE=ON
+
+# Release build with gcc.
+build: deps $(RELEASE_DIR)/build.ninja
+	ninja -C $(RELEASE_DIR)
+
+# Test build with clang, AddressSanitizer and UndefinedBehaviorSanitizer.
+build-asan: deps $(ASAN_DIR)/build.ninja
+	ninja -C $(ASAN_DIR)
+
+run: build
+	@LISTEN=$(LISTEN) bash scripts/run-demo.sh $(RELEASE_DIR)/agentperf
+
+# Both compilers must build warning-free; every test runs on the sanitizer build.
+test: build build-asan
+	@bash scripts/run-tests.sh $(ASAN_DIR)
+
+bench: build
+	@bash bench/run.sh
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of a build directory with ctest and ends with the line
+# "N passed, N failed" that CI reads.
+set -uo pipefail
+build_dir=${1:?usage: run-tests.sh BUILD_DIR}
+log="$build_dir/test-output.log"
+
+# LeakSanitizer is on; ICU keeps caches for the life of the process by design,
+# so its allocations still reachable at exit are not leaks of ours.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0}
+
+(cd "$build_dir" && ctest --output-on-failure --timeout 900 -j "$(nproc)") 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+summary=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -n 1)
+if [ -z "$summary" ]; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+failed=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$summary")
+total=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/' <<<"$summary")
+echo "$((total - failed)) passed, $failed failed"
+exit "$status"
