@@ -1,5 +1,7 @@
 # Writes a C file holding each migration's SQL as a string, in version order.
-# Inputs: OUT (the C file), PREFIX (symbol prefix), FILES (the .sql files).
+# Inputs: OUT (the C file), PREFIX (symbol prefix), FILES (the .sql files,
+# separated by "|" so the list survives the shell).
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "/* Generated from src/store/migrations by cmake/embed_migrations.cmake. */\n")
 string(APPEND body "#include \"store/backends.h\"\n\nconst struct ap_migration ${PREFIX}_migrations[] = {\n")
 set(count 0)

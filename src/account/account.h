@@ -20,6 +20,7 @@ struct ap_account {
     char conversation_url[AP_URL_TEMPLATE_MAX + 1];
     char ticket_url[AP_URL_TEMPLATE_MAX + 1];
     int64_t created_at_us;
+    bool reports_stale; /* the report aggregates must be rebuilt from the events */
 };
 
 /* Fills the defaults of SPEC §1: zone UTC, 72 hours, no URL templates. */

@@ -55,11 +55,25 @@ const struct ap_cli_option ap_cli_serve_options[] = {
     {0},
 };
 
+const struct ap_cli_option ap_cli_report_options[] = {
+    DB_OPTION,
+    {"account", true, "NAME", NULL, NULL, "the account (required)"},
+    {"now", true, "RFC3339", NULL, NULL, "the clock to report at (default: now)"},
+    {"from", true, "DATE", NULL, NULL, "first local day of the range (with --to)"},
+    {"to", true, "DATE", NULL, NULL, "local day after the range (exclusive)"},
+    {"granularity", true, "G", NULL, "week", "day, week or month"},
+    {"channel", true, "CHANNEL", NULL, NULL, "only this channel"},
+    {"format", true, "F", NULL, "json", "json, csv or table"},
+    {0},
+};
+
 static const struct ap_cli_command commands[] = {
     {"serve", NULL, "", 0, 0, ap_cli_serve_options, ap_cmd_serve,
      "serve the HTTP API and the dashboard"},
     {"ingest", NULL, "[FILE|-]", 0, 1, ap_cli_ingest_options, ap_cmd_ingest,
      "store NDJSON events from a file or standard input"},
+    {"report", NULL, "[REPORT...]", 0, AP_CLI_MAX_POSITIONALS, ap_cli_report_options,
+     ap_cmd_report, "print reports (all, or the ones named) as JSON, CSV or a table"},
     {"accounts", "create", "NAME", 1, 1, ap_cli_account_options, ap_cmd_accounts_create,
      "create an account"},
     {"accounts", "list", "", 0, 0, ap_cli_db_options, ap_cmd_accounts_list, "list accounts"},

@@ -78,6 +78,7 @@ extern const struct ap_cli_option ap_cli_token_create_options[];
 extern const struct ap_cli_option ap_cli_token_options[];
 extern const struct ap_cli_option ap_cli_ingest_options[];
 extern const struct ap_cli_option ap_cli_serve_options[];
+extern const struct ap_cli_option ap_cli_report_options[];
 int ap_cmd_accounts_create(struct ap_cli_args *args);
 int ap_cmd_accounts_list(struct ap_cli_args *args);
 int ap_cmd_accounts_update(struct ap_cli_args *args);
@@ -86,6 +87,7 @@ int ap_cmd_tokens_list(struct ap_cli_args *args);
 int ap_cmd_tokens_revoke(struct ap_cli_args *args);
 int ap_cmd_ingest(struct ap_cli_args *args);
 int ap_cmd_serve(struct ap_cli_args *args);
+int ap_cmd_report(struct ap_cli_args *args);
 int ap_cmd_migrate(struct ap_cli_args *args);
 
 #endif

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "reports/reports.h"
 
 /* Account settings that can come from flags, each with its validating setter. */
 static const struct {
@@ -88,6 +89,10 @@ int ap_cmd_accounts_update(struct ap_cli_args *args)
     }
     if (rc == AP_OK)
         rc = ap_store_update_account(store, &a, &err);
+    /* A new zone or inactivity rule changes every figure: rebuild now rather
+     * than on the next request. */
+    if (rc == AP_OK && (rc = ap_store_get_account(store, a.id, &a, &err)) == AP_OK)
+        rc = ap_reports_ensure_fresh(store, &a, &err);
     ap_store_destroy(store);
     if (rc != AP_OK)
         return ap_cli_fail(args, &err);

@@ -55,6 +55,7 @@ struct ap_http_response {
     const char *content_type;
     struct ap_buf body;
     const char *cache_control;
+    char content_disposition[128]; /* empty for none */
 };
 
 /* A query-string parameter, or NULL. */
@@ -85,5 +86,7 @@ extern const size_t ap_http_route_count;
 /* Handlers, referenced by the route table. */
 void ap_http_handle_health(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_events(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_reports(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_report(struct ap_http_request *req, struct ap_http_response *res);
 
 #endif

@@ -2,6 +2,7 @@
  * body. 404, 405 and Allow are derived from it by the server. */
 #include "http/http.h"
 
+#define READERS (AP_ROLE_BIT(AP_ROLE_VIEWER) | AP_ROLE_BIT(AP_ROLE_ADMIN))
 #define INGESTERS (AP_ROLE_BIT(AP_ROLE_INGEST) | AP_ROLE_BIT(AP_ROLE_ADMIN))
 
 static const char *const event_media[] = {"application/x-ndjson", "application/json", NULL};
@@ -9,6 +10,8 @@ static const char *const event_media[] = {"application/x-ndjson", "application/j
 const struct ap_http_route ap_http_routes[] = {
     {"GET", "/healthz", ap_http_handle_health, 0, false, NULL},
     {"POST", "/v1/events", ap_http_handle_events, INGESTERS, true, event_media},
+    {"GET", "/v1/reports", ap_http_handle_reports, READERS, false, NULL},
+    {"GET", "/v1/reports/{name}", ap_http_handle_report, READERS, false, NULL},
 };
 
 const size_t ap_http_route_count = sizeof ap_http_routes / sizeof ap_http_routes[0];

@@ -296,6 +296,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
     MHD_add_response_header(r, "Cache-Control",
                             st->res.cache_control ? st->res.cache_control : "no-store");
     add_security_headers(r);
+    if (st->res.content_disposition[0])
+        MHD_add_response_header(r, "Content-Disposition", st->res.content_disposition);
     if (st->res.status == 405) {
         char allow[128];
         allowed_methods(st->req.path, allow, sizeof allow);

@@ -2,6 +2,8 @@
  * whole or not at all, so a crash never leaves half of it. */
 #include "ingest/ingest.h"
 
+#include "reports/reports.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +21,21 @@ struct store_batch {
     enum ap_verdict *verdicts;
 };
 
+/* Inserts the batch and brings the report aggregates up to date, all in the
+ * same transaction: figures never disagree with the stored events. */
 static enum ap_status store_batch_txn(struct ap_store *store, void *ctx, struct ap_error *err)
 {
     struct store_batch *b = ctx;
+    struct ap_account account;
+    enum ap_status rc = ap_store_get_account(store, b->account_id, &account, err);
+    if (rc != AP_OK)
+        return rc;
     for (size_t i = 0; i < b->n; i++) {
-        enum ap_status rc =
-            ap_store_insert_event(store, b->account_id, &b->events[i], &b->verdicts[i], err);
+        rc = ap_store_insert_event(store, b->account_id, &b->events[i], &b->verdicts[i], err);
         if (rc != AP_OK)
             return rc;
     }
-    return AP_OK;
+    return ap_reports_apply(store, &account, b->events, b->verdicts, b->n, err);
 }
 
 enum ap_status ap_ingest_events(struct ap_store *store, int64_t account_id,

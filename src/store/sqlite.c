@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store/backends.h"
+#include "reports/cells.h"
 
 enum stmt_id {
     ST_BEGIN,
@@ -26,11 +27,42 @@ enum stmt_id {
     ST_INSERT_EVENT,
     ST_EVENT_BODY,
     ST_COUNT_EVENTS,
+    ST_CONVERSATION_EVENTS,
+    ST_TICKET_EVENTS,
+    ST_EVENT_CONVERSATIONS,
+    ST_GET_CONVERSATION,
+    ST_PUT_CONVERSATION,
+    ST_QUIET_CONVERSATIONS,
+    ST_ADD_CELL,
+    ST_ADD_PENDING_CELL,
+    ST_SELECT_CELLS,
+    ST_SELECT_PENDING_CELLS,
+    ST_DELETE_CONVERSATIONS,
+    ST_DELETE_CELLS,
+    ST_DELETE_PENDING_CELLS,
+    ST_SET_REPORTS_STALE,
+    ST_PUT_MEMBER,
+    ST_MEMBERS,
     ST__COUNT
 };
 
-#define ACCOUNT_COLUMNS \
-    "id, name, time_zone, inactivity_hours, conversation_url, ticket_url, created_at_us"
+#define ACCOUNT_COLUMNS                                                                    \
+    "id, name, time_zone, inactivity_hours, conversation_url, ticket_url, created_at_us, " \
+    "reports_stale"
+#define METRIC_COLUMNS                                                                  \
+    "conversations, handled, resolved, deflected, handed_off, converted, resolution_us, " \
+    "close_us, helpful, not_helpful, asked, unanswered"
+#define METRIC_PARAMS "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+#define METRIC_SUMS                                                                        \
+    "conversations = conversations + excluded.conversations, "                             \
+    "handled = handled + excluded.handled, resolved = resolved + excluded.resolved, "      \
+    "deflected = deflected + excluded.deflected, "                                         \
+    "handed_off = handed_off + excluded.handed_off, "                                      \
+    "converted = converted + excluded.converted, "                                         \
+    "resolution_us = resolution_us + excluded.resolution_us, "                             \
+    "close_us = close_us + excluded.close_us, helpful = helpful + excluded.helpful, "      \
+    "not_helpful = not_helpful + excluded.not_helpful, asked = asked + excluded.asked, "   \
+    "unanswered = unanswered + excluded.unanswered"
 #define TOKEN_COLUMNS "account_id, id, role, hash, label, created_at_us, revoked_at_us"
 
 static const char *const stmt_sql[ST__COUNT] = {
@@ -40,9 +72,12 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_PING] = "SELECT 1",
     [ST_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
     [ST_INSERT_ACCOUNT] = "INSERT INTO accounts (name, time_zone, inactivity_hours, "
-                          "conversation_url, ticket_url, created_at_us) VALUES (?, ?, ?, ?, ?, ?)",
-    [ST_UPDATE_ACCOUNT] = "UPDATE accounts SET time_zone = ?, inactivity_hours = ?, "
-                          "conversation_url = ?, ticket_url = ? WHERE id = ?",
+                          "conversation_url, ticket_url, created_at_us, reports_stale) "
+                          "VALUES (?, ?, ?, ?, ?, ?, 0)",
+    [ST_UPDATE_ACCOUNT] = "UPDATE accounts SET reports_stale = CASE WHEN time_zone <> ?1 OR "
+                          "inactivity_hours <> ?2 THEN 1 ELSE reports_stale END, "
+                          "time_zone = ?1, inactivity_hours = ?2, "
+                          "conversation_url = ?3, ticket_url = ?4 WHERE id = ?5",
     [ST_ACCOUNT_BY_NAME] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE name = ?",
     [ST_ACCOUNT_BY_ID] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?",
     [ST_ACCOUNTS] = "SELECT " ACCOUNT_COLUMNS " FROM accounts ORDER BY name",
@@ -53,10 +88,47 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_TOKENS] = "SELECT " TOKEN_COLUMNS " FROM tokens WHERE account_id = ? ORDER BY id",
     [ST_REVOKE_TOKEN] = "UPDATE tokens SET revoked_at_us = coalesce(revoked_at_us, ?) "
                         "WHERE account_id = ? AND id = ?",
-    [ST_INSERT_EVENT] = "INSERT INTO events (account_id, id, conversation_id, type, at_us, body) "
-                        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    [ST_INSERT_EVENT] = "INSERT INTO events (account_id, id, conversation_id, type, at_us, body, "
+                        "ticket_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     [ST_EVENT_BODY] = "SELECT body FROM events WHERE account_id = ? AND id = ?",
     [ST_COUNT_EVENTS] = "SELECT count(*) FROM events WHERE account_id = ?",
+    [ST_CONVERSATION_EVENTS] = "SELECT conversation_id, body FROM events "
+                               "WHERE account_id = ? AND conversation_id = ?",
+    [ST_TICKET_EVENTS] = "SELECT conversation_id, body FROM events "
+                         "WHERE account_id = ? AND ticket_id = ?",
+    [ST_EVENT_CONVERSATIONS] = "SELECT DISTINCT conversation_id, NULL FROM events "
+                               "WHERE account_id = ?",
+    [ST_GET_CONVERSATION] = "SELECT state FROM conversations WHERE account_id = ? AND id = ?",
+    [ST_PUT_CONVERSATION] = "INSERT INTO conversations (account_id, id, state, quiet_at_us) "
+                            "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account_id, id) DO UPDATE SET "
+                            "state = excluded.state, quiet_at_us = excluded.quiet_at_us",
+    [ST_QUIET_CONVERSATIONS] = "SELECT id, state FROM conversations WHERE account_id = ? AND "
+                               "quiet_at_us > ? AND quiet_at_us < ?",
+    [ST_ADD_CELL] = "INSERT INTO report_cells (account_id, kind, day, channel, dim, "
+                    METRIC_COLUMNS ") VALUES (?, ?, ?, ?, ?, " METRIC_PARAMS ") "
+                    "ON CONFLICT (account_id, kind, day, channel, dim) DO UPDATE SET " METRIC_SUMS,
+    [ST_ADD_PENDING_CELL] = "INSERT INTO report_pending (account_id, quiet_hour, kind, day, "
+                            "channel, dim, " METRIC_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, "
+                            METRIC_PARAMS ") ON CONFLICT (account_id, quiet_hour, kind, day, "
+                            "channel, dim) DO UPDATE SET " METRIC_SUMS,
+    [ST_SELECT_CELLS] = "SELECT 0, kind, day, channel, dim, " METRIC_COLUMNS " FROM report_cells "
+                        "WHERE account_id = ?1 AND kind = ?2 AND day >= ?3 AND day < ?4 "
+                        "AND (?5 IS NULL OR channel = ?5)",
+    [ST_SELECT_PENDING_CELLS] = "SELECT quiet_hour, kind, day, channel, dim, " METRIC_COLUMNS
+                                " FROM report_pending WHERE account_id = ?1 AND quiet_hour > ?6 "
+                                "AND (?2 < 0 OR kind = ?2) AND day >= ?3 AND day < ?4 "
+                                "AND (?5 IS NULL OR channel = ?5)",
+    [ST_DELETE_CONVERSATIONS] = "DELETE FROM conversations WHERE account_id = ?",
+    [ST_DELETE_CELLS] = "DELETE FROM report_cells WHERE account_id = ?",
+    [ST_DELETE_PENDING_CELLS] = "DELETE FROM report_pending WHERE account_id = ?",
+    [ST_SET_REPORTS_STALE] = "UPDATE accounts SET reports_stale = ? WHERE id = ?",
+    [ST_PUT_MEMBER] = "INSERT INTO members (account_id, id, name, name_at_us, name_event_id) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account_id, id) DO UPDATE SET "
+                      "name = excluded.name, name_at_us = excluded.name_at_us, "
+                      "name_event_id = excluded.name_event_id WHERE excluded.name_at_us > "
+                      "name_at_us OR (excluded.name_at_us = name_at_us AND "
+                      "excluded.name_event_id > name_event_id)",
+    [ST_MEMBERS] = "SELECT id, name FROM members WHERE account_id = ?",
 };
 
 struct sqlite_store {
@@ -256,6 +328,7 @@ static void read_account(sqlite3_stmt *st, struct ap_account *a)
     copy_column(a->conversation_url, sizeof a->conversation_url, st, 4);
     copy_column(a->ticket_url, sizeof a->ticket_url, st, 5);
     a->created_at_us = sqlite3_column_int64(st, 6);
+    a->reports_stale = sqlite3_column_int(st, 7) != 0;
 }
 
 static enum ap_status sqlite_insert_account(struct ap_store *base, struct ap_account *a,
@@ -457,6 +530,8 @@ static enum ap_status sqlite_insert_event(struct ap_store *base, int64_t account
     sqlite3_bind_int(st, 4, (int)ev->type);
     sqlite3_bind_int64(st, 5, ev->at_us);
     sqlite3_bind_text(st, 6, ev->canonical, (int)ev->canonical_len, SQLITE_STATIC);
+    if (ev->ticket_id)
+        bind_text(st, 7, ev->ticket_id);
     enum ap_status rc = exec_stmt(s, st, err);
     if (rc != AP_OK)
         return rc;
@@ -496,6 +571,222 @@ static enum ap_status sqlite_get_event(struct ap_store *base, int64_t account_id
     return rc;
 }
 
+/* Runs a query whose rows are (key TEXT, blob) and hands each to fn. */
+static enum ap_status select_blobs(struct sqlite_store *s, sqlite3_stmt *st, ap_blob_fn fn,
+                                   void *ctx, struct ap_error *err)
+{
+    enum ap_status status = AP_OK;
+    int rc;
+    while (status == AP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        const void *blob = sqlite3_column_blob(st, 1);
+        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        status = fn(ctx, key ? key : "", blob, len);
+    }
+    if (status == AP_OK && rc != SQLITE_DONE)
+        status = sqlite_error(s, rc, err);
+    finish(st);
+    return status;
+}
+
+static enum ap_status sqlite_select_conversation_events(struct ap_store *base, int64_t account_id,
+                                                        const char *conversation_id, ap_blob_fn fn,
+                                                        void *ctx, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_CONVERSATION_EVENTS);
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, conversation_id);
+    return select_blobs(s, st, fn, ctx, err);
+}
+
+static enum ap_status sqlite_select_ticket_events(struct ap_store *base, int64_t account_id,
+                                                  const char *ticket_id, ap_blob_fn fn, void *ctx,
+                                                  struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_TICKET_EVENTS);
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, ticket_id);
+    return select_blobs(s, st, fn, ctx, err);
+}
+
+static enum ap_status sqlite_select_event_conversations(struct ap_store *base, int64_t account_id,
+                                                        ap_blob_fn fn, void *ctx,
+                                                        struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_EVENT_CONVERSATIONS);
+    sqlite3_bind_int64(st, 1, account_id);
+    return select_blobs(s, st, fn, ctx, err);
+}
+
+static enum ap_status sqlite_get_conversation(struct ap_store *base, int64_t account_id,
+                                              const char *conversation_id, struct ap_buf *out,
+                                              struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_GET_CONVERSATION);
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, conversation_id);
+    enum ap_status rc = step_row(s, st, err);
+    if (rc != AP_OK)
+        return rc;
+    rc = ap_buf_append(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+    finish(st);
+    return rc;
+}
+
+static enum ap_status sqlite_put_conversation(struct ap_store *base, int64_t account_id,
+                                              const char *conversation_id, const void *state,
+                                              size_t len, int64_t quiet_at_us,
+                                              struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_PUT_CONVERSATION);
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, conversation_id);
+    sqlite3_bind_blob(st, 3, state, (int)len, SQLITE_STATIC);
+    if (quiet_at_us >= 0)
+        sqlite3_bind_int64(st, 4, quiet_at_us);
+    return exec_stmt(s, st, err);
+}
+
+static enum ap_status sqlite_select_quiet_conversations(struct ap_store *base, int64_t account_id,
+                                                        int64_t after_us, int64_t before_us,
+                                                        ap_blob_fn fn, void *ctx,
+                                                        struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_QUIET_CONVERSATIONS);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, after_us);
+    sqlite3_bind_int64(st, 3, before_us);
+    return select_blobs(s, st, fn, ctx, err);
+}
+
+static enum ap_status sqlite_add_cells(struct ap_store *base, int64_t account_id,
+                                       const struct ap_cell *cells, size_t n, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    for (size_t i = 0; i < n; i++) {
+        const struct ap_cell *c = &cells[i];
+        bool all_zero = true;
+        for (int m = 0; m < AP_M__COUNT; m++)
+            all_zero &= c->v[m] == 0;
+        if (all_zero)
+            continue;
+        sqlite3_stmt *st = stmt(s, c->key.pending ? ST_ADD_PENDING_CELL : ST_ADD_CELL);
+        int col = 1;
+        sqlite3_bind_int64(st, col++, account_id);
+        if (c->key.pending)
+            sqlite3_bind_int64(st, col++, c->key.quiet_hour);
+        sqlite3_bind_int(st, col++, c->key.kind);
+        sqlite3_bind_int64(st, col++, c->key.day);
+        bind_text(st, col++, c->key.channel);
+        bind_text(st, col++, c->key.dim);
+        for (int m = 0; m < AP_M__COUNT; m++)
+            sqlite3_bind_int64(st, col++, c->v[m]);
+        enum ap_status rc = exec_stmt(s, st, err);
+        if (rc != AP_OK)
+            return rc;
+    }
+    return AP_OK;
+}
+
+static enum ap_status sqlite_select_cells(struct ap_store *base, int64_t account_id,
+                                          const struct ap_cell_query *q, ap_cell_fn fn, void *ctx,
+                                          struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, q->pending ? ST_SELECT_PENDING_CELLS : ST_SELECT_CELLS);
+    enum ap_status status = AP_OK;
+    int rc;
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int(st, 2, q->kind);
+    sqlite3_bind_int64(st, 3, q->day_from);
+    sqlite3_bind_int64(st, 4, q->day_to);
+    if (q->channel)
+        bind_text(st, 5, q->channel);
+    if (q->pending)
+        sqlite3_bind_int64(st, 6, q->after_hour);
+    while (status == AP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ap_cell c;
+        memset(&c.key, 0, sizeof c.key);
+        c.key.pending = q->pending;
+        c.key.quiet_hour = sqlite3_column_int64(st, 0);
+        c.key.kind = sqlite3_column_int(st, 1);
+        c.key.day = sqlite3_column_int64(st, 2);
+        copy_column(c.key.channel, sizeof c.key.channel, st, 3);
+        copy_column(c.key.dim, sizeof c.key.dim, st, 4);
+        for (int m = 0; m < AP_M__COUNT; m++)
+            c.v[m] = sqlite3_column_int64(st, 5 + m);
+        status = fn(ctx, &c);
+    }
+    if (status == AP_OK && rc != SQLITE_DONE)
+        status = sqlite_error(s, rc, err);
+    finish(st);
+    return status;
+}
+
+static enum ap_status sqlite_delete_report_data(struct ap_store *base, int64_t account_id,
+                                                struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    static const enum stmt_id deletes[] = {ST_DELETE_CONVERSATIONS, ST_DELETE_CELLS,
+                                           ST_DELETE_PENDING_CELLS};
+    for (size_t i = 0; i < sizeof deletes / sizeof deletes[0]; i++) {
+        sqlite3_stmt *st = stmt(s, deletes[i]);
+        sqlite3_bind_int64(st, 1, account_id);
+        enum ap_status rc = exec_stmt(s, st, err);
+        if (rc != AP_OK)
+            return rc;
+    }
+    return AP_OK;
+}
+
+static enum ap_status sqlite_set_reports_stale(struct ap_store *base, int64_t account_id,
+                                               bool stale, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_SET_REPORTS_STALE);
+    sqlite3_bind_int(st, 1, stale);
+    sqlite3_bind_int64(st, 2, account_id);
+    return exec_stmt(s, st, err);
+}
+
+static enum ap_status sqlite_put_member_name(struct ap_store *base, int64_t account_id,
+                                             const char *member_id, const char *name,
+                                             int64_t at_us, const char *event_id,
+                                             struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_PUT_MEMBER);
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, member_id);
+    bind_text(st, 3, name);
+    sqlite3_bind_int64(st, 4, at_us);
+    bind_text(st, 5, event_id);
+    return exec_stmt(s, st, err);
+}
+
+static enum ap_status sqlite_select_members(struct ap_store *base, int64_t account_id,
+                                            ap_member_fn fn, void *ctx, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_MEMBERS);
+    enum ap_status status = AP_OK;
+    int rc;
+    sqlite3_bind_int64(st, 1, account_id);
+    while (status == AP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        status = fn(ctx, (const char *)sqlite3_column_text(st, 0),
+                    (const char *)sqlite3_column_text(st, 1));
+    if (status == AP_OK && rc != SQLITE_DONE)
+        status = sqlite_error(s, rc, err);
+    finish(st);
+    return status;
+}
+
 static const struct ap_store_ops sqlite_ops = {
     .backend = "sqlite",
     .destroy = sqlite_destroy,
@@ -516,6 +807,18 @@ static const struct ap_store_ops sqlite_ops = {
     .insert_event = sqlite_insert_event,
     .count_events = sqlite_count_events,
     .get_event = sqlite_get_event,
+    .select_conversation_events = sqlite_select_conversation_events,
+    .select_ticket_events = sqlite_select_ticket_events,
+    .select_event_conversations = sqlite_select_event_conversations,
+    .get_conversation = sqlite_get_conversation,
+    .put_conversation = sqlite_put_conversation,
+    .select_quiet_conversations = sqlite_select_quiet_conversations,
+    .add_cells = sqlite_add_cells,
+    .select_cells = sqlite_select_cells,
+    .delete_report_data = sqlite_delete_report_data,
+    .set_reports_stale = sqlite_set_reports_stale,
+    .put_member_name = sqlite_put_member_name,
+    .select_members = sqlite_select_members,
 };
 
 /* Durability settings: WAL with synchronous=FULL syncs the log on every commit,

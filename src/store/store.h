@@ -11,6 +11,7 @@
 #include "account/account.h"
 #include "core/core.h"
 #include "ingest/event.h"
+#include "reports/cells.h"
 
 enum ap_verdict {
     AP_VERDICT_STORED,
@@ -25,6 +26,22 @@ struct ap_store;
 
 typedef enum ap_status (*ap_account_fn)(void *ctx, const struct ap_account *account);
 typedef enum ap_status (*ap_token_fn)(void *ctx, const struct ap_token *token);
+/* A keyed blob: an event body (key = conversation id) or a conversation state
+ * (key = conversation id). Both pointers are valid during the call only. */
+typedef enum ap_status (*ap_blob_fn)(void *ctx, const char *key, const void *blob, size_t len);
+typedef enum ap_status (*ap_cell_fn)(void *ctx, const struct ap_cell *cell);
+typedef enum ap_status (*ap_member_fn)(void *ctx, const char *id, const char *name);
+
+/* Which cells select_cells returns: kind `kind` (or every kind when -1), start
+ * days in [day_from, day_to), one channel or all (NULL). From the pending table
+ * when pending is set, then only those with quiet_hour > after_hour. */
+struct ap_cell_query {
+    int kind;
+    int64_t day_from, day_to;
+    const char *channel;
+    bool pending;
+    int64_t after_hour;
+};
 
 struct ap_store_ops {
     const char *backend;
@@ -70,6 +87,48 @@ struct ap_store_ops {
     /* The canonical JSON of one event, appended to out. */
     enum ap_status (*get_event)(struct ap_store *store, int64_t account_id, const char *id,
                                 struct ap_buf *out, struct ap_error *err);
+    /* Every stored event of a conversation (fn's key is the conversation id). */
+    enum ap_status (*select_conversation_events)(struct ap_store *store, int64_t account_id,
+                                                 const char *conversation_id, ap_blob_fn fn,
+                                                 void *ctx, struct ap_error *err);
+    /* Every stored event naming a ticket (handoffs and ticket closes). */
+    enum ap_status (*select_ticket_events)(struct ap_store *store, int64_t account_id,
+                                           const char *ticket_id, ap_blob_fn fn, void *ctx,
+                                           struct ap_error *err);
+    /* The id of every conversation that has events. */
+    enum ap_status (*select_event_conversations)(struct ap_store *store, int64_t account_id,
+                                                 ap_blob_fn fn, void *ctx, struct ap_error *err);
+
+    /* Report aggregates. get_conversation appends the stored state to out, or
+     * returns AP_NOT_FOUND. put_conversation stores it; quiet_at_us < 0 means
+     * its figures no longer depend on time. */
+    enum ap_status (*get_conversation)(struct ap_store *store, int64_t account_id,
+                                       const char *conversation_id, struct ap_buf *out,
+                                       struct ap_error *err);
+    enum ap_status (*put_conversation)(struct ap_store *store, int64_t account_id,
+                                       const char *conversation_id, const void *state,
+                                       size_t len, int64_t quiet_at_us, struct ap_error *err);
+    /* Conversations whose quiet time is in (after_us, before_us). */
+    enum ap_status (*select_quiet_conversations)(struct ap_store *store, int64_t account_id,
+                                                 int64_t after_us, int64_t before_us,
+                                                 ap_blob_fn fn, void *ctx, struct ap_error *err);
+    /* Adds each cell's values to the stored cell of the same key. */
+    enum ap_status (*add_cells)(struct ap_store *store, int64_t account_id,
+                                const struct ap_cell *cells, size_t n, struct ap_error *err);
+    enum ap_status (*select_cells)(struct ap_store *store, int64_t account_id,
+                                   const struct ap_cell_query *q, ap_cell_fn fn, void *ctx,
+                                   struct ap_error *err);
+    /* Drops an account's conversations and cells, for a rebuild. */
+    enum ap_status (*delete_report_data)(struct ap_store *store, int64_t account_id,
+                                         struct ap_error *err);
+    enum ap_status (*set_reports_stale)(struct ap_store *store, int64_t account_id, bool stale,
+                                        struct ap_error *err);
+    /* Keeps the member's name of the latest event by (at, id). */
+    enum ap_status (*put_member_name)(struct ap_store *store, int64_t account_id,
+                                      const char *member_id, const char *name, int64_t at_us,
+                                      const char *event_id, struct ap_error *err);
+    enum ap_status (*select_members)(struct ap_store *store, int64_t account_id, ap_member_fn fn,
+                                     void *ctx, struct ap_error *err);
 };
 
 struct ap_store {
@@ -193,6 +252,66 @@ static inline enum ap_status ap_store_get_event(struct ap_store *s, int64_t acco
                                                 struct ap_error *err)
 {
     return s->ops->get_event(s, account_id, id, out, err);
+}
+
+static inline enum ap_status ap_store_select_conversation_events(struct ap_store *s, int64_t account_id, const char *conversation_id, ap_blob_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_conversation_events(s, account_id, conversation_id, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_select_ticket_events(struct ap_store *s, int64_t account_id, const char *ticket_id, ap_blob_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_ticket_events(s, account_id, ticket_id, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_select_event_conversations(struct ap_store *s, int64_t account_id, ap_blob_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_event_conversations(s, account_id, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_get_conversation(struct ap_store *s, int64_t account_id, const char *conversation_id, struct ap_buf *out, struct ap_error *err)
+{
+    return s->ops->get_conversation(s, account_id, conversation_id, out, err);
+}
+
+static inline enum ap_status ap_store_put_conversation(struct ap_store *s, int64_t account_id, const char *conversation_id, const void *state, size_t len, int64_t quiet_at_us, struct ap_error *err)
+{
+    return s->ops->put_conversation(s, account_id, conversation_id, state, len, quiet_at_us, err);
+}
+
+static inline enum ap_status ap_store_select_quiet_conversations(struct ap_store *s, int64_t account_id, int64_t after_us, int64_t before_us, ap_blob_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_quiet_conversations(s, account_id, after_us, before_us, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_add_cells(struct ap_store *s, int64_t account_id, const struct ap_cell *cells, size_t n, struct ap_error *err)
+{
+    return s->ops->add_cells(s, account_id, cells, n, err);
+}
+
+static inline enum ap_status ap_store_select_cells(struct ap_store *s, int64_t account_id, const struct ap_cell_query *q, ap_cell_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_cells(s, account_id, q, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_delete_report_data(struct ap_store *s, int64_t account_id, struct ap_error *err)
+{
+    return s->ops->delete_report_data(s, account_id, err);
+}
+
+static inline enum ap_status ap_store_set_reports_stale(struct ap_store *s, int64_t account_id, bool stale, struct ap_error *err)
+{
+    return s->ops->set_reports_stale(s, account_id, stale, err);
+}
+
+static inline enum ap_status ap_store_put_member_name(struct ap_store *s, int64_t account_id, const char *member_id, const char *name, int64_t at_us, const char *event_id, struct ap_error *err)
+{
+    return s->ops->put_member_name(s, account_id, member_id, name, at_us, event_id, err);
+}
+
+static inline enum ap_status ap_store_select_members(struct ap_store *s, int64_t account_id, ap_member_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_members(s, account_id, fn, ctx, err);
 }
 
 /* Runs `fn` inside a transaction, retrying it on AP_BUSY up to a bounded number

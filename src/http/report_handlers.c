@@ -1,0 +1,62 @@
+/* GET /v1/reports and GET /v1/reports/{name}: the report document, as JSON or
+ * CSV, for the token's account at the server's clock. */
+#include <stdio.h>
+#include <string.h>
+
+#include "http/http.h"
+#include "reports/reports.h"
+
+static void serve_reports(struct ap_http_request *req, struct ap_http_response *res,
+                          unsigned reports, const char *name)
+{
+    struct ap_report_params params = {
+        .from = ap_http_query(req, "from"),
+        .to = ap_http_query(req, "to"),
+        .granularity = ap_http_query(req, "granularity"),
+        .channel = ap_http_query(req, "channel"),
+        .format = ap_http_query(req, "format"),
+    };
+    struct ap_report_query q;
+    struct ap_error err;
+    ap_error_clear(&err);
+    if (ap_report_query_parse(&params, ap_time_now_us(), &q, &err) != AP_OK ||
+        ap_reports_ensure_fresh(req->store, &req->account, &err) != AP_OK) {
+        ap_http_error(res, &err);
+        return;
+    }
+    if (q.format == AP_FORMAT_TABLE) {
+        ap_error_set(&err, AP_INVALID, "format", "\"format\": must be json or csv");
+        ap_http_error(res, &err);
+        return;
+    }
+    q.reports = reports;
+    if (ap_reports_render(req->store, &req->account, &q, &res->body, &err) != AP_OK) {
+        ap_http_error(res, &err);
+        return;
+    }
+    res->status = 200;
+    if (q.format == AP_FORMAT_CSV) {
+        res->content_type = "text/csv; charset=utf-8";
+        snprintf(res->content_disposition, sizeof res->content_disposition,
+                 "attachment; filename=\"%s.csv\"", name);
+    } else {
+        res->content_type = "application/json";
+    }
+}
+
+void ap_http_handle_reports(struct ap_http_request *req, struct ap_http_response *res)
+{
+    serve_reports(req, res, AP_REPORTS_ALL, "reports");
+}
+
+void ap_http_handle_report(struct ap_http_request *req, struct ap_http_response *res)
+{
+    enum ap_report r;
+    if (!ap_report_parse(req->params[0], &r)) {
+        struct ap_error err;
+        ap_error_set(&err, AP_NOT_FOUND, "name", "no report named \"%.64s\"", req->params[0]);
+        ap_http_error(res, &err);
+        return;
+    }
+    serve_reports(req, res, 1u << r, ap_report_name(r));
+}

@@ -1,0 +1,728 @@
+/* The report document of SPEC §4.1. Figures are read from report cells (a few
+ * hundred rows for a default page, whatever the number of conversations),
+ * adjusted for conversations that have not gone quiet by `now`, summed into
+ * buckets, and written as JSON, CSV or a text table from one tabular model. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/cells.h"
+#include "reports/reports.h"
+#include "tz/tz.h"
+
+#define HOUR_US (INT64_C(3600) * AP_USEC_PER_SEC)
+
+/* --- gathering the figures ------------------------------------------------- */
+
+struct member_name {
+    char *id, *name;
+};
+
+struct figures {
+    int64_t from, to;     /* the range, local days, to exclusive */
+    int64_t this_monday;  /* the current week */
+    int64_t lo, hi;       /* days loaded for main cells: range and both impact weeks */
+    int64_t (*days)[AP_M__COUNT];
+    struct ap_cell_map dims; /* over the range: per channel (MAIN), reason, resolver; day 0 */
+    struct member_name *names;
+    size_t n_names, cap_names;
+    struct ap_tz *tz;
+    const struct ap_report_query *q;
+};
+
+static void add_values(int64_t *dst, const int64_t *src, int sign)
+{
+    for (int m = 0; m < AP_M__COUNT; m++)
+        dst[m] += sign * src[m];
+}
+
+static void absorb(struct figures *f, const struct ap_cell *c, int sign)
+{
+    bool in_range = c->key.day >= f->from && c->key.day < f->to;
+    struct ap_cell_key k;
+    if (c->key.kind == AP_CELL_MAIN && c->key.day >= f->lo && c->key.day < f->hi)
+        add_values(f->days[c->key.day - f->lo], c->v, sign);
+    if (!in_range)
+        return;
+    memset(&k, 0, sizeof k);
+    k.kind = c->key.kind;
+    snprintf(k.dim, sizeof k.dim, "%s", c->key.kind == AP_CELL_MAIN ? c->key.channel : c->key.dim);
+    add_values(ap_cell_map_get(&f->dims, &k)->v, c->v, sign);
+}
+
+static enum ap_status absorb_cell(void *ctx, const struct ap_cell *c)
+{
+    absorb(ctx, c, +1);
+    return AP_OK;
+}
+
+/* A conversation that goes quiet later within the current hour: its pending
+ * part still applies at `now` (pending cells of this hour are not summed). */
+static enum ap_status absorb_not_yet_quiet(void *ctx, const char *id, const void *blob, size_t len)
+{
+    struct figures *f = ctx;
+    struct ap_conv_state s;
+    struct ap_cell_map part;
+    (void)id;
+    if (!ap_conv_state_decode(blob, len, &s))
+        return AP_STORAGE;
+    if (f->q->channel[0] && strcmp(s.channel, f->q->channel) != 0)
+        return AP_OK;
+    ap_cell_map_init(&part);
+    ap_cells_add_pending_part(&part, &s, ap_tz_local_day(f->tz, s.started_at_us), +1);
+    for (size_t i = 0; i < part.n; i++)
+        absorb(f, &part.cells[i], +1);
+    ap_cell_map_free(&part);
+    return AP_OK;
+}
+
+static enum ap_status collect_name(void *ctx, const char *id, const char *name)
+{
+    struct figures *f = ctx;
+    if (f->n_names == f->cap_names) {
+        f->cap_names = f->cap_names ? 2 * f->cap_names : 32;
+        f->names = ap_realloc(f->names, f->cap_names * sizeof *f->names);
+    }
+    f->names[f->n_names].id = ap_strdup(id);
+    f->names[f->n_names].name = ap_strdup(name);
+    f->n_names++;
+    return AP_OK;
+}
+
+static const char *member_name(const struct figures *f, const char *id)
+{
+    for (size_t i = 0; i < f->n_names; i++)
+        if (strcmp(f->names[i].id, id) == 0)
+            return f->names[i].name;
+    return NULL;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static enum ap_status gather(struct ap_store *store, const struct ap_account *account,
+                             struct figures *f, struct ap_error *err)
+{
+    const struct ap_report_query *q = f->q;
+    const char *channel = q->channel[0] ? q->channel : NULL;
+    int64_t today = ap_tz_local_day(f->tz, q->now_us);
+    f->this_monday = today - ap_day_weekday(today);
+    f->from = q->has_range ? q->day_from : f->this_monday - 12 * 7;
+    f->to = q->has_range ? q->day_to : f->this_monday + 7;
+    f->lo = f->from < f->this_monday - 7 ? f->from : f->this_monday - 7;
+    f->hi = f->to > f->this_monday + 7 ? f->to : f->this_monday + 7;
+    f->days = ap_calloc((size_t)(f->hi - f->lo), sizeof *f->days);
+
+    struct ap_cell_query main_q = {AP_CELL_MAIN, f->lo, f->hi, channel, false, 0};
+    struct ap_cell_query reason_q = {AP_CELL_REASON, f->from, f->to, channel, false, 0};
+    struct ap_cell_query resolver_q = {AP_CELL_RESOLVER, f->from, f->to, channel, false, 0};
+    int64_t hour = floor_div(q->now_us, HOUR_US);
+    struct ap_cell_query pending_q = {-1, f->lo, f->hi, channel, true, hour};
+    const struct ap_cell_query *queries[] = {&main_q, &reason_q, &resolver_q, &pending_q};
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        enum ap_status rc = ap_store_select_cells(store, account->id, queries[i], absorb_cell, f, err);
+        if (rc != AP_OK)
+            return rc;
+    }
+    enum ap_status rc = ap_store_select_quiet_conversations(
+        store, account->id, q->now_us, (hour + 1) * HOUR_US, absorb_not_yet_quiet, f, err);
+    if (rc == AP_OK)
+        rc = ap_store_select_members(store, account->id, collect_name, f, err);
+    return rc;
+}
+
+static void figures_free(struct figures *f)
+{
+    free(f->days);
+    ap_cell_map_free(&f->dims);
+    for (size_t i = 0; i < f->n_names; i++) {
+        free(f->names[i].id);
+        free(f->names[i].name);
+    }
+    free(f->names);
+    ap_tz_close(f->tz);
+}
+
+/* Sums main cells over local days [a, b). */
+static void sum_days(const struct figures *f, int64_t a, int64_t b, int64_t out[AP_M__COUNT])
+{
+    memset(out, 0, AP_M__COUNT * sizeof *out);
+    for (int64_t d = a; d < b; d++)
+        add_values(out, f->days[d - f->lo], +1);
+}
+
+/* --- buckets ----------------------------------------------------------------- */
+
+/* The local day the bucket after `day` starts on, within the range. */
+static int64_t next_bucket_start(int64_t day, enum ap_granularity g)
+{
+    switch (g) {
+    case AP_GRANULARITY_DAY:
+        return day + 1;
+    case AP_GRANULARITY_WEEK:
+        return day - ap_day_weekday(day) + 7;
+    default: {
+        int64_t y;
+        unsigned m, d;
+        ap_civil_from_days(day, &y, &m, &d);
+        return m == 12 ? ap_days_from_civil(y + 1, 1, 1) : ap_days_from_civil(y, m + 1, 1);
+    }
+    }
+}
+
+struct bucket {
+    int64_t start;
+    int64_t v[AP_M__COUNT];
+};
+
+static struct bucket *make_buckets(const struct figures *f, enum ap_granularity g, size_t *n)
+{
+    size_t cap = 16, count = 0;
+    struct bucket *b = ap_malloc(cap * sizeof *b);
+    for (int64_t start = f->from; start < f->to;) {
+        int64_t end = next_bucket_start(start, g);
+        if (end > f->to)
+            end = f->to;
+        if (count == cap)
+            b = ap_realloc(b, (cap *= 2) * sizeof *b);
+        b[count].start = start;
+        sum_days(f, start, end, b[count].v);
+        count++;
+        start = end;
+    }
+    *n = count;
+    return b;
+}
+
+/* --- the tabular model -------------------------------------------------------- */
+
+enum value_type { V_NULL, V_INT, V_NUM, V_STR, V_DAY };
+
+struct value {
+    enum value_type type;
+    int64_t i;
+    double d;
+    const char *s;
+};
+
+enum shape {
+    SHAPE_ROWS,   /* a JSON array of objects */
+    SHAPE_OBJECT, /* one object */
+    SHAPE_IMPACT, /* {"this_week": {...}, "previous_week": {...}} */
+};
+
+#define MAX_COLUMNS 10
+
+struct table {
+    enum shape shape;
+    const char *columns[MAX_COLUMNS];
+    int n_columns;
+    struct value *values; /* n_rows * n_columns */
+    size_t n_rows, cap_rows;
+};
+
+static struct value *new_row(struct table *t)
+{
+    if (t->n_rows == t->cap_rows) {
+        t->cap_rows = t->cap_rows ? 2 * t->cap_rows : 16;
+        t->values = ap_realloc(t->values, t->cap_rows * (size_t)t->n_columns * sizeof *t->values);
+    }
+    struct value *row = &t->values[t->n_rows++ * (size_t)t->n_columns];
+    memset(row, 0, (size_t)t->n_columns * sizeof *row);
+    return row;
+}
+
+static struct value v_int(int64_t i) { return (struct value){.type = V_INT, .i = i}; }
+static struct value v_day(int64_t day) { return (struct value){.type = V_DAY, .i = day}; }
+static struct value v_str(const char *s)
+{
+    return (struct value){.type = s ? V_STR : V_NULL, .s = s};
+}
+
+/* A fraction, null when the denominator is zero. */
+static struct value v_ratio(int64_t num, int64_t den)
+{
+    if (den == 0)
+        return (struct value){.type = V_NULL};
+    return (struct value){.type = V_NUM, .d = (double)num / (double)den};
+}
+
+/* An average of microsecond sums, in seconds. */
+static struct value v_avg_seconds(int64_t sum_us, int64_t count)
+{
+    if (count == 0)
+        return (struct value){.type = V_NULL};
+    return (struct value){.type = V_NUM, .d = (double)sum_us / (double)count / 1e6};
+}
+
+static void set_columns(struct table *t, enum shape shape, const char *const *cols)
+{
+    memset(t, 0, sizeof *t);
+    t->shape = shape;
+    while (cols[t->n_columns])
+        t->columns[t->n_columns] = cols[t->n_columns], t->n_columns++;
+}
+
+/* --- the sixteen reports --------------------------------------------------------- */
+
+struct context {
+    const struct figures *f;
+    const struct bucket *buckets;
+    size_t n_buckets;
+    int64_t range[AP_M__COUNT]; /* main metrics summed over the range */
+};
+
+static void count_series(const struct context *c, struct table *t, enum ap_metric metric)
+{
+    static const char *const cols[] = {"bucket", "count", NULL};
+    set_columns(t, SHAPE_ROWS, cols);
+    for (size_t i = 0; i < c->n_buckets; i++) {
+        struct value *row = new_row(t);
+        row[0] = v_day(c->buckets[i].start);
+        row[1] = v_int(c->buckets[i].v[metric]);
+    }
+}
+
+static void rate_series(const struct context *c, struct table *t, enum ap_metric num,
+                        enum ap_metric den)
+{
+    static const char *const cols[] = {"bucket", "rate", "numerator", "denominator", NULL};
+    set_columns(t, SHAPE_ROWS, cols);
+    for (size_t i = 0; i < c->n_buckets; i++) {
+        const int64_t *v = c->buckets[i].v;
+        struct value *row = new_row(t);
+        row[0] = v_day(c->buckets[i].start);
+        row[1] = v_ratio(v[num], v[den]);
+        row[2] = v_int(v[num]);
+        row[3] = v_int(v[den]);
+    }
+}
+
+static void impact_row(const struct context *c, struct table *t, const char *period, int64_t monday)
+{
+    int64_t v[AP_M__COUNT];
+    sum_days(c->f, monday, monday + 7, v);
+    struct value *row = new_row(t);
+    int64_t ratings = v[AP_M_HELPFUL] + v[AP_M_NOT_HELPFUL];
+    row[0] = v_str(period);
+    row[1] = v_day(monday);
+    row[2] = v_int(v[AP_M_HANDLED]);
+    row[3] = v_int(v[AP_M_RESOLVED]);
+    row[4] = v_avg_seconds(v[AP_M_RESOLUTION_US], v[AP_M_RESOLVED]);
+    row[5] = v_int(v[AP_M_DEFLECTED]);
+    row[6] = v_ratio(v[AP_M_DEFLECTED], v[AP_M_HANDLED]);
+    row[7] = v_int(v[AP_M_HELPFUL]);
+    row[8] = v_int(ratings);
+    row[9] = v_ratio(v[AP_M_HELPFUL], ratings);
+}
+
+static void report_impact(const struct context *c, struct table *t)
+{
+    static const char *const cols[] = {"period", "week", "handled", "resolved",
+                                       "avg_resolution_seconds", "deflected", "deflection_rate",
+                                       "helpful", "ratings", "helpful_share", NULL};
+    set_columns(t, SHAPE_IMPACT, cols);
+    impact_row(c, t, "this_week", c->f->this_monday);
+    impact_row(c, t, "previous_week", c->f->this_monday - 7);
+}
+
+static void report_handled_over_time(const struct context *c, struct table *t)
+{
+    count_series(c, t, AP_M_HANDLED);
+}
+
+/* Rows of the per-dimension map for one kind, for sorting. */
+struct dim_row {
+    const char *name;
+    const int64_t *v;
+    int64_t key; /* the figure ranked by */
+};
+
+static int compare_dim_rows(const void *a, const void *b)
+{
+    const struct dim_row *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key > y->key ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* The dimension values of one kind whose ranking figure is positive, ranked by
+ * it descending, then by name. The caller frees the array. */
+static struct dim_row *ranked_dims(const struct figures *f, int kind, enum ap_metric metric,
+                                   size_t *n)
+{
+    struct dim_row *rows = ap_calloc(f->dims.n + 1, sizeof *rows);
+    size_t count = 0;
+    for (size_t i = 0; i < f->dims.n; i++) {
+        const struct ap_cell *cell = &f->dims.cells[i];
+        if (cell->key.kind != kind || cell->v[metric] <= 0)
+            continue;
+        rows[count++] = (struct dim_row){cell->key.dim, cell->v, cell->v[metric]};
+    }
+    qsort(rows, count, sizeof *rows, compare_dim_rows);
+    *n = count;
+    return rows;
+}
+
+static void report_handled_by_channel(const struct context *c, struct table *t)
+{
+    static const char *const cols[] = {"channel", "count", NULL};
+    size_t n;
+    struct dim_row *rows = ranked_dims(c->f, AP_CELL_MAIN, AP_M_HANDLED, &n);
+    set_columns(t, SHAPE_ROWS, cols);
+    for (size_t i = 0; i < n; i++) {
+        struct value *row = new_row(t);
+        row[0] = v_str(rows[i].name);
+        row[1] = v_int(rows[i].key);
+    }
+    free(rows);
+}
+
+static void report_feedback_trend(const struct context *c, struct table *t)
+{
+    static const char *const cols[] = {"bucket", "helpful", "not_helpful", NULL};
+    set_columns(t, SHAPE_ROWS, cols);
+    for (size_t i = 0; i < c->n_buckets; i++) {
+        struct value *row = new_row(t);
+        row[0] = v_day(c->buckets[i].start);
+        row[1] = v_int(c->buckets[i].v[AP_M_HELPFUL]);
+        row[2] = v_int(c->buckets[i].v[AP_M_NOT_HELPFUL]);
+    }
+}
+
+static void report_handling_rate_over_time(const struct context *c, struct table *t)
+{
+    rate_series(c, t, AP_M_HANDLED, AP_M_CONVERSATIONS);
+}
+
+static void report_resolution_rate(const struct context *c, struct table *t)
+{
+    static const char *const cols[] = {"rate", "numerator", "denominator", NULL};
+    set_columns(t, SHAPE_OBJECT, cols);
+    struct value *row = new_row(t);
+    row[0] = v_ratio(c->range[AP_M_RESOLVED], c->range[AP_M_HANDLED]);
+    row[1] = v_int(c->range[AP_M_RESOLVED]);
+    row[2] = v_int(c->range[AP_M_HANDLED]);
+}
+
+static void report_resolution_rate_over_time(const struct context *c, struct table *t)
+{
+    rate_series(c, t, AP_M_RESOLVED, AP_M_HANDLED);
+}
+
+static void report_resolved_over_time(const struct context *c, struct table *t)
+{
+    count_series(c, t, AP_M_RESOLVED);
+}
+
+static void report_deflection_rate_over_time(const struct context *c, struct table *t)
+{
+    rate_series(c, t, AP_M_DEFLECTED, AP_M_HANDLED);
+}
+
+static void report_deflections_over_time(const struct context *c, struct table *t)
+{
+    count_series(c, t, AP_M_DEFLECTED);
+}
+
+/* The agent ranks among the team: its count is the range's agent resolutions. */
+static void report_team(const struct context *c, struct table *t)
+{
+    static const char *const cols[] = {"resolver", "name", "resolved", NULL};
+    size_t n;
+    struct dim_row *members = ranked_dims(c->f, AP_CELL_RESOLVER, AP_M_CONVERSATIONS, &n);
+    struct dim_row *rows = ap_calloc(n + 1, sizeof *rows);
+    memcpy(rows, members, n * sizeof *rows);
+    rows[n] = (struct dim_row){"agent", NULL, c->range[AP_M_RESOLVED]};
+    qsort(rows, n + 1, sizeof *rows, compare_dim_rows);
+    set_columns(t, SHAPE_ROWS, cols);
+    for (size_t i = 0; i <= n; i++) {
+        struct value *row = new_row(t);
+        row[0] = v_str(rows[i].name);
+        row[1] = v_str(rows[i].v ? member_name(c->f, rows[i].name) : NULL);
+        row[2] = v_int(rows[i].key);
+    }
+    free(rows);
+    free(members);
+}
+
+static void report_handoff_rate_over_time(const struct context *c, struct table *t)
+{
+    rate_series(c, t, AP_M_HANDED_OFF, AP_M_HANDLED);
+}
+
+static void report_handoffs_over_time(const struct context *c, struct table *t)
+{
+    count_series(c, t, AP_M_HANDED_OFF);
+}
+
+static void report_handoff_outcomes(const struct context *c, struct table *t)
+{
+    static const char *const cols[] = {"handoffs", "converted", "conversion_rate",
+                                       "avg_close_seconds", NULL};
+    set_columns(t, SHAPE_OBJECT, cols);
+    struct value *row = new_row(t);
+    row[0] = v_int(c->range[AP_M_HANDED_OFF]);
+    row[1] = v_int(c->range[AP_M_CONVERTED]);
+    row[2] = v_ratio(c->range[AP_M_CONVERTED], c->range[AP_M_HANDED_OFF]);
+    row[3] = v_avg_seconds(c->range[AP_M_CLOSE_US], c->range[AP_M_CONVERTED]);
+}
+
+static void report_questions_over_time(const struct context *c, struct table *t)
+{
+    static const char *const cols[] = {"bucket", "asked", "unanswered", NULL};
+    set_columns(t, SHAPE_ROWS, cols);
+    for (size_t i = 0; i < c->n_buckets; i++) {
+        struct value *row = new_row(t);
+        row[0] = v_day(c->buckets[i].start);
+        row[1] = v_int(c->buckets[i].v[AP_M_ASKED]);
+        row[2] = v_int(c->buckets[i].v[AP_M_UNANSWERED]);
+    }
+}
+
+static void report_handoffs_by_reason(const struct context *c, struct table *t)
+{
+    static const char *const cols[] = {"reason", "handoffs", "converted", "conversion_rate",
+                                       "avg_close_seconds", NULL};
+    size_t n;
+    struct dim_row *rows = ranked_dims(c->f, AP_CELL_REASON, AP_M_HANDED_OFF, &n);
+    set_columns(t, SHAPE_ROWS, cols);
+    for (size_t i = 0; i < n; i++) {
+        const int64_t *v = rows[i].v;
+        struct value *row = new_row(t);
+        row[0] = v_str(rows[i].name);
+        row[1] = v_int(v[AP_M_HANDED_OFF]);
+        row[2] = v_int(v[AP_M_CONVERTED]);
+        row[3] = v_ratio(v[AP_M_CONVERTED], v[AP_M_HANDED_OFF]);
+        row[4] = v_avg_seconds(v[AP_M_CLOSE_US], v[AP_M_CONVERTED]);
+    }
+    free(rows);
+}
+
+/* Each report's builder, in the order of enum ap_report. */
+static void (*const builders[AP_REPORT__COUNT])(const struct context *, struct table *) = {
+    report_impact,
+    report_handled_over_time,
+    report_handled_by_channel,
+    report_feedback_trend,
+    report_handling_rate_over_time,
+    report_resolution_rate,
+    report_resolution_rate_over_time,
+    report_resolved_over_time,
+    report_deflection_rate_over_time,
+    report_deflections_over_time,
+    report_team,
+    report_handoff_rate_over_time,
+    report_handoffs_over_time,
+    report_handoff_outcomes,
+    report_questions_over_time,
+    report_handoffs_by_reason,
+};
+
+/* --- writing --------------------------------------------------------------------- */
+
+/* Shortest decimal that reads back as the same double. */
+static void format_double(double d, char out[32])
+{
+    for (int precision = 15; precision <= 17; precision++) {
+        snprintf(out, 32, "%.*g", precision, d);
+        if (strtod(out, NULL) == d)
+            return;
+    }
+}
+
+static void write_value(struct ap_buf *b, const struct value *v, bool json)
+{
+    char tmp[32];
+    switch (v->type) {
+    case V_NULL:
+        if (json)
+            ap_buf_append_str(b, "null");
+        break;
+    case V_INT:
+        ap_buf_printf(b, "%lld", (long long)v->i);
+        break;
+    case V_NUM:
+        format_double(v->d, tmp);
+        ap_buf_append_str(b, tmp);
+        break;
+    case V_DAY:
+        ap_day_format(v->i, tmp);
+        ap_buf_printf(b, json ? "\"%s\"" : "%s", tmp);
+        break;
+    case V_STR:
+        if (json)
+            ap_buf_append_json_string(b, v->s, strlen(v->s));
+        else if (strpbrk(v->s, ",\"\r\n")) {
+            ap_buf_append_char(b, '"');
+            for (const char *p = v->s; *p; p++) {
+                if (*p == '"')
+                    ap_buf_append_char(b, '"');
+                ap_buf_append_char(b, *p);
+            }
+            ap_buf_append_char(b, '"');
+        } else
+            ap_buf_append_str(b, v->s);
+        break;
+    }
+}
+
+static void write_json_object(struct ap_buf *b, const struct table *t, const struct value *row,
+                              int first_column)
+{
+    ap_buf_append_char(b, '{');
+    for (int c = first_column; c < t->n_columns; c++) {
+        ap_buf_printf(b, "%s\"%s\":", c > first_column ? "," : "", t->columns[c]);
+        write_value(b, &row[c], true);
+    }
+    ap_buf_append_char(b, '}');
+}
+
+static void write_json(struct ap_buf *b, const struct table *t)
+{
+    switch (t->shape) {
+    case SHAPE_OBJECT:
+        write_json_object(b, t, t->values, 0);
+        break;
+    case SHAPE_IMPACT:
+        ap_buf_append_char(b, '{');
+        for (size_t r = 0; r < t->n_rows; r++) {
+            const struct value *row = &t->values[r * (size_t)t->n_columns];
+            ap_buf_printf(b, "%s\"%s\":", r ? "," : "", row[0].s);
+            write_json_object(b, t, row, 1);
+        }
+        ap_buf_append_char(b, '}');
+        break;
+    case SHAPE_ROWS:
+        ap_buf_append_char(b, '[');
+        for (size_t r = 0; r < t->n_rows; r++) {
+            if (r)
+                ap_buf_append_char(b, ',');
+            write_json_object(b, t, &t->values[r * (size_t)t->n_columns], 0);
+        }
+        ap_buf_append_char(b, ']');
+        break;
+    }
+}
+
+static void write_csv(struct ap_buf *b, const struct table *t)
+{
+    for (int c = 0; c < t->n_columns; c++)
+        ap_buf_printf(b, "%s%s", c ? "," : "", t->columns[c]);
+    ap_buf_append_str(b, "\r\n");
+    for (size_t r = 0; r < t->n_rows; r++) {
+        for (int c = 0; c < t->n_columns; c++) {
+            if (c)
+                ap_buf_append_char(b, ',');
+            write_value(b, &t->values[r * (size_t)t->n_columns + c], false);
+        }
+        ap_buf_append_str(b, "\r\n");
+    }
+}
+
+/* A text table with aligned columns, for people at a terminal. */
+static void write_text_table(struct ap_buf *b, const char *title, const struct table *t)
+{
+    size_t widths[MAX_COLUMNS];
+    struct ap_buf cell;
+    ap_buf_init(&cell, 1 << 16);
+    for (int c = 0; c < t->n_columns; c++) {
+        widths[c] = strlen(t->columns[c]);
+        for (size_t r = 0; r < t->n_rows; r++) {
+            ap_buf_reset(&cell);
+            write_value(&cell, &t->values[r * (size_t)t->n_columns + c], false);
+            if (cell.len > widths[c])
+                widths[c] = cell.len;
+        }
+    }
+    ap_buf_printf(b, "%s\n", title);
+    for (int c = 0; c < t->n_columns; c++)
+        ap_buf_printf(b, "%s%-*s", c ? "  " : "  ", (int)widths[c], t->columns[c]);
+    ap_buf_append_char(b, '\n');
+    for (size_t r = 0; r < t->n_rows; r++) {
+        for (int c = 0; c < t->n_columns; c++) {
+            ap_buf_reset(&cell);
+            write_value(&cell, &t->values[r * (size_t)t->n_columns + c], false);
+            ap_buf_printf(b, "  %-*s", (int)widths[c], cell.len ? cell.data : "-");
+        }
+        ap_buf_append_char(b, '\n');
+    }
+    ap_buf_append_char(b, '\n');
+    ap_buf_free(&cell);
+}
+
+static const char *const granularity_names[] = {"day", "week", "month"};
+
+static void write_envelope_start(struct ap_buf *b, const struct ap_account *account,
+                                 const struct figures *f)
+{
+    char now[AP_TIME_RFC3339_MAX], from[16], to[16];
+    ap_time_format_rfc3339(f->q->now_us, now);
+    ap_day_format(f->from, from);
+    ap_day_format(f->to, to);
+    ap_buf_append_str(b, "{\"account\":");
+    ap_buf_append_json_string(b, account->name, strlen(account->name));
+    ap_buf_append_str(b, ",\"time_zone\":");
+    ap_buf_append_json_string(b, account->time_zone, strlen(account->time_zone));
+    ap_buf_printf(b, ",\"now\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"granularity\":\"%s\",\"channel\":",
+                  now, from, to, granularity_names[f->q->granularity]);
+    if (f->q->channel[0])
+        ap_buf_append_json_string(b, f->q->channel, strlen(f->q->channel));
+    else
+        ap_buf_append_str(b, "null");
+    ap_buf_append_str(b, ",\"reports\":{");
+}
+
+enum ap_status ap_reports_render(struct ap_store *store, const struct ap_account *account,
+                                 const struct ap_report_query *q, struct ap_buf *out,
+                                 struct ap_error *err)
+{
+    struct figures f;
+    memset(&f, 0, sizeof f);
+    f.q = q;
+    ap_cell_map_init(&f.dims);
+    enum ap_status rc = ap_tz_open(account->time_zone, &f.tz, err);
+    if (rc == AP_OK)
+        rc = gather(store, account, &f, err);
+    if (rc != AP_OK) {
+        figures_free(&f);
+        return rc;
+    }
+    struct context c = {&f, NULL, 0, {0}};
+    struct bucket *buckets = make_buckets(&f, q->granularity, &c.n_buckets);
+    c.buckets = buckets;
+    sum_days(&f, f.from, f.to, c.range);
+
+    if (q->format == AP_FORMAT_JSON)
+        write_envelope_start(out, account, &f);
+    bool first = true;
+    for (int r = 0; r < AP_REPORT__COUNT; r++) {
+        if (!(q->reports & (1u << r)))
+            continue;
+        struct table t;
+        builders[r](&c, &t);
+        if (q->format == AP_FORMAT_JSON) {
+            ap_buf_printf(out, "%s\"%s\":", first ? "" : ",", ap_report_name((enum ap_report)r));
+            write_json(out, &t);
+        } else if (q->format == AP_FORMAT_CSV) {
+            /* One CSV document a report; several are separated by a "# name" line. */
+            bool several = (q->reports & (q->reports - 1)) != 0;
+            if (several)
+                ap_buf_printf(out, "%s# %s\r\n", first ? "" : "\r\n", ap_report_name((enum ap_report)r));
+            write_csv(out, &t);
+        } else {
+            write_text_table(out, ap_report_name((enum ap_report)r), &t);
+        }
+        free(t.values);
+        first = false;
+    }
+    if (q->format == AP_FORMAT_JSON)
+        ap_buf_append_str(out, "}}\n");
+    free(buckets);
+    figures_free(&f);
+    return out->data ? AP_OK : ap_error_set(err, AP_TOO_LARGE, "", "report larger than the output limit");
+}

@@ -1,0 +1,98 @@
+/* Reports (SPEC §3-4): keeping the aggregates current as events arrive, and
+ * building the report document from them. */
+#ifndef AP_REPORTS_H
+#define AP_REPORTS_H
+
+#include "account/account.h"
+#include "core/core.h"
+#include "store/store.h"
+
+/* --- maintenance (maintain.c) ------------------------------------------------ */
+
+/* Brings the aggregates up to date after `events` were inserted in the open
+ * transaction (verdicts[i] tells which were stored): every conversation they
+ * touch is derived again from its events, its old contribution retracted and
+ * the new one added. Rebuilds everything instead when the account is stale. */
+enum ap_status ap_reports_apply(struct ap_store *store, const struct ap_account *account,
+                                const struct ap_event *events, const enum ap_verdict *verdicts,
+                                size_t n, struct ap_error *err);
+
+/* Recomputes all of an account's aggregates from its events, inside the open
+ * transaction, and clears its stale mark. */
+enum ap_status ap_reports_rebuild(struct ap_store *store, const struct ap_account *account,
+                                  struct ap_error *err);
+
+/* Rebuilds in its own transaction when the account is marked stale; *account
+ * is refreshed. */
+enum ap_status ap_reports_ensure_fresh(struct ap_store *store, struct ap_account *account,
+                                       struct ap_error *err);
+
+/* --- the report document (document.c) --------------------------------------- */
+
+#define AP_REPORT_MAP(X)                                            \
+    X(IMPACT, "impact")                                             \
+    X(HANDLED_OVER_TIME, "handled_over_time")                       \
+    X(HANDLED_BY_CHANNEL, "handled_by_channel")                     \
+    X(FEEDBACK_TREND, "feedback_trend")                             \
+    X(HANDLING_RATE_OVER_TIME, "handling_rate_over_time")           \
+    X(RESOLUTION_RATE, "resolution_rate")                           \
+    X(RESOLUTION_RATE_OVER_TIME, "resolution_rate_over_time")       \
+    X(RESOLVED_OVER_TIME, "resolved_over_time")                     \
+    X(DEFLECTION_RATE_OVER_TIME, "deflection_rate_over_time")       \
+    X(DEFLECTIONS_OVER_TIME, "deflections_over_time")               \
+    X(TEAM, "team")                                                 \
+    X(HANDOFF_RATE_OVER_TIME, "handoff_rate_over_time")             \
+    X(HANDOFFS_OVER_TIME, "handoffs_over_time")                     \
+    X(HANDOFF_OUTCOMES, "handoff_outcomes")                         \
+    X(QUESTIONS_OVER_TIME, "questions_over_time")                   \
+    X(HANDOFFS_BY_REASON, "handoffs_by_reason")
+
+enum ap_report {
+#define AP_REPORT_ENUM(name, str) AP_REPORT_##name,
+    AP_REPORT_MAP(AP_REPORT_ENUM)
+#undef AP_REPORT_ENUM
+    AP_REPORT__COUNT
+};
+
+#define AP_REPORTS_ALL ((1u << AP_REPORT__COUNT) - 1)
+
+const char *ap_report_name(enum ap_report report);
+bool ap_report_parse(const char *name, enum ap_report *out);
+
+enum ap_granularity { AP_GRANULARITY_DAY, AP_GRANULARITY_WEEK, AP_GRANULARITY_MONTH };
+enum ap_report_format { AP_FORMAT_JSON, AP_FORMAT_CSV, AP_FORMAT_TABLE };
+
+/* What a report call asks for. Parameters are strings as they come from a
+ * query string or flags; NULL means "not given". */
+struct ap_report_params {
+    const char *from, *to;  /* local dates YYYY-MM-DD */
+    const char *granularity;
+    const char *channel;
+    const char *format;
+    const char *now;        /* RFC 3339; only the CLI sets it */
+};
+
+/* The validated query. The longest range accepted is AP_REPORT_MAX_DAYS. */
+#define AP_REPORT_MAX_DAYS 3700
+struct ap_report_query {
+    int64_t now_us;
+    bool has_range;
+    int64_t day_from, day_to; /* when has_range */
+    enum ap_granularity granularity;
+    char channel[33];         /* "" for all channels */
+    enum ap_report_format format;
+    unsigned reports;         /* bit mask of enum ap_report */
+};
+
+/* Validates params into q (now_us defaults to now_default_us); each error names
+ * the parameter. */
+enum ap_status ap_report_query_parse(const struct ap_report_params *params, int64_t now_default_us,
+                                     struct ap_report_query *q, struct ap_error *err);
+
+/* Appends the report document (JSON, CSV or a text table) for the account to
+ * out. The account must not be stale (ap_reports_ensure_fresh). */
+enum ap_status ap_reports_render(struct ap_store *store, const struct ap_account *account,
+                                 const struct ap_report_query *q, struct ap_buf *out,
+                                 struct ap_error *err);
+
+#endif
