@@ -63,6 +63,10 @@ void *ap_realloc(void *ptr, size_t size);
 char *ap_strdup(const char *s);
 char *ap_strndup(const char *s, size_t n);
 
+/* Copies src (NULL counts as "") into dst of `size` bytes, truncating, always
+ * NUL-terminated; returns the length copied. A cheap snprintf("%s"). */
+size_t ap_copy_str(char *dst, size_t size, const char *src);
+
 /* A growable byte buffer with a hard maximum (curl DYNBUF.md). The buffer owns
  * `data`; it is always NUL-terminated when len > 0 or after any append.
  * An append past `max` fails with AP_TOO_LARGE and frees the buffer. */

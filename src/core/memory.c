@@ -48,6 +48,14 @@ char *ap_strdup(const char *s)
     return ap_strndup(s, strlen(s));
 }
 
+size_t ap_copy_str(char *dst, size_t size, const char *src)
+{
+    size_t len = src ? strnlen(src, size - 1) : 0;
+    memcpy(dst, src ? src : "", len);
+    dst[len] = '\0';
+    return len;
+}
+
 void ap_buf_init(struct ap_buf *buf, size_t max)
 {
     buf->data = NULL;

@@ -123,6 +123,16 @@ bool ap_time_parse_rfc3339(const char *s, size_t len, int64_t *out_us)
     return true;
 }
 
+/* Writes n decimal digits of v, zero-padded. */
+static char *put_digits(char *p, int64_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + n;
+}
+
 void ap_time_format_rfc3339(int64_t us, char out[AP_TIME_RFC3339_MAX])
 {
     int64_t secs = us / AP_USEC_PER_SEC;
@@ -140,16 +150,31 @@ void ap_time_format_rfc3339(int64_t us, char out[AP_TIME_RFC3339_MAX])
     int64_t y;
     unsigned m, d;
     ap_civil_from_days(days, &y, &m, &d);
-    int n = snprintf(out, AP_TIME_RFC3339_MAX, "%04lld-%02u-%02uT%02u:%02u:%02u", (long long)y, m,
-                     d, (unsigned)(rem / 3600), (unsigned)(rem % 3600 / 60), (unsigned)(rem % 60));
-    if (frac) {
-        char digits[8];
-        snprintf(digits, sizeof digits, "%06lld", (long long)frac);
-        int end = 6;
-        while (end > 0 && digits[end - 1] == '0')
-            end--;
-        digits[end] = '\0';
-        n += snprintf(out + n, (size_t)(AP_TIME_RFC3339_MAX - n), ".%s", digits);
+    if (y < 0 || y > 9999) { /* outside RFC 3339; only reachable from arithmetic */
+        snprintf(out, AP_TIME_RFC3339_MAX, "%lldZ", (long long)us);
+        return;
     }
-    snprintf(out + n, (size_t)(AP_TIME_RFC3339_MAX - n), "Z");
+    char *p = out;
+    p = put_digits(p, y, 4);
+    *p++ = '-';
+    p = put_digits(p, m, 2);
+    *p++ = '-';
+    p = put_digits(p, d, 2);
+    *p++ = 'T';
+    p = put_digits(p, rem / 3600, 2);
+    *p++ = ':';
+    p = put_digits(p, rem % 3600 / 60, 2);
+    *p++ = ':';
+    p = put_digits(p, rem % 60, 2);
+    if (frac) {
+        int digits = 6;
+        while (frac % 10 == 0) {
+            frac /= 10;
+            digits--;
+        }
+        *p++ = '.';
+        p = put_digits(p, frac, digits);
+    }
+    *p++ = 'Z';
+    *p = '\0';
 }

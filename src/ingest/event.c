@@ -357,6 +357,38 @@ void ap_event_free(struct ap_event *ev)
     memset(ev, 0, sizeof *ev);
 }
 
+int ap_event_fact_flags(const struct ap_event *ev)
+{
+    return (ev->handler_human ? AP_FACT_HANDLER_HUMAN : 0) | (ev->answered ? AP_FACT_ANSWERED : 0) |
+           (ev->by_human ? AP_FACT_BY_HUMAN : 0) | (ev->helpful ? AP_FACT_HELPFUL : 0);
+}
+
+const char *ap_event_fact_attr(const struct ap_event *ev)
+{
+    return ev->type == AP_EV_STARTED ? ev->channel : ev->reason;
+}
+
+void ap_event_from_facts(struct ap_event *ev, const char *id, enum ap_event_type type,
+                         int64_t at_us, const char *conversation_id, int flags, const char *attr,
+                         const char *member_id, const char *ticket_id)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->id = id;
+    ev->type = type;
+    ev->at_us = at_us;
+    ev->conversation_id = conversation_id;
+    ev->handler_human = flags & AP_FACT_HANDLER_HUMAN;
+    ev->answered = flags & AP_FACT_ANSWERED;
+    ev->by_human = flags & AP_FACT_BY_HUMAN;
+    ev->helpful = flags & AP_FACT_HELPFUL;
+    if (type == AP_EV_STARTED)
+        ev->channel = attr;
+    else
+        ev->reason = attr;
+    ev->member_id = member_id;
+    ev->ticket_id = ticket_id;
+}
+
 void ap_event_peek_id(const char *text, size_t len, char *out, size_t out_size)
 {
     out[0] = '\0';

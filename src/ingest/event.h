@@ -73,6 +73,24 @@ enum ap_status ap_event_parse(const char *text, size_t len, struct ap_event *ev,
                               struct ap_error *err);
 void ap_event_free(struct ap_event *ev);
 
+/* The facts of an event that deriving a conversation reads (SPEC §3): stored as
+ * columns beside the canonical JSON so a conversation can be derived again
+ * without parsing JSON. `attr` is the channel of a start or the reason of a
+ * handoff; the flags hold the event's booleans. */
+enum {
+    AP_FACT_HANDLER_HUMAN = 1,
+    AP_FACT_ANSWERED = 2,
+    AP_FACT_BY_HUMAN = 4,
+    AP_FACT_HELPFUL = 8,
+};
+int ap_event_fact_flags(const struct ap_event *ev);
+const char *ap_event_fact_attr(const struct ap_event *ev);
+/* Fills *ev from stored facts; the strings are borrowed, nothing to free, and
+ * only the fields derivation reads are set (no canonical form, no text). */
+void ap_event_from_facts(struct ap_event *ev, const char *id, enum ap_event_type type,
+                         int64_t at_us, const char *conversation_id, int flags, const char *attr,
+                         const char *member_id, const char *ticket_id);
+
 /* The event id of a line that failed to parse, when it can still be read, so
  * that verdicts can name it. Copies at most out_size-1 bytes; empty when none. */
 void ap_event_peek_id(const char *text, size_t len, char *out, size_t out_size);

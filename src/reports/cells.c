@@ -104,8 +104,8 @@ static struct ap_cell *cell(struct ap_cell_map *m, bool pending, int64_t quiet_h
     k.quiet_hour = pending ? quiet_hour : 0;
     k.kind = kind;
     k.day = day;
-    snprintf(k.channel, sizeof k.channel, "%s", channel);
-    snprintf(k.dim, sizeof k.dim, "%s", dim);
+    ap_copy_str(k.channel, sizeof k.channel, channel);
+    ap_copy_str(k.dim, sizeof k.dim, dim);
     return ap_cell_map_get(m, &k);
 }
 

@@ -26,7 +26,7 @@ static bool later(const struct ap_event *a, const struct ap_event *b)
 
 static void set_dim(char dst[AP_DIM_MAX], const char *s)
 {
-    snprintf(dst, AP_DIM_MAX, "%s", s ? s : "");
+    ap_copy_str(dst, AP_DIM_MAX, s);
 }
 
 /* The events of one conversation that the rules look at, picked in one pass. */

@@ -52,42 +52,53 @@ static void list_sort_unique(struct string_list *l)
     l->n = out;
 }
 
-/* Events parsed back from their stored canonical form; owns them. */
+/* Events' facts read back from the store, with owned copies of their strings. */
 struct event_list {
     struct ap_event *items;
     size_t n, cap;
 };
 
+static const char *copy_or_null(const char *s)
+{
+    return s ? ap_strdup(s) : NULL;
+}
+
 static void events_free(struct event_list *l)
 {
-    for (size_t i = 0; i < l->n; i++)
-        ap_event_free(&l->items[i]);
+    for (size_t i = 0; i < l->n; i++) {
+        struct ap_event *e = &l->items[i];
+        const char *owned[] = {e->id, e->conversation_id, e->channel, e->reason, e->member_id,
+                               e->ticket_id};
+        for (size_t k = 0; k < sizeof owned / sizeof owned[0]; k++)
+            free((char *)owned[k]);
+    }
     free(l->items);
     memset(l, 0, sizeof *l);
 }
 
-static enum ap_status collect_event(void *ctx, const char *key, const void *body, size_t len)
+static enum ap_status collect_event(void *ctx, const struct ap_event *e)
 {
     struct event_list *l = ctx;
-    struct ap_error err;
-    (void)key;
     if (l->n == l->cap) {
         l->cap = l->cap ? 2 * l->cap : 16;
         l->items = ap_realloc(l->items, l->cap * sizeof *l->items);
     }
-    if (ap_event_parse(body, len, &l->items[l->n], &err) != AP_OK)
-        return AP_STORAGE; /* a stored body always parses; this is corruption */
-    l->n++;
+    struct ap_event *copy = &l->items[l->n++];
+    *copy = *e;
+    copy->id = copy_or_null(e->id);
+    copy->conversation_id = copy_or_null(e->conversation_id);
+    copy->channel = copy_or_null(e->channel);
+    copy->reason = copy_or_null(e->reason);
+    copy->member_id = copy_or_null(e->member_id);
+    copy->ticket_id = copy_or_null(e->ticket_id);
     return AP_OK;
 }
 
 /* Conversations whose handoffs named a ticket. */
-static enum ap_status collect_handoff_conversation(void *ctx, const char *conversation_id,
-                                                   const void *body, size_t len)
+static enum ap_status collect_handoff_conversation(void *ctx, const struct ap_event *e)
 {
-    static const char marker[] = "\"type\":\"conversation.handed_off\"";
-    if (memmem(body, len, marker, sizeof marker - 1) != NULL) /* canonical bodies spell it so */
-        list_add(ctx, conversation_id);
+    if (e->type == AP_EV_HANDED_OFF)
+        list_add(ctx, e->conversation_id);
     return AP_OK;
 }
 

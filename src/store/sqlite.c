@@ -52,6 +52,7 @@ enum stmt_id {
 #define METRIC_COLUMNS                                                                  \
     "conversations, handled, resolved, deflected, handed_off, converted, resolution_us, " \
     "close_us, helpful, not_helpful, asked, unanswered"
+#define FACT_COLUMNS "id, type, at_us, conversation_id, flags, attr, member_id, ticket_id"
 #define METRIC_PARAMS "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
 #define METRIC_SUMS                                                                        \
     "conversations = conversations + excluded.conversations, "                             \
@@ -89,12 +90,13 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_REVOKE_TOKEN] = "UPDATE tokens SET revoked_at_us = coalesce(revoked_at_us, ?) "
                         "WHERE account_id = ? AND id = ?",
     [ST_INSERT_EVENT] = "INSERT INTO events (account_id, id, conversation_id, type, at_us, body, "
-                        "ticket_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        "ticket_id, member_id, attr, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT DO NOTHING",
     [ST_EVENT_BODY] = "SELECT body FROM events WHERE account_id = ? AND id = ?",
     [ST_COUNT_EVENTS] = "SELECT count(*) FROM events WHERE account_id = ?",
-    [ST_CONVERSATION_EVENTS] = "SELECT conversation_id, body FROM events "
+    [ST_CONVERSATION_EVENTS] = "SELECT " FACT_COLUMNS " FROM events "
                                "WHERE account_id = ? AND conversation_id = ?",
-    [ST_TICKET_EVENTS] = "SELECT conversation_id, body FROM events "
+    [ST_TICKET_EVENTS] = "SELECT " FACT_COLUMNS " FROM events "
                          "WHERE account_id = ? AND ticket_id = ?",
     [ST_EVENT_CONVERSATIONS] = "SELECT DISTINCT conversation_id, NULL FROM events "
                                "WHERE account_id = ?",
@@ -532,6 +534,11 @@ static enum ap_status sqlite_insert_event(struct ap_store *base, int64_t account
     sqlite3_bind_text(st, 6, ev->canonical, (int)ev->canonical_len, SQLITE_STATIC);
     if (ev->ticket_id)
         bind_text(st, 7, ev->ticket_id);
+    if (ev->member_id)
+        bind_text(st, 8, ev->member_id);
+    if (ap_event_fact_attr(ev))
+        bind_text(st, 9, ap_event_fact_attr(ev));
+    sqlite3_bind_int(st, 10, ap_event_fact_flags(ev));
     enum ap_status rc = exec_stmt(s, st, err);
     if (rc != AP_OK)
         return rc;
@@ -589,26 +596,51 @@ static enum ap_status select_blobs(struct sqlite_store *s, sqlite3_stmt *st, ap_
     return status;
 }
 
+static const char *column_or_null(sqlite3_stmt *st, int col)
+{
+    return (const char *)sqlite3_column_text(st, col);
+}
+
+/* Runs a query over FACT_COLUMNS and hands each event's facts to fn. */
+static enum ap_status select_facts(struct sqlite_store *s, sqlite3_stmt *st, ap_event_fn fn,
+                                   void *ctx, struct ap_error *err)
+{
+    enum ap_status status = AP_OK;
+    int rc;
+    while (status == AP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ap_event ev;
+        ap_event_from_facts(&ev, column_or_null(st, 0), (enum ap_event_type)sqlite3_column_int(st, 1),
+                            sqlite3_column_int64(st, 2), column_or_null(st, 3),
+                            sqlite3_column_int(st, 4), column_or_null(st, 5),
+                            column_or_null(st, 6), column_or_null(st, 7));
+        status = fn(ctx, &ev);
+    }
+    if (status == AP_OK && rc != SQLITE_DONE)
+        status = sqlite_error(s, rc, err);
+    finish(st);
+    return status;
+}
+
 static enum ap_status sqlite_select_conversation_events(struct ap_store *base, int64_t account_id,
-                                                        const char *conversation_id, ap_blob_fn fn,
+                                                        const char *conversation_id, ap_event_fn fn,
                                                         void *ctx, struct ap_error *err)
 {
     struct sqlite_store *s = from_base(base);
     sqlite3_stmt *st = stmt(s, ST_CONVERSATION_EVENTS);
     sqlite3_bind_int64(st, 1, account_id);
     bind_text(st, 2, conversation_id);
-    return select_blobs(s, st, fn, ctx, err);
+    return select_facts(s, st, fn, ctx, err);
 }
 
 static enum ap_status sqlite_select_ticket_events(struct ap_store *base, int64_t account_id,
-                                                  const char *ticket_id, ap_blob_fn fn, void *ctx,
+                                                  const char *ticket_id, ap_event_fn fn, void *ctx,
                                                   struct ap_error *err)
 {
     struct sqlite_store *s = from_base(base);
     sqlite3_stmt *st = stmt(s, ST_TICKET_EVENTS);
     sqlite3_bind_int64(st, 1, account_id);
     bind_text(st, 2, ticket_id);
-    return select_blobs(s, st, fn, ctx, err);
+    return select_facts(s, st, fn, ctx, err);
 }
 
 static enum ap_status sqlite_select_event_conversations(struct ap_store *base, int64_t account_id,

@@ -30,6 +30,8 @@ typedef enum ap_status (*ap_token_fn)(void *ctx, const struct ap_token *token);
  * (key = conversation id). Both pointers are valid during the call only. */
 typedef enum ap_status (*ap_blob_fn)(void *ctx, const char *key, const void *blob, size_t len);
 typedef enum ap_status (*ap_cell_fn)(void *ctx, const struct ap_cell *cell);
+/* An event's facts (ap_event_from_facts); its strings live during the call only. */
+typedef enum ap_status (*ap_event_fn)(void *ctx, const struct ap_event *event);
 typedef enum ap_status (*ap_member_fn)(void *ctx, const char *id, const char *name);
 
 /* Which cells select_cells returns: kind `kind` (or every kind when -1), start
@@ -87,13 +89,13 @@ struct ap_store_ops {
     /* The canonical JSON of one event, appended to out. */
     enum ap_status (*get_event)(struct ap_store *store, int64_t account_id, const char *id,
                                 struct ap_buf *out, struct ap_error *err);
-    /* Every stored event of a conversation (fn's key is the conversation id). */
+    /* The facts of every stored event of a conversation. */
     enum ap_status (*select_conversation_events)(struct ap_store *store, int64_t account_id,
-                                                 const char *conversation_id, ap_blob_fn fn,
+                                                 const char *conversation_id, ap_event_fn fn,
                                                  void *ctx, struct ap_error *err);
-    /* Every stored event naming a ticket (handoffs and ticket closes). */
+    /* The facts of every stored event naming a ticket (handoffs and ticket closes). */
     enum ap_status (*select_ticket_events)(struct ap_store *store, int64_t account_id,
-                                           const char *ticket_id, ap_blob_fn fn, void *ctx,
+                                           const char *ticket_id, ap_event_fn fn, void *ctx,
                                            struct ap_error *err);
     /* The id of every conversation that has events. */
     enum ap_status (*select_event_conversations)(struct ap_store *store, int64_t account_id,
@@ -254,12 +256,12 @@ static inline enum ap_status ap_store_get_event(struct ap_store *s, int64_t acco
     return s->ops->get_event(s, account_id, id, out, err);
 }
 
-static inline enum ap_status ap_store_select_conversation_events(struct ap_store *s, int64_t account_id, const char *conversation_id, ap_blob_fn fn, void *ctx, struct ap_error *err)
+static inline enum ap_status ap_store_select_conversation_events(struct ap_store *s, int64_t account_id, const char *conversation_id, ap_event_fn fn, void *ctx, struct ap_error *err)
 {
     return s->ops->select_conversation_events(s, account_id, conversation_id, fn, ctx, err);
 }
 
-static inline enum ap_status ap_store_select_ticket_events(struct ap_store *s, int64_t account_id, const char *ticket_id, ap_blob_fn fn, void *ctx, struct ap_error *err)
+static inline enum ap_status ap_store_select_ticket_events(struct ap_store *s, int64_t account_id, const char *ticket_id, ap_event_fn fn, void *ctx, struct ap_error *err)
 {
     return s->ops->select_ticket_events(s, account_id, ticket_id, fn, ctx, err);
 }

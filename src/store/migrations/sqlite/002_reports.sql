@@ -1,9 +1,21 @@
 -- Report aggregates (docs/internals/reports.md): each conversation's derived
 -- state, the cells reports read, the pending cells of conversations whose
 -- figures change when they go quiet, and team members' display names.
+-- The few facts of an event that derivation reads, as columns, so that a
+-- conversation is derived again without parsing its stored JSON (see
+-- ap_event_facts in src/ingest/event.h).
 ALTER TABLE events ADD COLUMN ticket_id TEXT;
-UPDATE events SET ticket_id = json_extract(body, '$.ticket_id')
- WHERE json_extract(body, '$.ticket_id') IS NOT NULL;
+ALTER TABLE events ADD COLUMN member_id TEXT;
+ALTER TABLE events ADD COLUMN attr TEXT;
+ALTER TABLE events ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+UPDATE events SET
+    ticket_id = json_extract(body, '$.ticket_id'),
+    member_id = json_extract(body, '$.member_id'),
+    attr = coalesce(json_extract(body, '$.channel'), json_extract(body, '$.reason')),
+    flags = (json_extract(body, '$.handler') IS 'human')
+          | ((json_extract(body, '$.answered') IS 1) << 1)
+          | ((json_extract(body, '$.by') IS 'human') << 2)
+          | ((json_extract(body, '$.rating') IS 'helpful') << 3);
 CREATE INDEX events_by_ticket ON events (account_id, ticket_id) WHERE ticket_id IS NOT NULL;
 
 -- Set when the aggregates must be rebuilt from the events: after this
