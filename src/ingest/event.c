@@ -3,7 +3,8 @@
  * table drives validation and the canonical form used for conflict detection. */
 #include "ingest/event.h"
 
-#include <jansson.h>
+#include "ingest/json.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,18 +104,23 @@ static bool *bool_slot(struct ap_event *ev, size_t offset)
     return (bool *)(void *)((char *)ev + offset);
 }
 
-/* Reads a string member that must be valid text; *out stays NULL when absent. */
-static enum ap_status get_string(json_t *obj, const char *name, const char **out, size_t *len,
-                                 struct ap_error *err)
+static bool present(const struct ap_json_member *v)
 {
-    json_t *v = json_object_get(obj, name);
+    return v != NULL && v->kind != AP_JSON_NULL;
+}
+
+/* Reads a string member; *out stays NULL when absent or null. */
+static enum ap_status get_string(const struct ap_json_object *obj, const char *name,
+                                 const char **out, size_t *len, struct ap_error *err)
+{
+    const struct ap_json_member *v = ap_json_get(obj, name);
     *out = NULL;
-    if (v == NULL || json_is_null(v))
+    if (!present(v))
         return AP_OK;
-    if (!json_is_string(v))
+    if (v->kind != AP_JSON_STRING)
         return field_error(err, name, "must be a string");
-    *out = json_string_value(v);
-    *len = json_string_length(v);
+    *out = v->str;
+    *len = v->str_len;
     return AP_OK;
 }
 
@@ -157,34 +163,27 @@ static bool language_valid(const char *s, size_t len)
     return true;
 }
 
-static enum ap_status parse_embedding(json_t *v, struct ap_event *ev, const struct field_spec *f,
-                                      struct ap_error *err)
+static enum ap_status parse_embedding(const struct ap_json_member *v, struct ap_event *ev,
+                                      const struct field_spec *f, struct ap_error *err)
 {
-    if (!json_is_array(v))
+    if (v->kind != AP_JSON_ARRAY || !v->numbers_only)
         return field_error(err, f->name, "must be an array of numbers");
-    size_t n = json_array_size(v);
+    size_t n = v->n_numbers;
     if (n < f->min || n > f->max)
         return field_error(err, f->name, "must have %zu to %zu numbers, got %zu", f->min, f->max, n);
-    double *values = ap_malloc(n * sizeof *values);
-    for (size_t i = 0; i < n; i++) {
-        json_t *x = json_array_get(v, i);
-        if (!json_is_number(x) || !isfinite(json_number_value(x))) {
-            free(values);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v->numbers[i]))
             return field_error(err, f->name, "item %zu is not a finite number", i);
-        }
-        values[i] = json_number_value(x);
-    }
-    ev->embedding = values;
+    ev->embedding = v->numbers;
     ev->embedding_len = n;
     return AP_OK;
 }
 
-static enum ap_status parse_field(json_t *obj, const struct field_spec *f, struct ap_event *ev,
-                                  struct ap_error *err)
+static enum ap_status parse_field(const struct ap_json_object *obj, const struct field_spec *f,
+                                  struct ap_event *ev, struct ap_error *err)
 {
-    json_t *v = json_object_get(obj, f->name);
-    bool present = v != NULL && !json_is_null(v);
-    if (!present) {
+    const struct ap_json_member *v = ap_json_get(obj, f->name);
+    if (!present(v)) {
         if (f->required & (1u << ev->type))
             return field_error(err, f->name, "required for %s", ap_event_type_name(ev->type));
         return AP_OK;
@@ -193,9 +192,9 @@ static enum ap_status parse_field(json_t *obj, const struct field_spec *f, struc
     size_t len = 0;
     switch (f->kind) {
     case FIELD_BOOL:
-        if (!json_is_boolean(v))
+        if (v->kind != AP_JSON_TRUE && v->kind != AP_JSON_FALSE)
             return field_error(err, f->name, "must be true or false");
-        *bool_slot(ev, f->offset) = json_is_true(v);
+        *bool_slot(ev, f->offset) = v->kind == AP_JSON_TRUE;
         return AP_OK;
     case FIELD_EMBEDDING:
         return parse_embedding(v, ev, f, err);
@@ -244,7 +243,8 @@ static enum ap_status parse_field(json_t *obj, const struct field_spec *f, struc
     return AP_OK;
 }
 
-static enum ap_status parse_envelope(json_t *obj, struct ap_event *ev, struct ap_error *err)
+static enum ap_status parse_envelope(const struct ap_json_object *obj, struct ap_event *ev,
+                                     struct ap_error *err)
 {
     static const struct field_spec id_spec = {"id", FIELD_ID, ALL_TYPES, ALL_TYPES, 1,
                                               AP_EVENT_ID_MAX_CHARS, STR_AT(id), {0}};
@@ -323,15 +323,11 @@ static enum ap_status build_canonical(struct ap_event *ev)
 enum ap_status ap_event_parse(const char *text, size_t len, struct ap_event *ev,
                               struct ap_error *err)
 {
-    json_error_t jerr;
     memset(ev, 0, sizeof *ev);
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
-    if (root == NULL)
-        return ap_error_set(err, AP_INVALID, "", "invalid JSON at column %d: %s", jerr.column,
-                            jerr.text);
-    if (!json_is_object(root)) {
-        json_decref(root);
-        return ap_error_set(err, AP_INVALID, "", "an event must be a JSON object");
+    struct ap_json_object *root = ap_malloc(sizeof *root);
+    if (ap_json_parse_object(text, len, root, err) != AP_OK) {
+        free(root);
+        return AP_INVALID;
     }
     ev->json = root;
     enum ap_status rc = parse_envelope(root, ev, err);
@@ -351,9 +347,9 @@ void ap_event_free(struct ap_event *ev)
 {
     if (ev == NULL)
         return;
-    free(ev->embedding);
     free(ev->canonical);
-    json_decref((json_t *)ev->json);
+    ap_json_object_free(ev->json); /* owns the embedding's numbers too */
+    free(ev->json);
     memset(ev, 0, sizeof *ev);
 }
 
@@ -391,10 +387,12 @@ void ap_event_from_facts(struct ap_event *ev, const char *id, enum ap_event_type
 
 void ap_event_peek_id(const char *text, size_t len, char *out, size_t out_size)
 {
+    struct ap_json_object root;
     out[0] = '\0';
-    json_t *root = json_loadb(text, len, JSON_DECODE_INT_AS_REAL, NULL);
-    json_t *id = root ? json_object_get(root, "id") : NULL;
-    if (json_is_string(id) && ap_utf8_printable(json_string_value(id), json_string_length(id)))
-        snprintf(out, out_size, "%s", json_string_value(id));
-    json_decref(root);
+    if (ap_json_parse_object(text, len, &root, NULL) != AP_OK)
+        return;
+    const struct ap_json_member *id = ap_json_get(&root, "id");
+    if (id && id->kind == AP_JSON_STRING && ap_utf8_printable(id->str, id->str_len))
+        ap_copy_str(out, out_size, id->str);
+    ap_json_object_free(&root);
 }

@@ -5,6 +5,8 @@
 
 #include "core/core.h"
 
+struct ap_json_object;
+
 #define AP_EVENT_TYPE_MAP(X)                         \
     X(STARTED, "conversation.started")               \
     X(QUESTION, "question.asked")                    \
@@ -35,7 +37,7 @@ bool ap_event_type_parse(const char *name, enum ap_event_type *out);
 #define AP_EMBEDDING_MAX 4096
 
 /* A parsed, validated event. String fields point into the parsed JSON document
- * the event owns (NULL when absent); `canonical` is the event's content in a
+ * (src/ingest/json.h) the event owns (NULL when absent); `canonical` is the event's content in a
  * fixed form, owned by the event, used to store it and to detect conflicts:
  * two events with the same id are the same event exactly when their canonical
  * forms are equal. Release with ap_event_free(). */
@@ -51,7 +53,7 @@ struct ap_event {
     bool answered;            /* question.asked */
     const char *answer_id;    /* question.asked */
     const char *language;     /* question.asked */
-    double *embedding;        /* question.asked, owned */
+    double *embedding;        /* question.asked, owned by the parsed document */
     size_t embedding_len;
     const char *member_id;
     const char *member_name;
@@ -63,7 +65,7 @@ struct ap_event {
 
     char *canonical;
     size_t canonical_len;
-    void *json; /* the parsed document (json_t *), owned */
+    struct ap_json_object *json; /* the parsed document, owned */
 };
 
 /* Parses and validates one event from JSON text. On success fills *ev (release
