@@ -1,6 +1,8 @@
 /* Contributions of a conversation to report cells, and the map that sums them. */
 #include "reports/cells.h"
 
+#include "tz/tz.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +97,20 @@ struct ap_cell *ap_cell_map_get(struct ap_cell_map *m, const struct ap_cell_key 
     return c;
 }
 
+int ap_cell_daily_kind(int kind)
+{
+    switch (kind) {
+    case AP_CELL_REASON_WEEK: return AP_CELL_REASON;
+    case AP_CELL_RESOLVER_WEEK: return AP_CELL_RESOLVER;
+    default: return kind;
+    }
+}
+
+static int weekly_kind(int kind)
+{
+    return kind == AP_CELL_REASON ? AP_CELL_REASON_WEEK : AP_CELL_RESOLVER_WEEK;
+}
+
 static struct ap_cell *cell(struct ap_cell_map *m, bool pending, int64_t quiet_hour, int kind,
                             int64_t day, const char *channel, const char *dim)
 {
@@ -122,26 +138,39 @@ static void add_fixed(struct ap_cell_map *m, const struct ap_conv_state *s, int6
     c->v[AP_M_NOT_HELPFUL] += sign * s->not_helpful;
     c->v[AP_M_ASKED] += sign * s->asked;
     c->v[AP_M_UNANSWERED] += sign * s->unanswered;
-    if (s->handed_off) {
-        struct ap_cell *r = cell(m, false, 0, AP_CELL_REASON, day, s->channel, s->reason);
+    if (!s->handed_off)
+        return;
+    for (int rollup = 0; rollup < 2; rollup++) {
+        struct ap_cell *r = rollup ? cell(m, false, 0, weekly_kind(AP_CELL_REASON),
+                                          day - ap_day_weekday(day), s->channel, s->reason)
+                                   : cell(m, false, 0, AP_CELL_REASON, day, s->channel, s->reason);
         r->v[AP_M_HANDED_OFF] += sign;
         r->v[AP_M_CONVERTED] += sign * s->converted;
         r->v[AP_M_CLOSE_US] += sign * (s->converted ? s->close_us : 0);
     }
 }
 
+/* Where an outcome's part goes: settled cells (with weekly roll-ups), pending
+ * cells, or plain daily cells (a conversation's pending part read at `now`). */
+enum outcome_target { TO_SETTLED, TO_PENDING, TO_DAILY };
+
 /* The parts an outcome decides: deflection, resolution, resolver. */
 static void add_outcome(struct ap_cell_map *m, const struct ap_conv_state *s,
-                        const struct ap_conv_outcome *o, int64_t day, int sign, bool pending)
+                        const struct ap_conv_outcome *o, int64_t day, int sign,
+                        enum outcome_target target)
 {
+    bool pending = target == TO_PENDING;
     int64_t hour = ap_quiet_hour(s->quiet_at_us);
     struct ap_cell *c = cell(m, pending, hour, AP_CELL_MAIN, day, s->channel, "");
     c->v[AP_M_DEFLECTED] += sign * o->deflected;
     c->v[AP_M_RESOLVED] += sign * o->resolved;
     c->v[AP_M_RESOLUTION_US] += sign * (o->resolved ? o->resolution_us : 0);
     if (o->resolver[0] && !o->resolved) {
-        struct ap_cell *r = cell(m, pending, hour, AP_CELL_RESOLVER, day, s->channel, o->resolver);
-        r->v[AP_M_CONVERSATIONS] += sign;
+        cell(m, pending, hour, AP_CELL_RESOLVER, day, s->channel, o->resolver)
+            ->v[AP_M_CONVERSATIONS] += sign;
+        if (target == TO_SETTLED)
+            cell(m, false, 0, weekly_kind(AP_CELL_RESOLVER), day - ap_day_weekday(day), s->channel,
+                 o->resolver)->v[AP_M_CONVERSATIONS] += sign;
     }
 }
 
@@ -151,10 +180,10 @@ void ap_cells_add_conversation(struct ap_cell_map *m, const struct ap_conv_state
     if (!s->started)
         return;
     add_fixed(m, s, day, sign);
-    add_outcome(m, s, &s->after_quiet, day, sign, false);
+    add_outcome(m, s, &s->after_quiet, day, sign, TO_SETTLED);
     if (s->time_dependent) {
-        add_outcome(m, s, &s->before_quiet, day, sign, true);
-        add_outcome(m, s, &s->after_quiet, day, -sign, true);
+        add_outcome(m, s, &s->before_quiet, day, sign, TO_PENDING);
+        add_outcome(m, s, &s->after_quiet, day, -sign, TO_PENDING);
     }
 }
 
@@ -163,6 +192,6 @@ void ap_cells_add_pending_part(struct ap_cell_map *m, const struct ap_conv_state
 {
     if (!s->started || !s->time_dependent)
         return;
-    add_outcome(m, s, &s->before_quiet, day, sign, false);
-    add_outcome(m, s, &s->after_quiet, day, -sign, false);
+    add_outcome(m, s, &s->before_quiet, day, sign, TO_DAILY);
+    add_outcome(m, s, &s->after_quiet, day, -sign, TO_DAILY);
 }

@@ -17,7 +17,15 @@ enum ap_cell_kind {
     AP_CELL_MAIN = 0,     /* dim "" */
     AP_CELL_REASON = 1,   /* dim = handoff reason */
     AP_CELL_RESOLVER = 2, /* dim = member id; the agent's count is the main `resolved` */
+    /* Weekly roll-ups of the two kinds above, keyed by the week's Monday, so a
+     * range of whole weeks reads a seventh of the rows. Settled cells only:
+     * pending parts are always read per day. */
+    AP_CELL_REASON_WEEK = 3,
+    AP_CELL_RESOLVER_WEEK = 4,
 };
+
+/* The daily kind a weekly roll-up kind sums (the kind itself otherwise). */
+int ap_cell_daily_kind(int kind);
 
 #define AP_METRIC_MAP(X)                  \
     X(CONVERSATIONS, "conversations")     \

@@ -46,8 +46,8 @@ static void absorb(struct figures *f, const struct ap_cell *c, int sign)
     if (!in_range)
         return;
     memset(&k, 0, sizeof k);
-    k.kind = c->key.kind;
-    snprintf(k.dim, sizeof k.dim, "%s", c->key.kind == AP_CELL_MAIN ? c->key.channel : c->key.dim);
+    k.kind = ap_cell_daily_kind(c->key.kind);
+    ap_copy_str(k.dim, sizeof k.dim, c->key.kind == AP_CELL_MAIN ? c->key.channel : c->key.dim);
     add_values(ap_cell_map_get(&f->dims, &k)->v, c->v, sign);
 }
 
@@ -117,12 +117,25 @@ static enum ap_status gather(struct ap_store *store, const struct ap_account *ac
     f->hi = f->to > f->this_monday + 7 ? f->to : f->this_monday + 7;
     f->days = ap_calloc((size_t)(f->hi - f->lo), sizeof *f->days);
 
+    /* Reasons and resolvers: whole weeks from the weekly roll-ups, the days
+     * before the first Monday and from the last Monday on from daily cells. */
+    int64_t first_monday = f->from + (7 - ap_day_weekday(f->from)) % 7;
+    int64_t last_monday = f->to - ap_day_weekday(f->to);
+    if (last_monday < first_monday)
+        first_monday = last_monday = f->to;
     struct ap_cell_query main_q = {AP_CELL_MAIN, f->lo, f->hi, channel, false, 0};
-    struct ap_cell_query reason_q = {AP_CELL_REASON, f->from, f->to, channel, false, 0};
-    struct ap_cell_query resolver_q = {AP_CELL_RESOLVER, f->from, f->to, channel, false, 0};
+    struct ap_cell_query split_q[6];
+    const int kinds[2][2] = {{AP_CELL_REASON, AP_CELL_REASON_WEEK},
+                             {AP_CELL_RESOLVER, AP_CELL_RESOLVER_WEEK}};
+    for (int k = 0; k < 2; k++) {
+        split_q[3 * k] = (struct ap_cell_query){kinds[k][0], f->from, first_monday, channel, false, 0};
+        split_q[3 * k + 1] = (struct ap_cell_query){kinds[k][1], first_monday, last_monday, channel, false, 0};
+        split_q[3 * k + 2] = (struct ap_cell_query){kinds[k][0], last_monday, f->to, channel, false, 0};
+    }
     int64_t hour = floor_div(q->now_us, HOUR_US);
     struct ap_cell_query pending_q = {-1, f->lo, f->hi, channel, true, hour};
-    const struct ap_cell_query *queries[] = {&main_q, &reason_q, &resolver_q, &pending_q};
+    const struct ap_cell_query *queries[] = {&main_q, &split_q[0], &split_q[1], &split_q[2],
+                                             &split_q[3], &split_q[4], &split_q[5], &pending_q};
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
         enum ap_status rc = ap_store_select_cells(store, account->id, queries[i], absorb_cell, f, err);
         if (rc != AP_OK)

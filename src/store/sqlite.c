@@ -191,8 +191,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 
 static void copy_column(char *dst, size_t size, sqlite3_stmt *st, int col)
 {
-    const unsigned char *v = sqlite3_column_text(st, col);
-    snprintf(dst, size, "%s", v ? (const char *)v : "");
+    ap_copy_str(dst, size, (const char *)sqlite3_column_text(st, col));
 }
 
 static enum ap_status run_migrations(struct sqlite_store *s, struct ap_error *err)

@@ -184,7 +184,7 @@ class ReportProperty(unittest.TestCase):
                 os.remove(db + suffix)
 
     def test_random_streams(self):
-        seeds = int(os.environ.get("AP_PROPERTY_SEEDS", "25"))
+        seeds = int(os.environ.get("AP_PROPERTY_SEEDS", "40"))
         for seed in range(seeds):
             with self.subTest(seed=seed):
                 self.check_seed(seed)
