@@ -53,7 +53,7 @@ void ap_error_clear(struct ap_error *err);
 enum ap_status ap_error_set(struct ap_error *err, enum ap_status status, const char *field,
                             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 enum ap_status ap_error_vset(struct ap_error *err, enum ap_status status, const char *field,
-                             const char *fmt, va_list ap);
+                             const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 
 /* Allocation wrappers: they abort with a message when memory runs out (redis
  * zmalloc.c), so callers never handle NULL from them. */
