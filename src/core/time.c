@@ -119,6 +119,10 @@ bool ap_time_parse_rfc3339(const char *s, size_t len, int64_t *out_us)
         return false;
     int64_t days = ap_days_from_civil(year, month, day);
     int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_sec;
+    /* An offset can move a time at either end of the years 0000-9999 out of
+     * them in UTC, where it has no RFC 3339 form to be written back in. */
+    if (secs < INT64_C(-62167219200) || secs >= INT64_C(253402300800)) /* 0000 .. 10000-01-01Z */
+        return false;
     *out_us = secs * AP_USEC_PER_SEC + frac_us;
     return true;
 }

@@ -246,7 +246,9 @@ static enum ap_status parse_field(const struct ap_json_object *obj, const struct
 static enum ap_status parse_envelope(const struct ap_json_object *obj, struct ap_event *ev,
                                      struct ap_error *err)
 {
-    static const struct field_spec id_spec = {"id", FIELD_ID, ALL_TYPES, ALL_TYPES, 1,
+    /* Not marked required: the type is not known yet, so the check below says
+     * "required" without naming one. */
+    static const struct field_spec id_spec = {"id", FIELD_ID, ALL_TYPES, 0, 1,
                                               AP_EVENT_ID_MAX_CHARS, STR_AT(id), {0}};
     static const struct field_spec conv_spec = {"conversation_id", FIELD_ID, ALL_TYPES, ALL_TYPES,
                                                 1, AP_EVENT_ID_MAX_CHARS,
@@ -298,8 +300,11 @@ static enum ap_status build_canonical(struct ap_event *ev)
             if (ev->embedding == NULL)
                 continue;
             ap_buf_printf(&b, ",\"%s\":[", f->name);
-            for (size_t k = 0; k < ev->embedding_len; k++)
-                ap_buf_printf(&b, "%s%.17g", k ? "," : "", ev->embedding[k]);
+            for (size_t k = 0; k < ev->embedding_len; k++) {
+                double x = ev->embedding[k];
+                /* -0 and 0 are one number in two notations: write both as 0. */
+                ap_buf_printf(&b, "%s%.17g", k ? "," : "", x == 0 ? 0.0 : x);
+            }
             ap_buf_append_char(&b, ']');
         } else if (f->kind == FIELD_BOOL) {
             ap_buf_printf(&b, ",\"%s\":%s", f->name,
@@ -392,7 +397,11 @@ void ap_event_peek_id(const char *text, size_t len, char *out, size_t out_size)
     if (ap_json_parse_object(text, len, &root, NULL) != AP_OK)
         return;
     const struct ap_json_member *id = ap_json_get(&root, "id");
-    if (id && id->kind == AP_JSON_STRING && ap_utf8_printable(id->str, id->str_len))
-        ap_copy_str(out, out_size, id->str);
+    if (id && id->kind == AP_JSON_STRING && ap_utf8_printable(id->str, id->str_len)) {
+        size_t n = ap_copy_str(out, out_size, id->str);
+        /* A cut inside a UTF-8 sequence would put invalid UTF-8 into verdicts. */
+        while (n > 0 && n < id->str_len && ((unsigned char)id->str[n] & 0xC0) == 0x80)
+            out[--n] = '\0';
+    }
     ap_json_object_free(&root);
 }
