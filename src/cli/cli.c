@@ -24,21 +24,21 @@ const struct ap_cli_option ap_cli_account_options[] = {
 
 const struct ap_cli_option ap_cli_token_create_options[] = {
     DB_OPTION,
-    {"account", true, "NAME", NULL, NULL, "the account the token belongs to (required)"},
-    {"role", true, "ROLE", NULL, NULL, "ingest, viewer or admin (required)"},
+    {"account", true, "NAME", NULL, NULL, "the account the token belongs to (required)", true},
+    {"role", true, "ROLE", NULL, NULL, "ingest, viewer or admin (required)", true},
     {"label", true, "TEXT", NULL, NULL, "a note to recognise the token by"},
     {0},
 };
 
 const struct ap_cli_option ap_cli_token_options[] = {
     DB_OPTION,
-    {"account", true, "NAME", NULL, NULL, "the account (required)"},
+    {"account", true, "NAME", NULL, NULL, "the account (required)", true},
     {0},
 };
 
 const struct ap_cli_option ap_cli_ingest_options[] = {
     DB_OPTION,
-    {"account", true, "NAME", NULL, NULL, "the account the events belong to (required)"},
+    {"account", true, "NAME", NULL, NULL, "the account the events belong to (required)", true},
     {"batch", true, "N", NULL, "5000", "events per transaction"},
     {"max-line", true, "BYTES", NULL, "1048576", "longest accepted NDJSON line"},
     {"quiet", false, NULL, NULL, NULL, "print only the counts, not each problem line"},
@@ -57,7 +57,7 @@ const struct ap_cli_option ap_cli_serve_options[] = {
 
 const struct ap_cli_option ap_cli_report_options[] = {
     DB_OPTION,
-    {"account", true, "NAME", NULL, NULL, "the account (required)"},
+    {"account", true, "NAME", NULL, NULL, "the account (required)", true},
     {"now", true, "RFC3339", NULL, NULL, "the clock to report at (default: now)"},
     {"from", true, "DATE", NULL, NULL, "first local day of the range (with --to)"},
     {"to", true, "DATE", NULL, NULL, "local day after the range (exclusive)"},
@@ -190,6 +190,9 @@ static int parse_options(struct ap_cli_args *args, int argc, char **argv)
     }
     if (args->n_positionals < c->min_positionals)
         return ap_cli_usage_error(args, "missing argument: %s", c->arguments);
+    for (int i = 0; c->options[i].name; i++)
+        if (c->options[i].required && ap_cli_get(args, c->options[i].name) == NULL)
+            return ap_cli_usage_error(args, "option --%s is required", c->options[i].name);
     return -1;
 }
 
@@ -253,12 +256,8 @@ struct ap_store *ap_cli_open_store(struct ap_cli_args *args)
 
 bool ap_cli_account(struct ap_cli_args *args, struct ap_store *store, struct ap_account *out)
 {
-    const char *name = ap_cli_get(args, "account");
+    const char *name = ap_cli_get(args, "account"); /* required: parse_options checked it */
     struct ap_error err;
-    if (name == NULL) {
-        ap_cli_usage_error(args, "option --account is required");
-        return false;
-    }
     if (ap_store_get_account_by_name(store, name, out, &err) != AP_OK) {
         ap_cli_fail(args, &err);
         return false;

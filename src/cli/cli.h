@@ -25,6 +25,7 @@ struct ap_cli_option {
     const char *env;
     const char *fallback;
     const char *help;
+    bool required; /* a usage error when missing */
 };
 
 #define AP_CLI_MAX_OPTIONS 24

@@ -14,8 +14,6 @@ int ap_cmd_tokens_create(struct ap_cli_args *args)
     const char *role = ap_cli_get(args, "role");
     const char *label = ap_cli_get(args, "label");
     memset(&t, 0, sizeof t);
-    if (role == NULL)
-        return ap_cli_usage_error(args, "option --role is required (ingest, viewer or admin)");
     if (!ap_role_parse(role, &t.role))
         return ap_cli_usage_error(args, "--role: \"%s\" is not ingest, viewer or admin", role);
     if (label && (strlen(label) > AP_TOKEN_LABEL_MAX || !ap_utf8_printable(label, strlen(label))))

@@ -115,5 +115,8 @@ bool ap_utf8_printable(const char *s, size_t len);
 enum ap_log_level { AP_LOG_DEBUG, AP_LOG_INFO, AP_LOG_WARN, AP_LOG_ERROR };
 void ap_log_set_level(enum ap_log_level level);
 void ap_log(enum ap_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Copies untrusted text for a quoted log value: control characters, quotes and
+ * backslashes become \xNN, so no input can end a value or a line. */
+void ap_log_escape(const char *in, char *out, size_t size);
 
 #endif

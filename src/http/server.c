@@ -381,8 +381,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     struct request_state *st = &blk->st;
     double ms = (double)(ap_time_now_us() - st->started_us) / 1000.0;
-    ap_log(AP_LOG_INFO, "msg=request method=%s path=\"%.200s\" status=%u duration_ms=%.3f%s%s%s",
-           st->req.method, st->req.path, st->res.status, ms,
+    char path[256];
+    ap_log_escape(st->req.path, path, sizeof path);
+    ap_log(AP_LOG_INFO, "msg=request method=%s path=\"%s\" status=%u duration_ms=%.3f%s%s%s",
+           st->req.method, path, st->res.status, ms,
            st->req.account.name[0] ? " account=" : "", st->req.account.name,
            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
     ap_buf_free(&st->req.body);

@@ -280,7 +280,7 @@ static enum ap_status parse_envelope(const struct ap_json_object *obj, struct ap
 }
 
 /* The canonical form: a compact JSON object of the known fields in table order,
- * the timestamp in UTC, defaults written out, numbers in shortest round-trip form. */
+ * the timestamp in UTC, defaults written out, numbers as %.17g (17 significant digits, so every double reads back exactly; -0 as 0). */
 static enum ap_status build_canonical(struct ap_event *ev)
 {
     struct ap_buf b;

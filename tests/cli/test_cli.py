@@ -264,10 +264,6 @@ class Tokens(CliTest):
                 self.assertEqual(p.stdout, "")
         self.assertEqual(self.tokens("acme"), {})
 
-    # BUG: a missing --account prints the usage text (it is a usage error) but
-    # exits 1 instead of 2: ap_cli_account() reports it with
-    # ap_cli_usage_error() and its callers then return AP_EXIT_FAILED.
-    @unittest.expectedFailure
     def test_missing_account_is_a_usage_error(self):
         cases = [(("tokens", "create", "--role", "admin"), "usage: agentperf tokens create"),
                  (("tokens", "list"), "usage: agentperf tokens list"),
