@@ -67,6 +67,12 @@ const struct ap_cli_option ap_cli_report_options[] = {
     {0},
 };
 
+const struct ap_cli_option ap_cli_gaps_assign_options[] = {
+    {"language", true, "LANG", NULL, NULL, "the questions' language (BCP 47); default: detected, else English"},
+    {"threshold", true, "T", NULL, NULL, "least average similarity to join a topic (default 0.12)"},
+    {0},
+};
+
 static const struct ap_cli_command commands[] = {
     {"serve", NULL, "", 0, 0, ap_cli_serve_options, ap_cmd_serve,
      "serve the HTTP API and the dashboard"},
@@ -74,6 +80,8 @@ static const struct ap_cli_command commands[] = {
      "store NDJSON events from a file or standard input"},
     {"report", NULL, "[REPORT...]", 0, AP_CLI_MAX_POSITIONALS, ap_cli_report_options,
      ap_cmd_report, "print reports (all, or the ones named) as JSON, CSV or a table"},
+    {"gaps", "assign", "[FILE|-]", 0, 1, ap_cli_gaps_assign_options, ap_cmd_gaps_assign,
+     "group questions (one a line) into topics as the service does; print each topic number"},
     {"accounts", "create", "NAME", 1, 1, ap_cli_account_options, ap_cmd_accounts_create,
      "create an account"},
     {"accounts", "list", "", 0, 0, ap_cli_db_options, ap_cmd_accounts_list, "list accounts"},
