@@ -116,13 +116,10 @@ const char *ap_role_name(enum ap_role role)
 
 bool ap_role_parse(const char *name, enum ap_role *out)
 {
-    for (unsigned i = 0; i < AP_ROLE__COUNT; i++) {
-        if (strcmp(name, role_names[i]) == 0) {
-            *out = (enum ap_role)i;
-            return true;
-        }
-    }
-    return false;
+    int i = ap_name_index(role_names, AP_ROLE__COUNT, name);
+    if (i >= 0)
+        *out = (enum ap_role)i;
+    return i >= 0;
 }
 
 enum ap_status ap_token_library_init(struct ap_error *err)

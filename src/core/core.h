@@ -103,7 +103,15 @@ void ap_time_format_rfc3339(int64_t us, char out[AP_TIME_RFC3339_MAX]);
 int64_t ap_days_from_civil(int64_t y, unsigned m, unsigned d);
 void ap_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 
+/* The index of `name` in a table of n names, or -1: the lookup behind every
+ * name-to-enum parser generated from an X-macro table. */
+int ap_name_index(const char *const *names, size_t n, const char *name);
+
 /* UTF-8 helpers. */
+/* Decodes one well-formed UTF-8 sequence at s (len bytes available); returns
+ * its length and the code point, or 0 for overlongs, surrogates, values past
+ * U+10FFFF and truncated or malformed bytes. */
+size_t ap_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 bool ap_utf8_valid(const char *s, size_t len);
 /* Number of code points in valid UTF-8. */
 size_t ap_utf8_length(const char *s, size_t len);

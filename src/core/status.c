@@ -58,3 +58,11 @@ enum ap_status ap_error_set(struct ap_error *err, enum ap_status status, const c
     va_end(ap);
     return status;
 }
+
+int ap_name_index(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (int)i;
+    return -1;
+}

@@ -2,9 +2,7 @@
  * (normalisation, case folding, segmentation) lives in src/text and uses ICU. */
 #include "core.h"
 
-/* Decodes one code point; returns its length, or 0 when the bytes are not
- * well-formed UTF-8 (overlongs, surrogates and values past U+10FFFF included). */
-static size_t decode(const unsigned char *s, size_t len, uint32_t *cp)
+size_t ap_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
     unsigned char c = s[0];
     if (c < 0x80) {
@@ -41,7 +39,7 @@ bool ap_utf8_valid(const char *s, size_t len)
     size_t i = 0;
     while (i < len) {
         uint32_t cp;
-        size_t n = decode(p + i, len - i, &cp);
+        size_t n = ap_utf8_decode(p + i, len - i, &cp);
         if (n == 0)
             return false;
         i += n;
@@ -64,7 +62,7 @@ bool ap_utf8_printable(const char *s, size_t len)
     size_t i = 0;
     while (i < len) {
         uint32_t cp;
-        size_t n = decode(p + i, len - i, &cp);
+        size_t n = ap_utf8_decode(p + i, len - i, &cp);
         if (n == 0 || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
             return false;
         i += n;

@@ -23,13 +23,10 @@ const char *ap_event_type_name(enum ap_event_type type)
 
 bool ap_event_type_parse(const char *name, enum ap_event_type *out)
 {
-    for (unsigned i = 0; i < AP_EV__COUNT; i++) {
-        if (strcmp(name, event_type_names[i]) == 0) {
-            *out = (enum ap_event_type)i;
-            return true;
-        }
-    }
-    return false;
+    int i = ap_name_index(event_type_names, AP_EV__COUNT, name);
+    if (i >= 0)
+        *out = (enum ap_event_type)i;
+    return i >= 0;
 }
 
 enum field_kind {

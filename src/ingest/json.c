@@ -73,33 +73,6 @@ static char *put_utf8(char *o, uint32_t cp)
     return o;
 }
 
-/* Checks one UTF-8 sequence starting at a byte >= 0x80; returns its length or 0. */
-static size_t utf8_sequence(const unsigned char *s, const unsigned char *end)
-{
-    unsigned char c = s[0];
-    size_t n;
-    uint32_t v, min;
-    if ((c & 0xE0) == 0xC0) {
-        n = 2; v = c & 0x1F; min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3; v = c & 0x0F; min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4; v = c & 0x07; min = 0x10000;
-    } else {
-        return 0;
-    }
-    if ((size_t)(end - s) < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 static bool read_escape(struct parser *ps, char **o)
 {
     unsigned char c = *ps->p++;
@@ -166,7 +139,8 @@ static bool read_string(struct parser *ps, bool keep, const char **out, size_t *
         }
         if (c < 0x20)
             return fail(ps, "control character in string");
-        size_t n = utf8_sequence(ps->p, ps->end);
+        uint32_t cp;
+        size_t n = ap_utf8_decode(ps->p, (size_t)(ps->end - ps->p), &cp);
         if (n == 0)
             return fail(ps, "invalid UTF-8");
         if (o) {

@@ -19,13 +19,10 @@ const char *ap_report_name(enum ap_report report)
 
 bool ap_report_parse(const char *name, enum ap_report *out)
 {
-    for (unsigned i = 0; i < AP_REPORT__COUNT; i++) {
-        if (strcmp(name, report_names[i]) == 0) {
-            *out = (enum ap_report)i;
-            return true;
-        }
-    }
-    return false;
+    int i = ap_name_index(report_names, AP_REPORT__COUNT, name);
+    if (i >= 0)
+        *out = (enum ap_report)i;
+    return i >= 0;
 }
 
 /* A parameter's allowed values and the enum value each maps to. */
