@@ -110,11 +110,12 @@ struct maintenance {
     struct ap_buf blob;
 };
 
-static enum ap_status load_ticket_closes(struct maintenance *m, const struct event_list *own,
-                                         struct event_list *closes, struct ap_error *err)
+static enum ap_status load_ticket_closes(struct maintenance *m, const struct ap_event *const *own,
+                                         size_t n_own, struct event_list *closes,
+                                         struct ap_error *err)
 {
-    for (size_t i = 0; i < own->n; i++) {
-        const struct ap_event *e = &own->items[i];
+    for (size_t i = 0; i < n_own; i++) {
+        const struct ap_event *e = own[i];
         if (e->type != AP_EV_HANDED_OFF || e->ticket_id == NULL)
             continue;
         enum ap_status rc = ap_store_select_ticket_events(m->store, m->account->id, e->ticket_id,
@@ -125,12 +126,17 @@ static enum ap_status load_ticket_closes(struct maintenance *m, const struct eve
     return AP_OK;
 }
 
-/* Derives one conversation again and moves its contribution in m->cells. */
+/* Derives one conversation again and moves its contribution in m->cells.
+ * `fresh` holds the conversation's events stored by this batch: when it had no
+ * state before, those are all its events and the store is not read again. */
 static enum ap_status refresh_conversation(struct maintenance *m, const char *conversation_id,
+                                           const struct ap_event *const *fresh, size_t n_fresh,
                                            struct ap_error *err)
 {
     struct event_list own = {0}, closes = {0};
     struct ap_conv_state old_state, new_state;
+    const struct ap_event **own_ptrs = NULL, **close_ptrs = NULL;
+    size_t n_own;
     enum ap_status rc;
 
     ap_buf_reset(&m->blob);
@@ -142,23 +148,27 @@ static enum ap_status refresh_conversation(struct maintenance *m, const char *co
         return ap_error_set(err, AP_STORAGE, "", "stored state of conversation %s is corrupt",
                             conversation_id);
 
-    rc = ap_store_select_conversation_events(m->store, m->account->id, conversation_id,
-                                             collect_event, &own, err);
-    if (rc == AP_OK)
-        rc = load_ticket_closes(m, &own, &closes, err);
-    if (rc != AP_OK)
+    if (existed || n_fresh == 0) {
+        rc = ap_store_select_conversation_events(m->store, m->account->id, conversation_id,
+                                                 collect_event, &own, err);
+        if (rc != AP_OK)
+            goto out;
+        n_own = own.n;
+        own_ptrs = ap_calloc(n_own, sizeof *own_ptrs);
+        for (size_t i = 0; i < n_own; i++)
+            own_ptrs[i] = &own.items[i];
+    } else {
+        n_own = n_fresh;
+        own_ptrs = ap_calloc(n_own, sizeof *own_ptrs);
+        memcpy(own_ptrs, fresh, n_own * sizeof *own_ptrs);
+    }
+    if ((rc = load_ticket_closes(m, own_ptrs, n_own, &closes, err)) != AP_OK)
         goto out;
-
-    const struct ap_event **own_ptrs = ap_calloc(own.n, sizeof *own_ptrs);
-    const struct ap_event **close_ptrs = ap_calloc(closes.n, sizeof *close_ptrs);
-    for (size_t i = 0; i < own.n; i++)
-        own_ptrs[i] = &own.items[i];
+    close_ptrs = ap_calloc(closes.n, sizeof *close_ptrs);
     for (size_t i = 0; i < closes.n; i++)
         close_ptrs[i] = &closes.items[i];
-    ap_derive_conversation(conversation_id, own_ptrs, own.n, close_ptrs, closes.n,
+    ap_derive_conversation(conversation_id, own_ptrs, n_own, close_ptrs, closes.n,
                            m->account->inactivity_hours, &new_state);
-    free(own_ptrs);
-    free(close_ptrs);
 
     if (existed && old_state.started)
         ap_cells_add_conversation(&m->cells, &old_state,
@@ -173,19 +183,37 @@ static enum ap_status refresh_conversation(struct maintenance *m, const char *co
                                    m->blob.len, new_state.time_dependent ? new_state.quiet_at_us : -1,
                                    err);
 out:
+    free(own_ptrs);
+    free(close_ptrs);
     events_free(&own);
     events_free(&closes);
     return rc;
 }
 
+static int compare_by_conversation(const void *a, const void *b)
+{
+    return strcmp((*(const struct ap_event *const *)a)->conversation_id,
+                  (*(const struct ap_event *const *)b)->conversation_id);
+}
+
+/* Refreshes every conversation in ids. `fresh` (sorted by conversation id)
+ * holds the events the batch stored; both lists are walked in step. */
 static enum ap_status refresh_all(struct maintenance *m, struct string_list *ids,
+                                  const struct ap_event **fresh, size_t n_fresh,
                                   struct ap_error *err)
 {
+    size_t f = 0;
     list_sort_unique(ids);
     for (size_t i = 0; i < ids->n; i++) {
-        enum ap_status rc = refresh_conversation(m, ids->items[i], err);
+        while (f < n_fresh && strcmp(fresh[f]->conversation_id, ids->items[i]) < 0)
+            f++;
+        size_t end = f;
+        while (end < n_fresh && strcmp(fresh[end]->conversation_id, ids->items[i]) == 0)
+            end++;
+        enum ap_status rc = refresh_conversation(m, ids->items[i], fresh + f, end - f, err);
         if (rc != AP_OK)
             return rc;
+        f = end;
     }
     return ap_store_add_cells(m->store, m->account->id, m->cells.cells, m->cells.n, err);
 }
@@ -229,7 +257,7 @@ enum ap_status ap_reports_rebuild(struct ap_store *store, const struct ap_accoun
         rc = ap_store_select_event_conversations(store, account->id, collect_conversation_id,
                                                  &ids, err);
     if (rc == AP_OK)
-        rc = refresh_all(&m, &ids, err);
+        rc = refresh_all(&m, &ids, NULL, 0, err);
     if (rc == AP_OK)
         rc = ap_store_set_reports_stale(store, account->id, false, err);
     list_free(&ids);
@@ -262,19 +290,24 @@ enum ap_status ap_reports_apply(struct ap_store *store, const struct ap_account 
 
     struct maintenance m;
     struct string_list ids = {0};
+    const struct ap_event **fresh = ap_calloc(n, sizeof *fresh);
+    size_t n_fresh = 0;
     rc = maintenance_init(&m, store, account, err);
     for (size_t i = 0; i < n && rc == AP_OK; i++) {
         const struct ap_event *e = &events[i];
         if (verdicts[i] != AP_VERDICT_STORED)
             continue;
+        fresh[n_fresh++] = e;
         list_add(&ids, e->conversation_id);
         /* A ticket close also belongs to the conversations whose handoffs named its ticket. */
         if (e->type == AP_EV_TICKET_CLOSED)
             rc = ap_store_select_ticket_events(store, account->id, e->ticket_id,
                                                collect_handoff_conversation, &ids, err);
     }
+    qsort(fresh, n_fresh, sizeof *fresh, compare_by_conversation);
     if (rc == AP_OK)
-        rc = refresh_all(&m, &ids, err);
+        rc = refresh_all(&m, &ids, fresh, n_fresh, err);
+    free(fresh);
     list_free(&ids);
     maintenance_free(&m);
     return rc;
