@@ -73,6 +73,18 @@ const struct ap_cli_option ap_cli_gaps_assign_options[] = {
     {0},
 };
 
+const struct ap_cli_option ap_cli_simulate_options[] = {
+    DB_OPTION,
+    {"account", true, "NAME", NULL, NULL, "the account the events belong to (required)", true},
+    {"weeks", true, "N", NULL, "12", "weeks of history, ending now"},
+    {"conversations-per-day", true, "N", NULL, "150", "average conversations a day over a week"},
+    {"seed", true, "S", NULL, "1", "random seed; the same seed gives the same events"},
+    {"now", true, "RFC3339", NULL, NULL, "end the history at this time (default: now)"},
+    {"live", true, "RATE", NULL, NULL,
+     "after the history, keep adding about RATE events a second until SIGINT/SIGTERM"},
+    {0},
+};
+
 static const struct ap_cli_command commands[] = {
     {"serve", NULL, "", 0, 0, ap_cli_serve_options, ap_cmd_serve,
      "serve the HTTP API and the dashboard"},
@@ -80,6 +92,8 @@ static const struct ap_cli_command commands[] = {
      "store NDJSON events from a file or standard input"},
     {"report", NULL, "[REPORT...]", 0, AP_CLI_MAX_POSITIONALS, ap_cli_report_options,
      ap_cmd_report, "print reports (all, or the ones named) as JSON, CSV or a table"},
+    {"simulate", NULL, "", 0, 0, ap_cli_simulate_options, ap_cmd_simulate,
+     "store realistic demo events for an account (and, with --live, keep adding them)"},
     {"gaps", "assign", "[FILE|-]", 0, 1, ap_cli_gaps_assign_options, ap_cmd_gaps_assign,
      "group questions (one a line) into topics as the service does; print each topic number"},
     {"accounts", "create", "NAME", 1, 1, ap_cli_account_options, ap_cmd_accounts_create,

@@ -81,6 +81,7 @@ extern const struct ap_cli_option ap_cli_ingest_options[];
 extern const struct ap_cli_option ap_cli_serve_options[];
 extern const struct ap_cli_option ap_cli_report_options[];
 extern const struct ap_cli_option ap_cli_gaps_assign_options[];
+extern const struct ap_cli_option ap_cli_simulate_options[];
 int ap_cmd_accounts_create(struct ap_cli_args *args);
 int ap_cmd_accounts_list(struct ap_cli_args *args);
 int ap_cmd_accounts_update(struct ap_cli_args *args);
@@ -91,6 +92,7 @@ int ap_cmd_ingest(struct ap_cli_args *args);
 int ap_cmd_serve(struct ap_cli_args *args);
 int ap_cmd_report(struct ap_cli_args *args);
 int ap_cmd_gaps_assign(struct ap_cli_args *args);
+int ap_cmd_simulate(struct ap_cli_args *args);
 int ap_cmd_migrate(struct ap_cli_args *args);
 
 #endif
