@@ -210,7 +210,8 @@ static enum ap_status refresh_all(struct maintenance *m, struct string_list *ids
         size_t end = f;
         while (end < n_fresh && strcmp(fresh[end]->conversation_id, ids->items[i]) == 0)
             end++;
-        enum ap_status rc = refresh_conversation(m, ids->items[i], fresh + f, end - f, err);
+        enum ap_status rc =
+            refresh_conversation(m, ids->items[i], n_fresh ? fresh + f : NULL, end - f, err);
         if (rc != AP_OK)
             return rc;
         f = end;
