@@ -1,40 +1,44 @@
 /* Stop words: words that carry no topic, per stemmer language. Written for
- * agentperf from common function words of support questions; sorted, so lookup
- * is a binary search. Languages without a list keep all their words. */
+ * agentperf from common function words and the greetings and sign-offs of
+ * support questions; sorted by bytes, so lookup is a binary search. Languages
+ * without a list keep all their words. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "text/stopwords.h"
 
 static const char *const english[] = {
-    "a", "about", "above", "after", "again", "all", "am", "an", "and", "any", "are", "as", "at",
-    "be", "been", "before", "being", "both", "but", "by", "can", "could", "did", "do", "does",
-    "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have",
-    "having", "he", "her", "here", "hers", "him", "his", "how", "i", "i'm", "if", "in", "into",
-    "is", "it", "it's", "its", "just", "me", "might", "more", "most", "must", "my", "myself",
-    "no", "nor", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over",
-    "own", "please", "same", "shall", "she", "should", "so", "some", "such", "than", "that",
-    "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to",
-    "too", "under", "until", "up", "us", "very", "was", "we", "were", "what", "when", "where",
-    "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
+    "a", "about", "above", "after", "afternoon", "again", "all", "am", "an", "and", "any", "are",
+    "as", "at", "be", "been", "before", "being", "both", "but", "by", "can", "could", "dear",
+    "did", "do", "does", "doing", "down", "during", "each", "evening", "few", "for", "from",
+    "further", "good", "had", "has", "have", "having", "he", "hello", "her", "here", "hers", "hey",
+    "hi", "him", "his", "how", "i", "i'm", "if", "in", "into", "is", "it", "it's", "its", "just",
+    "me", "might", "more", "morning", "most", "must", "my", "myself", "no", "nor", "of", "off",
+    "ok", "okay", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own",
+    "please", "regards", "same", "shall", "she", "should", "so", "some", "such", "than", "thank",
+    "thanks", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
+    "through", "to", "too", "under", "until", "up", "us", "very", "was", "we", "were", "what",
+    "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you",
+    "your", "yours",
 };
 
 static const char *const norwegian[] = {
     "alle", "at", "av", "bare", "begge", "ble", "blei", "bli", "blir", "blitt", "både", "da",
-    "de", "deg", "dei", "deim", "deira", "deires", "dem", "den", "denne", "der", "dere", "deres",
-    "det", "dette", "di", "din", "disse", "ditt", "du", "dykk", "dykkar", "eg", "ein", "eit",
-    "eitt", "eller", "elles", "en", "enn", "er", "et", "ett", "etter", "for", "fordi", "fra",
-    "før", "ha", "hadde", "han", "hans", "har", "hennar", "henne", "hennes", "her", "hjå", "ho",
-    "hoe", "honom", "hoss", "hossen", "hun", "hva", "hvem", "hver", "hvilke", "hvilken", "hvis",
-    "hvor", "hvordan", "hvorfor", "i", "ikke", "ikkje", "ingen", "ingi", "inkje", "inn", "inni",
-    "ja", "jeg", "kan", "kom", "korleis", "korso", "kun", "kunne", "kva", "kvar", "kvarhelst",
-    "kven", "kvi", "kvifor", "man", "mange", "me", "med", "medan", "meg", "meget", "mellom",
-    "men", "mi", "min", "mine", "mitt", "mot", "mykje", "ned", "no", "noe", "noen", "noka",
-    "noko", "nokon", "nokor", "nokre", "nå", "når", "og", "også", "om", "opp", "oss", "over",
-    "på", "samme", "seg", "selv", "si", "sia", "sidan", "siden", "sin", "sine", "sitt", "sjøl",
-    "skal", "skulle", "slik", "so", "som", "somme", "somt", "så", "sånn", "til", "um", "upp",
-    "ut", "uten", "var", "vart", "varte", "ved", "vere", "verte", "vi", "vil", "ville", "vore",
-    "vors", "vort", "vår", "være", "vært", "å",
+    "dag", "de", "deg", "dei", "deim", "deira", "deires", "dem", "den", "denne", "der", "dere",
+    "deres", "det", "dette", "di", "din", "disse", "ditt", "du", "dykk", "dykkar", "eg", "ein",
+    "eit", "eitt", "eller", "elles", "en", "enn", "er", "et", "ett", "etter", "for", "fordi",
+    "fra", "før", "god", "ha", "hadde", "hallo", "han", "hans", "har", "hei", "heisann", "hennar",
+    "henne", "hennes", "her", "hilsen", "hjå", "ho", "hoe", "honom", "hoss", "hossen", "hun",
+    "hva", "hvem", "hver", "hvilke", "hvilken", "hvis", "hvor", "hvordan", "hvorfor", "i", "ikke",
+    "ikkje", "ingen", "ingi", "inkje", "inn", "inni", "ja", "jeg", "kan", "kom", "korleis",
+    "korso", "kun", "kunne", "kva", "kvar", "kvarhelst", "kven", "kvi", "kvifor", "man", "mange",
+    "me", "med", "medan", "meg", "meget", "mellom", "men", "mi", "min", "mine", "mitt", "morgen",
+    "mot", "mvh", "mykje", "ned", "no", "noe", "noen", "noka", "noko", "nokon", "nokor", "nokre",
+    "nå", "når", "og", "også", "ok", "okei", "om", "opp", "oss", "over", "på", "samme", "seg",
+    "selv", "si", "sia", "sidan", "siden", "sin", "sine", "sitt", "sjøl", "skal", "skulle", "slik",
+    "so", "som", "somme", "somt", "så", "sånn", "takk", "til", "um", "upp", "ut", "uten", "var",
+    "vart", "varte", "ved", "vennlig", "vere", "verte", "vi", "vil", "ville", "vore", "vors",
+    "vort", "vår", "være", "vært", "å",
 };
 
 static const struct {
