@@ -15,6 +15,7 @@
     X(OK, "ok", "ok")                                                \
     X(INVALID, "invalid", "invalid input")                           \
     X(NOT_FOUND, "not_found", "not found")                           \
+    X(METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed") \
     X(EXISTS, "exists", "already exists")                            \
     X(CONFLICT, "conflict", "conflict")                              \
     X(TOO_LARGE, "too_large", "too large")                           \

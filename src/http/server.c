@@ -54,6 +54,7 @@ unsigned ap_http_status_for(enum ap_status status)
     case AP_UNAUTHORIZED: return 401;
     case AP_FORBIDDEN: return 403;
     case AP_NOT_FOUND: return 404;
+    case AP_METHOD_NOT_ALLOWED: return 405;
     case AP_EXISTS:
     case AP_CONFLICT: return 409;
     case AP_TOO_LARGE: return 413;
@@ -246,11 +247,9 @@ static void begin_request(struct ap_http_server *s, struct MHD_Connection *conn,
     if (st->route == NULL) {
         st->answered = true;
         if (path_known)
-            answer_error(&st->res, AP_INVALID, "method", "method not allowed on this path");
+            answer_error(&st->res, AP_METHOD_NOT_ALLOWED, "method", "method not allowed on this path");
         else
             answer_error(&st->res, AP_NOT_FOUND, "path", "no such endpoint");
-        if (path_known)
-            st->res.status = 405;
         return;
     }
     const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");

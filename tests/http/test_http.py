@@ -138,7 +138,7 @@ CASES = [
     ("unknown path", dict(method="GET", path="/v1/nothing", token="admin"), E404),
     ("trailing slash", dict(path="/v1/events/", token="ingest", ct=JSON, body=ONE), E404),
     ("root of the API", dict(method="GET", path="/v1"), E404),
-    ("GET events", dict(method="GET", path="/v1/events", token="ingest"), dict(status=405, allow="POST")),
+    ("GET events", dict(method="GET", path="/v1/events", token="ingest"), dict(status=405, allow="POST", error=("method_not_allowed", "method"))),
     ("PUT events", dict(method="PUT", path="/v1/events", token="ingest", ct=JSON, body=ONE), dict(status=405, allow="POST")),
     ("DELETE events", dict(method="DELETE", path="/v1/events", token="admin"), dict(status=405, allow="POST")),
     ("CORS preflight", dict(method="OPTIONS", path="/v1/events",
