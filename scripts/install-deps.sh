@@ -6,13 +6,13 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
-  libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
+  libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev
   libicu-dev libstemmer-dev libcmocka-dev libpq-dev
   python3 curl procps
 )
 
 if [ "${AGENTPERF_WITH_BENCH:-0}" = 1 ]; then
-  packages+=(libcjson-dev hyperfine wrk)
+  packages+=(libcjson-dev libjansson-dev hyperfine wrk python3-sklearn)
 fi
 
 missing=()
