@@ -147,22 +147,6 @@ void ap_grouper_destroy(struct ap_grouper *g)
     free(g);
 }
 
-size_t ap_grouper_topic_count(const struct ap_grouper *g)
-{
-    return g->n_topics;
-}
-
-size_t ap_grouper_memory(const struct ap_grouper *g)
-{
-    size_t bytes = sizeof *g + g->df.cap * 8 + g->cap_topics * sizeof *g->topics +
-                   g->posting_of.cap * 8 + g->cap_postings * sizeof *g->postings;
-    for (size_t i = 0; i < g->n_topics; i++)
-        bytes += g->topics[i].sum.cap * 8;
-    for (size_t i = 0; i < g->n_postings; i++)
-        bytes += g->postings[i].cap * sizeof(uint32_t);
-    return bytes;
-}
-
 /* --- features ------------------------------------------------------------------------ */
 
 static uint32_t hash_feature(char space, const char *a, size_t a_len, const char *b, size_t b_len)

@@ -30,8 +30,5 @@ void ap_grouper_destroy(struct ap_grouper *g);
  * for a new topic. */
 size_t ap_grouper_assign(struct ap_grouper *g, const struct ap_tokens *tokens, double *similarity);
 
-size_t ap_grouper_topic_count(const struct ap_grouper *g);
-/* Bytes of memory the model holds, for the benchmark. */
-size_t ap_grouper_memory(const struct ap_grouper *g);
 
 #endif

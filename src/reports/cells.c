@@ -33,13 +33,6 @@ void ap_cell_map_free(struct ap_cell_map *m)
     memset(m, 0, sizeof *m);
 }
 
-void ap_cell_map_clear(struct ap_cell_map *m)
-{
-    m->n = 0;
-    if (m->slots)
-        memset(m->slots, 0, m->n_slots * sizeof *m->slots);
-}
-
 static uint64_t hash_key(const struct ap_cell_key *k)
 {
     uint64_t h = 1469598103934665603ULL;

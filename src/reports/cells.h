@@ -76,7 +76,6 @@ struct ap_cell_map {
 
 void ap_cell_map_init(struct ap_cell_map *m);
 void ap_cell_map_free(struct ap_cell_map *m);
-void ap_cell_map_clear(struct ap_cell_map *m);
 /* The cell for key, created with zero values when absent. */
 struct ap_cell *ap_cell_map_get(struct ap_cell_map *m, const struct ap_cell_key *key);
 
