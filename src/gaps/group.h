@@ -30,5 +30,4 @@ void ap_grouper_destroy(struct ap_grouper *g);
  * for a new topic. */
 size_t ap_grouper_assign(struct ap_grouper *g, const struct ap_tokens *tokens, double *similarity);
 
-
 #endif
