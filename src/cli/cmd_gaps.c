@@ -63,7 +63,8 @@ int ap_cmd_gaps_assign(struct ap_cli_args *args)
             status = AP_EXIT_FAILED;
             break;
         }
-        fprintf(args->out, "%zu\n", ap_grouper_assign(g, &tokens, NULL) + 1);
+        struct ap_gap_question q = {.tokens = &tokens};
+        fprintf(args->out, "%zu\n", ap_grouper_assign(g, &q, NULL) + 1);
         ap_tokens_free(&tokens);
     }
     ap_ndjson_free(&reader);

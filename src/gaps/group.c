@@ -341,9 +341,9 @@ static size_t new_topic(struct ap_grouper *g)
     return g->n_topics++;
 }
 
-size_t ap_grouper_assign(struct ap_grouper *g, const struct ap_tokens *tokens, double *similarity)
+size_t ap_grouper_assign(struct ap_grouper *g, const struct ap_gap_question *q, double *similarity)
 {
-    extract(g, tokens);
+    extract(g, q->tokens);
     weigh(g);
     gather_candidates(g);
     size_t best = SIZE_MAX;
@@ -368,4 +368,18 @@ size_t ap_grouper_assign(struct ap_grouper *g, const struct ap_tokens *tokens, d
     if (similarity)
         *similarity = best_sim;
     return best;
+}
+
+void ap_grouper_place(struct ap_grouper *g, const struct ap_gap_question *q, size_t topic)
+{
+    extract(g, q->tokens);
+    weigh(g);
+    while (g->n_topics <= topic)
+        new_topic(g);
+    join(g, topic);
+}
+
+size_t ap_grouper_topic_count(const struct ap_grouper *g)
+{
+    return g->n_topics;
 }
