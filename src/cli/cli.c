@@ -70,7 +70,7 @@ const struct ap_cli_option ap_cli_report_options[] = {
 const struct ap_cli_option ap_cli_gaps_assign_options[] = {
     {"language", true, "LANG", NULL, NULL, "the questions' language (BCP 47); default: detected, else English"},
     {"threshold", true, "T", NULL, NULL, "least average similarity to join a large topic (default 0.04)"},
-    {"threshold-new", true, "T", NULL, NULL, "least similarity to join a topic of one question (default 0.22)"},
+    {"threshold-new", true, "T", NULL, NULL, "least similarity to join a topic of one question (default 0.2)"},
     {0},
 };
 

@@ -96,6 +96,8 @@ struct topic {
     uint32_t count;
     uint32_t embedded; /* members that carried an embedding */
     float *embedding;  /* sum of their unit embeddings (dim floats), or NULL */
+    float *assoc;      /* sum of its members' association vectors, or NULL */
+    uint32_t associated; /* members that had one */
 };
 
 struct feature {
@@ -118,6 +120,13 @@ struct ap_grouper {
     size_t n_features, cap_features;
     size_t dim;              /* embedding length, fixed by the first one seen */
     float *embedding;        /* the question's unit embedding, or NULL */
+    /* word associations: each word's context, a random-indexing sum of the
+     * signatures of the words it appeared with (association_dim floats) */
+    struct fmap context_of;  /* word feature -> row of contexts (as float bits) */
+    float *contexts;
+    size_t n_contexts, cap_contexts;
+    float *assoc;            /* the question's association vector (unit) */
+    bool associated;         /* whether it has one */
     float *scores;           /* per topic */
     uint32_t *touched;
     size_t n_touched, cap_touched;
@@ -126,12 +135,16 @@ struct ap_grouper {
 void ap_grouper_options_init(struct ap_grouper_options *opts)
 {
     opts->threshold = 0.04;
-    opts->threshold_new = 0.22;
+    opts->threshold_new = 0.2;
     opts->word_weight = 0.6;
     opts->char_weight = 0.8;
     opts->candidates = 16;
     opts->common_word = 4096;
     opts->embedding_scan = 1024;
+    opts->association_dim = 128;
+    opts->association_weight = 0.3;
+    opts->association_threshold = 0.35;
+    opts->association_threshold_new = 0.6;
     opts->embedding_weight = 0.5;
     opts->embedding_threshold = 0.35;
     opts->embedding_threshold_new = 0.7;
@@ -141,6 +154,10 @@ struct ap_grouper *ap_grouper_new(const struct ap_grouper_options *opts)
 {
     struct ap_grouper *g = ap_calloc(1, sizeof *g);
     g->opts = *opts;
+    if (g->opts.association_dim > AP_GAP_ASSOCIATION_DIM_MAX)
+        g->opts.association_dim = AP_GAP_ASSOCIATION_DIM_MAX;
+    if (g->opts.association_dim)
+        g->assoc = ap_calloc(g->opts.association_dim, sizeof *g->assoc);
     return g;
 }
 
@@ -152,6 +169,7 @@ void ap_grouper_destroy(struct ap_grouper *g)
     for (size_t i = 0; i < g->n_topics; i++) {
         fmap_free(&g->topics[i].sum);
         free(g->topics[i].embedding);
+        free(g->topics[i].assoc);
     }
     free(g->topics);
     fmap_free(&g->posting_of);
@@ -160,6 +178,9 @@ void ap_grouper_destroy(struct ap_grouper *g)
     free(g->postings);
     free(g->features);
     free(g->embedding);
+    fmap_free(&g->context_of);
+    free(g->contexts);
+    free(g->assoc);
     free(g->scores);
     free(g->touched);
     free(g);
@@ -383,6 +404,83 @@ static double threshold_for(double floor, double first, uint32_t count)
     return floor + (first - floor) / count;
 }
 
+/* --- word associations --------------------------------------------------------------- */
+
+/* The context row of a word feature; NULL when absent and !create. */
+static float *context_row(struct ap_grouper *g, uint32_t key, bool create)
+{
+    bool created;
+    size_t dim = g->opts.association_dim;
+    if (!create) {
+        float v = fmap_get(&g->context_of, key);
+        return v > 0 ? &g->contexts[((size_t)v - 1) * dim] : NULL;
+    }
+    float *slot = fmap_slot(&g->context_of, key, &created);
+    if (created) {
+        if (g->n_contexts == g->cap_contexts) {
+            g->cap_contexts = g->cap_contexts ? 2 * g->cap_contexts : 256;
+            g->contexts = ap_realloc(g->contexts, g->cap_contexts * dim * sizeof *g->contexts);
+        }
+        memset(&g->contexts[g->n_contexts * dim], 0, dim * sizeof *g->contexts);
+        *slot = (float)++g->n_contexts; /* exact for up to 2^24 words */
+    }
+    return &g->contexts[((size_t)*slot - 1) * dim];
+}
+
+/* Adds a word's signature to a context row: four ±weight entries at places
+ * drawn from the word's hash (random indexing). */
+static void add_signature(float *row, size_t dim, uint32_t key, float weight)
+{
+    uint32_t x = key;
+    for (int r = 0; r < 4; r++) {
+        x = x * 2654435761u + 0x9E3779B9u;
+        x ^= x >> 15;
+        row[x % dim] += (x & 0x80000000u) ? weight : -weight;
+    }
+}
+
+/* The question's association vector: the sum of its words' contexts (each to
+ * unit length, times the word's weight), to unit length; questions whose words
+ * keep the same company come out close even when they share no word. Then
+ * learns from the question: each word's context gains the others' signatures.
+ * False when no word of the question has a context yet. */
+static bool associate(struct ap_grouper *g)
+{
+    size_t dim = g->opts.association_dim;
+    if (dim == 0)
+        return false;
+    memset(g->assoc, 0, dim * sizeof *g->assoc);
+    for (size_t i = 0; i < g->n_features; i++) {
+        const struct feature *f = &g->features[i];
+        const float *row = f->word ? context_row(g, f->key, false) : NULL;
+        if (row == NULL)
+            continue;
+        double norm = 0;
+        for (size_t k = 0; k < dim; k++)
+            norm += (double)row[k] * row[k];
+        if (!(norm > 0))
+            continue;
+        double scale = f->weight / sqrt(norm);
+        for (size_t k = 0; k < dim; k++)
+            g->assoc[k] += (float)(row[k] * scale);
+    }
+    double norm = 0;
+    for (size_t k = 0; k < dim; k++)
+        norm += (double)g->assoc[k] * g->assoc[k];
+    bool found = norm > 0;
+    for (size_t k = 0; found && k < dim; k++)
+        g->assoc[k] = (float)(g->assoc[k] / sqrt(norm));
+    for (size_t i = 0; i < g->n_features; i++) {
+        if (!g->features[i].word)
+            continue;
+        float *row = context_row(g, g->features[i].key, true);
+        for (size_t j = 0; j < g->n_features; j++)
+            if (j != i && g->features[j].word)
+                add_signature(row, dim, g->features[j].key, g->features[j].weight);
+    }
+    return found;
+}
+
 struct verdict {
     double similarity; /* blended average similarity to the members */
     double margin;     /* by how much it clears the topic's threshold */
@@ -407,6 +505,17 @@ static struct verdict judge(const struct ap_grouper *g, const struct topic *t, b
         v.similarity = (1 - w) * v.similarity + w * emb;
         v.margin = (1 - w) * v.margin + w * emb_margin;
     }
+    if (g->associated && t->associated > 0) {
+        double adot = 0;
+        for (size_t i = 0; i < o->association_dim; i++)
+            adot += (double)g->assoc[i] * t->assoc[i];
+        double assoc = adot / t->associated;
+        double w = o->association_weight;
+        double assoc_margin = assoc - threshold_for(o->association_threshold,
+                                                    o->association_threshold_new, t->associated);
+        v.similarity = (1 - w) * v.similarity + w * assoc;
+        v.margin = (1 - w) * v.margin + w * assoc_margin;
+    }
     return v;
 }
 
@@ -426,6 +535,14 @@ static void join(struct ap_grouper *g, size_t topic, bool embedded)
             }
             p->topics[p->n++] = (uint32_t)topic;
         }
+    }
+    if (g->associated) {
+        size_t dim = g->opts.association_dim;
+        if (t->assoc == NULL)
+            t->assoc = ap_calloc(dim, sizeof *t->assoc);
+        for (size_t i = 0; i < dim; i++)
+            t->assoc[i] += g->assoc[i];
+        t->associated++;
     }
     if (embedded) {
         if (t->embedding == NULL)
@@ -464,6 +581,7 @@ size_t ap_grouper_assign(struct ap_grouper *g, const struct ap_gap_question *q, 
     extract(g, q->tokens);
     weigh(g);
     bool embedded = embed(g, q);
+    g->associated = associate(g);
     gather_candidates(g);
     size_t n = keep_best(g, g->opts.candidates);
     for (size_t i = n; i < g->n_touched; i++)
@@ -501,6 +619,7 @@ void ap_grouper_place(struct ap_grouper *g, const struct ap_gap_question *q, siz
     extract(g, q->tokens);
     weigh(g);
     bool embedded = embed(g, q);
+    g->associated = associate(g);
     while (g->n_topics <= topic)
         new_topic(g);
     join(g, topic, embedded);

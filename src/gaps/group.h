@@ -15,6 +15,7 @@
  * the account's first one). */
 #define AP_GAP_EMBEDDING_MIN 8
 #define AP_GAP_EMBEDDING_MAX 4096
+#define AP_GAP_ASSOCIATION_DIM_MAX 4096
 
 struct ap_grouper_options {
     /* Least average text similarity to join a topic: threshold_new for a topic
@@ -26,6 +27,14 @@ struct ap_grouper_options {
     double char_weight;
     size_t candidates;  /* topics scored in full per question */
     size_t common_word; /* a word in more topics than this finds no candidates */
+    /* Word associations learned from the account's own questions (random
+     * indexing: a word's context sums the random signatures of the words it
+     * appeared with): dimension (0: off), and blended with the text like the
+     * embeddings below, with their own thresholds. */
+    size_t association_dim;
+    double association_weight;
+    double association_threshold;
+    double association_threshold_new;
     /* The agent's embeddings: when the question and the topic have them, the
      * similarity and the margin over the threshold are blended, this weight on
      * the embeddings' side; their thresholds fall with the number of embedded
