@@ -127,6 +127,9 @@ struct ap_grouper {
     size_t n_contexts, cap_contexts;
     float *assoc;            /* the question's association vector (unit) */
     bool associated;         /* whether it has one */
+    double coverage;         /* share of its word weight with a context */
+    double *assoc_total;     /* sum of every question's uncentred vector */
+    uint32_t assoc_seen;
     float *scores;           /* per topic */
     uint32_t *touched;
     size_t n_touched, cap_touched;
@@ -143,8 +146,8 @@ void ap_grouper_options_init(struct ap_grouper_options *opts)
     opts->embedding_scan = 1024;
     opts->association_dim = 128;
     opts->association_weight = 0.3;
-    opts->association_threshold = 0.35;
-    opts->association_threshold_new = 0.6;
+    opts->association_threshold = 0.1;
+    opts->association_threshold_new = 0.4;
     opts->embedding_weight = 0.5;
     opts->embedding_threshold = 0.35;
     opts->embedding_threshold_new = 0.7;
@@ -156,8 +159,10 @@ struct ap_grouper *ap_grouper_new(const struct ap_grouper_options *opts)
     g->opts = *opts;
     if (g->opts.association_dim > AP_GAP_ASSOCIATION_DIM_MAX)
         g->opts.association_dim = AP_GAP_ASSOCIATION_DIM_MAX;
-    if (g->opts.association_dim)
+    if (g->opts.association_dim) {
         g->assoc = ap_calloc(g->opts.association_dim, sizeof *g->assoc);
+        g->assoc_total = ap_calloc(g->opts.association_dim, sizeof *g->assoc_total);
+    }
     return g;
 }
 
@@ -181,6 +186,7 @@ void ap_grouper_destroy(struct ap_grouper *g)
     fmap_free(&g->context_of);
     free(g->contexts);
     free(g->assoc);
+    free(g->assoc_total);
     free(g->scores);
     free(g->touched);
     free(g);
@@ -235,10 +241,13 @@ static void add_char_grams(struct ap_grouper *g, const char *token)
                         false);
 }
 
+/* The features of the question's first AP_GAP_TOKENS_MAX tokens (a bound on the
+ * work per question: term counting and learning associations are quadratic). */
 static void extract(struct ap_grouper *g, const struct ap_tokens *tokens)
 {
     g->n_features = 0;
-    for (size_t i = 0; i < tokens->n; i++) {
+    size_t n = tokens->n < AP_GAP_TOKENS_MAX ? tokens->n : AP_GAP_TOKENS_MAX;
+    for (size_t i = 0; i < n; i++) {
         const char *t = tokens->items[i];
         add_feature(g, hash_feature('w', t, strlen(t)), true);
         add_char_grams(g, t);
@@ -440,8 +449,10 @@ static void add_signature(float *row, size_t dim, uint32_t key, float weight)
 }
 
 /* The question's association vector: the sum of its words' contexts (each to
- * unit length, times the word's weight), to unit length; questions whose words
- * keep the same company come out close even when they share no word. Then
+ * unit length, times the word's weight), to unit length, minus the mean of the
+ * questions so far, to unit length; questions whose words keep the same company
+ * come out close even when they share no word. g->coverage: the share of the
+ * question's word weight that has a context (what the vector stands for). Then
  * learns from the question: each word's context gains the others' signatures.
  * False when no word of the question has a context yet. */
 static bool associate(struct ap_grouper *g)
@@ -450,11 +461,14 @@ static bool associate(struct ap_grouper *g)
     if (dim == 0)
         return false;
     memset(g->assoc, 0, dim * sizeof *g->assoc);
+    double known = 0, words = 0;
     for (size_t i = 0; i < g->n_features; i++) {
         const struct feature *f = &g->features[i];
+        words += f->word ? (double)f->weight * f->weight : 0;
         const float *row = f->word ? context_row(g, f->key, false) : NULL;
         if (row == NULL)
             continue;
+        known += (double)f->weight * f->weight;
         double norm = 0;
         for (size_t k = 0; k < dim; k++)
             norm += (double)row[k] * row[k];
@@ -464,12 +478,27 @@ static bool associate(struct ap_grouper *g)
         for (size_t k = 0; k < dim; k++)
             g->assoc[k] += (float)(row[k] * scale);
     }
+    g->coverage = words > 0 ? known / words : 0;
     double norm = 0;
     for (size_t k = 0; k < dim; k++)
         norm += (double)g->assoc[k] * g->assoc[k];
     bool found = norm > 0;
-    for (size_t k = 0; found && k < dim; k++)
-        g->assoc[k] = (float)(g->assoc[k] / sqrt(norm));
+    if (found) {
+        /* centred on the mean of the questions so far: what every question
+         * shares (the company of frequent words) tells none apart */
+        double inv = 1 / sqrt(norm), centred = 0;
+        for (size_t k = 0; k < dim; k++) {
+            double unit = g->assoc[k] * inv;
+            double mean = g->assoc_seen ? g->assoc_total[k] / g->assoc_seen : 0;
+            g->assoc_total[k] += unit;
+            g->assoc[k] = (float)(unit - mean);
+            centred += (double)g->assoc[k] * g->assoc[k];
+        }
+        g->assoc_seen++;
+        found = centred > 0;
+        for (size_t k = 0; found && k < dim; k++)
+            g->assoc[k] = (float)(g->assoc[k] / sqrt(centred));
+    }
     for (size_t i = 0; i < g->n_features; i++) {
         if (!g->features[i].word)
             continue;
@@ -485,6 +514,20 @@ struct verdict {
     double similarity; /* blended average similarity to the members */
     double margin;     /* by how much it clears the topic's threshold */
 };
+
+/* Asks for the first probe slot of each question feature in each candidate's
+ * sum: the look-ups in judge() miss the cache, and this lets the misses
+ * overlap (about twice as fast with a large history). */
+static void prefetch_candidates(const struct ap_grouper *g, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        const struct fmap *m = &g->topics[g->touched[c]].sum;
+        if (m->cap == 0)
+            continue;
+        for (size_t i = 0; i < g->n_features; i++)
+            __builtin_prefetch(&m->slots[slot_of(g->features[i].key, m->cap)]);
+    }
+}
 
 static struct verdict judge(const struct ap_grouper *g, const struct topic *t, bool embedded)
 {
@@ -510,7 +553,7 @@ static struct verdict judge(const struct ap_grouper *g, const struct topic *t, b
         for (size_t i = 0; i < o->association_dim; i++)
             adot += (double)g->assoc[i] * t->assoc[i];
         double assoc = adot / t->associated;
-        double w = o->association_weight;
+        double w = o->association_weight * g->coverage; /* as much as its words are known */
         double assoc_margin = assoc - threshold_for(o->association_threshold,
                                                     o->association_threshold_new, t->associated);
         v.similarity = (1 - w) * v.similarity + w * assoc;
@@ -591,6 +634,7 @@ size_t ap_grouper_assign(struct ap_grouper *g, const struct ap_gap_question *q, 
         gather_embedded(g);
         n = g->n_touched;
     }
+    prefetch_candidates(g, n);
     size_t best = SIZE_MAX;
     struct verdict best_v = {0, -1};
     for (size_t i = 0; i < n; i++) {

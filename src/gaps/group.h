@@ -16,6 +16,9 @@
 #define AP_GAP_EMBEDDING_MIN 8
 #define AP_GAP_EMBEDDING_MAX 4096
 #define AP_GAP_ASSOCIATION_DIM_MAX 4096
+/* Only a question's first tokens are grouped on: questions are short, and this
+ * bounds the work per question. */
+#define AP_GAP_TOKENS_MAX 64
 
 struct ap_grouper_options {
     /* Least average text similarity to join a topic: threshold_new for a topic

@@ -217,6 +217,25 @@ static void test_malformed_embeddings_ignored(void **state)
     ap_grouper_destroy(g);
 }
 
+/* A question of thousands of words is grouped on its first AP_GAP_TOKENS_MAX:
+ * the same topic as its first words alone, and in bounded time. */
+static void test_long_question_bounded(void **state)
+{
+    (void)state;
+    size_t n = 20000, len = 0;
+    char *text = malloc(n * 8 + 1);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(text + len, "%sw%zu", i ? " " : "", i % AP_GAP_TOKENS_MAX);
+    struct ap_grouper *g = grouper();
+    assert_int_equal(assign(g, text, NULL, 0, NULL), 0);
+    text[strlen(text) / 2] = '\0';
+    double sim;
+    assert_int_equal(assign(g, text, NULL, 0, &sim), 0);
+    assert_true(sim > 0.99);
+    ap_grouper_destroy(g);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_embedding_splits_and_joins),
         cmocka_unit_test(test_embedding_joins_paraphrases),
         cmocka_unit_test(test_malformed_embeddings_ignored),
+        cmocka_unit_test(test_long_question_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
