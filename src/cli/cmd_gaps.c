@@ -35,7 +35,8 @@ int ap_cmd_gaps_assign(struct ap_cli_args *args)
     struct ap_text *text;
     ap_grouper_options_init(&opts);
     if (!parse_fraction(args, "threshold", &opts.threshold) ||
-        !parse_fraction(args, "threshold-new", &opts.threshold_new))
+        !parse_fraction(args, "threshold-new", &opts.threshold_new) ||
+        !parse_fraction(args, "min-shared", &opts.min_shared))
         return AP_EXIT_USAGE;
     const char *language = ap_cli_get(args, "language");
     if (language && ap_text_stemmer_for(language) == NULL)

@@ -141,6 +141,7 @@ void ap_grouper_options_init(struct ap_grouper_options *opts)
     opts->threshold_new = 0.2;
     opts->word_weight = 0.6;
     opts->char_weight = 0.8;
+    opts->min_shared = 0;
     opts->candidates = 16;
     opts->common_word = 4096;
     opts->embedding_scan = 1024;
@@ -532,11 +533,20 @@ static void prefetch_candidates(const struct ap_grouper *g, size_t n)
 static struct verdict judge(const struct ap_grouper *g, const struct topic *t, bool embedded)
 {
     const struct ap_grouper_options *o = &g->opts;
-    double dot = 0;
-    for (size_t i = 0; i < g->n_features; i++)
-        dot += (double)g->features[i].weight * fmap_get(&t->sum, g->features[i].key);
+    double dot = 0, words = 0, shared = 0;
+    for (size_t i = 0; i < g->n_features; i++) {
+        const struct feature *f = &g->features[i];
+        float in_topic = fmap_get(&t->sum, f->key);
+        dot += (double)f->weight * in_topic;
+        if (f->word) {
+            words += (double)f->weight * f->weight;
+            shared += in_topic > 0 ? (double)f->weight * f->weight : 0;
+        }
+    }
     double text = dot / t->count;
     struct verdict v = {text, text - threshold_for(o->threshold, o->threshold_new, t->count)};
+    if (words > 0 && shared / words < o->min_shared)
+        v.margin = -1; /* the topic has too little of what the question is about */
     if (embedded && t->embedded > 0) {
         double edot = 0;
         for (size_t i = 0; i < g->dim; i++)

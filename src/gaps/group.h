@@ -26,6 +26,11 @@ struct ap_grouper_options {
      * for a topic of n. */
     double threshold;
     double threshold_new;
+    /* Least share of the question's word weight (squared) on words the topic
+     * has, to join it (0: no such rule). 0.1 keeps a question whose own words
+     * are all new from joining a large topic on one frequent word; it costs
+     * topics on paraphrase-rich data (docs/internals/gaps.md). */
+    double min_shared;
     double word_weight; /* share of word features against character n-grams */
     double char_weight;
     size_t candidates;  /* topics scored in full per question */

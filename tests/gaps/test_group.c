@@ -217,6 +217,40 @@ static void test_malformed_embeddings_ignored(void **state)
     ap_grouper_destroy(g);
 }
 
+static void place(struct ap_grouper *g, const char *words, size_t topic)
+{
+    struct ap_tokens t = tokens_of(words);
+    struct ap_gap_question q = {.tokens = &t};
+    ap_grouper_place(g, &q, topic);
+    ap_tokens_free(&t);
+}
+
+/* A large topic whose members share one word takes a question about something
+ * new that shares only that word, unless min_shared asks the topic to have
+ * more of what the question is about. */
+static void test_min_shared(void **state)
+{
+    (void)state;
+    for (int strict = 0; strict <= 1; strict++) {
+        struct ap_grouper_options opts;
+        ap_grouper_options_init(&opts);
+        opts.min_shared = strict ? 0.3 : 0;
+        struct ap_grouper *g = ap_grouper_new(&opts);
+        char words[64];
+        for (size_t i = 0; i < 400; i++) { /* other topics, so that "card" is rare */
+            snprintf(words, sizeof words, "f%zu g%zu", i, i);
+            place(g, words, i);
+        }
+        for (size_t i = 0; i < 20; i++) {
+            snprintf(words, sizeof words, "card w%zu", i);
+            place(g, words, 400);
+        }
+        size_t topic = assign(g, "card zqxvortex blorfang", NULL, 0, NULL);
+        assert_int_equal(topic, strict ? 401 : 400);
+        ap_grouper_destroy(g);
+    }
+}
+
 /* A question of thousands of words is grouped on its first AP_GAP_TOKENS_MAX:
  * the same topic as its first words alone, and in bounded time. */
 static void test_long_question_bounded(void **state)
@@ -245,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_embedding_joins_paraphrases),
         cmocka_unit_test(test_malformed_embeddings_ignored),
         cmocka_unit_test(test_long_question_bounded),
+        cmocka_unit_test(test_min_shared),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
