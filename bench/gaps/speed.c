@@ -1,6 +1,6 @@
 /* Speed and memory of the grouping engine with a large history. Synthetic
  * questions about THEMES themes (each theme four words of its own drawn from a
- * 400k-word vocabulary; a question takes three of them and one of 50 common
+ * 4M-word vocabulary; a question takes three of them and one of 50 common
  * words), PER_THEME a theme on average, grouped online: about 100k topics for
  * the default 125k themes. Then: the rate of the next 100k questions (grouping
  * only, tokens made in advance), the rate with the text pipeline (ICU, stop
@@ -67,7 +67,7 @@ static void word(uint32_t i, char *out)
     out[n] = '\0';
 }
 
-enum { TOPIC_WORDS = 4, VOCABULARY = 400000, COMMON = 50 };
+enum { TOPIC_WORDS = 4, VOCABULARY = 4000000, COMMON = 50 };
 
 /* One question about `topic`: three of its four words and one common word, as
  * text. */
