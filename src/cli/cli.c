@@ -39,7 +39,7 @@ const struct ap_cli_option ap_cli_token_options[] = {
 const struct ap_cli_option ap_cli_ingest_options[] = {
     DB_OPTION,
     {"account", true, "NAME", NULL, NULL, "the account the events belong to (required)", true},
-    {"batch", true, "N", NULL, "5000", "events per transaction"},
+    {"batch", true, "N", NULL, "50000", "events per transaction"},
     {"max-line", true, "BYTES", NULL, "1048576", "longest accepted NDJSON line"},
     {"quiet", false, NULL, NULL, NULL, "print only the counts, not each problem line"},
     {0},

@@ -26,7 +26,18 @@ struct ap_http_server {
     pthread_key_t store_key; /* each worker thread's store connection */
     atomic_int in_flight;
     struct ap_gaps *gaps;
+    /* The log checkpointer: worker connections never checkpoint in their
+     * commits; this thread does, off the request path (see checkpointer()). */
+    pthread_t checkpoint_thread;
+    pthread_mutex_t checkpoint_lock;
+    pthread_cond_t checkpoint_wake;
+    bool stopping;
 };
+
+/* Checkpoint cadence, and the log size past which the checkpointer waits for
+ * readers and writers so that a busy server's log cannot grow without bound. */
+#define CHECKPOINT_INTERVAL_MS 500
+#define CHECKPOINT_TRUNCATE_BYTES (64LL << 20)
 
 /* Per-request state, created on the first callback and freed on completion. */
 struct request_state {
@@ -171,8 +182,71 @@ static struct ap_store *thread_store(struct ap_http_server *s, struct ap_error *
         return store;
     if (ap_store_open(s->db_url, &store, err) != AP_OK)
         return NULL;
+    ap_store_set_auto_checkpoint(store, 0);
     pthread_setspecific(s->store_key, store);
     return store;
+}
+
+/* Moves the log into the database every CHECKPOINT_INTERVAL_MS without
+ * blocking anyone, and empties it (waiting for transactions in flight) once it
+ * passes CHECKPOINT_TRUNCATE_BYTES: passive checkpoints alone never reset a log
+ * that always has a reader, which let it grow to gigabytes under load. */
+static void *checkpointer(void *arg)
+{
+    struct ap_http_server *s = arg;
+    struct ap_store *store = NULL;
+    struct ap_error err;
+    pthread_mutex_lock(&s->checkpoint_lock);
+    while (!s->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += CHECKPOINT_INTERVAL_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&s->checkpoint_wake, &s->checkpoint_lock, &until);
+        if (s->stopping)
+            break;
+        pthread_mutex_unlock(&s->checkpoint_lock);
+        int64_t log_bytes = 0;
+        ap_error_clear(&err);
+        if (store == NULL && ap_store_open(s->db_url, &store, &err) != AP_OK)
+            store = NULL;
+        if (store && ap_store_checkpoint_log(store, AP_CHECKPOINT_PASSIVE, &log_bytes, &err) ==
+                         AP_OK &&
+            log_bytes > CHECKPOINT_TRUNCATE_BYTES)
+            ap_store_checkpoint_log(store, AP_CHECKPOINT_TRUNCATE, &log_bytes, &err);
+        pthread_mutex_lock(&s->checkpoint_lock);
+    }
+    pthread_mutex_unlock(&s->checkpoint_lock);
+    ap_store_destroy(store);
+    return NULL;
+}
+
+static void start_checkpointer(struct ap_http_server *s)
+{
+    pthread_mutex_init(&s->checkpoint_lock, NULL);
+    pthread_cond_init(&s->checkpoint_wake, NULL);
+    pthread_create(&s->checkpoint_thread, NULL, checkpointer, s);
+}
+
+/* After the workers closed their connections: a last checkpoint empties the
+ * log, and closing the last connection removes it. */
+static void stop_checkpointer(struct ap_http_server *s)
+{
+    pthread_mutex_lock(&s->checkpoint_lock);
+    s->stopping = true;
+    pthread_cond_signal(&s->checkpoint_wake);
+    pthread_mutex_unlock(&s->checkpoint_lock);
+    pthread_join(s->checkpoint_thread, NULL);
+    pthread_cond_destroy(&s->checkpoint_wake);
+    pthread_mutex_destroy(&s->checkpoint_lock);
+    struct ap_store *store;
+    struct ap_error err;
+    int64_t log_bytes;
+    if (ap_store_open(s->db_url, &store, &err) == AP_OK) {
+        ap_store_checkpoint_log(store, AP_CHECKPOINT_TRUNCATE, &log_bytes, &err);
+        ap_store_destroy(store);
+    }
 }
 
 static void destroy_thread_store(void *store)
@@ -456,6 +530,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : ntohs(addr.sin_port);
+    start_checkpointer(s);
     *out = s;
     return AP_OK;
 }
@@ -478,6 +553,7 @@ void ap_http_stop(struct ap_http_server *s)
     }
     MHD_stop_daemon(s->daemon);
     pthread_key_delete(s->store_key);
+    stop_checkpointer(s);
     ap_gaps_destroy(s->gaps);
     free(s->db_url);
     free(s->web_root);

@@ -418,6 +418,26 @@ static enum ap_status sqlite_schema_version(struct ap_store *base, int *version,
     return rc;
 }
 
+static enum ap_status sqlite_checkpoint_log(struct ap_store *base, enum ap_checkpoint_mode mode,
+                                            int64_t *log_bytes, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    int log_frames = 0, copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL,
+                                       mode == AP_CHECKPOINT_TRUNCATE ? SQLITE_CHECKPOINT_TRUNCATE
+                                                                      : SQLITE_CHECKPOINT_PASSIVE,
+                                       &log_frames, &copied);
+    *log_bytes = log_frames > 0 ? (int64_t)log_frames * (4096 + 24) : 0;
+    if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+        return sqlite_error(s, rc, err);
+    return AP_OK;
+}
+
+static void sqlite_set_auto_checkpoint(struct ap_store *base, int pages)
+{
+    sqlite3_wal_autocheckpoint(from_base(base)->db, pages);
+}
+
 static void read_account(sqlite3_stmt *st, struct ap_account *a)
 {
     memset(a, 0, sizeof *a);
@@ -1284,6 +1304,8 @@ static const struct ap_store_ops sqlite_ops = {
     .rollback = sqlite_rollback,
     .ping = sqlite_ping,
     .schema_version = sqlite_schema_version,
+    .checkpoint_log = sqlite_checkpoint_log,
+    .set_auto_checkpoint = sqlite_set_auto_checkpoint,
     .insert_account = sqlite_insert_account,
     .update_account = sqlite_update_account,
     .get_account_by_name = sqlite_get_account_by_name,
