@@ -13,6 +13,12 @@
 
 const struct ap_cli_option ap_cli_db_options[] = {DB_OPTION, {0}};
 
+const struct ap_cli_option ap_cli_restore_options[] = {
+    DB_OPTION,
+    {"force", false, NULL, NULL, NULL, "replace an existing database"},
+    {0},
+};
+
 const struct ap_cli_option ap_cli_account_options[] = {
     DB_OPTION,
     {"time-zone", true, "ZONE", NULL, NULL, "IANA time zone of the reports (default UTC)"},
@@ -157,6 +163,10 @@ static const struct ap_cli_command commands[] = {
      "revoke a token at once"},
     {"migrate", NULL, "", 0, 0, ap_cli_db_options, ap_cmd_migrate,
      "create or upgrade the database schema"},
+    {"backup", NULL, "OUT", 1, 1, ap_cli_db_options, ap_cmd_backup,
+     "write an online, consistent copy of the SQLite database to a new file OUT"},
+    {"restore", NULL, "BACKUP", 1, 1, ap_cli_restore_options, ap_cmd_restore,
+     "replace the database's contents with a backup (stop the servers first)"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

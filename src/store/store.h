@@ -129,6 +129,10 @@ struct ap_store_ops {
     enum ap_status (*checkpoint_log)(struct ap_store *store, enum ap_checkpoint_mode mode,
                                      int64_t *log_bytes, struct ap_error *err);
     void (*set_auto_checkpoint)(struct ap_store *store, int pages);
+    /* Optional: writes a consistent copy of the whole database, as of one
+     * moment, into the file `path` (replacing its contents), while others keep
+     * reading and writing. */
+    enum ap_status (*copy_to)(struct ap_store *store, const char *path, struct ap_error *err);
 
     /* Accounts. insert_account sets a->id; AP_EXISTS when the name is taken. */
     enum ap_status (*insert_account)(struct ap_store *store, struct ap_account *a,
@@ -334,6 +338,16 @@ static inline void ap_store_set_auto_checkpoint(struct ap_store *s, int pages)
 {
     if (s->ops->set_auto_checkpoint)
         s->ops->set_auto_checkpoint(s, pages);
+}
+
+static inline enum ap_status ap_store_copy_to(struct ap_store *s, const char *path,
+                                             struct ap_error *err)
+{
+    if (s->ops->copy_to == NULL)
+        return ap_error_set(err, AP_UNSUPPORTED, "db",
+                            "the %s backend has no file copy; use its own tools (pg_dump)",
+                            s->ops->backend);
+    return s->ops->copy_to(s, path, err);
 }
 
 static inline enum ap_status ap_store_insert_account(struct ap_store *s, struct ap_account *a,
