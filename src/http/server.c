@@ -26,6 +26,7 @@ struct ap_http_server {
     pthread_key_t store_key; /* each worker thread's store connection */
     atomic_int in_flight;
     struct ap_gaps *gaps;
+    struct ap_http_metrics *metrics;
     /* The log checkpointer: worker connections never checkpoint in their
      * commits; this thread does, off the request path (see checkpointer()). */
     pthread_t checkpoint_thread;
@@ -359,11 +360,16 @@ static void add_security_headers(struct MHD_Response *r)
                             "default-src 'none'; frame-ancestors 'none'");
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *conn, struct request_state *st)
+/* Counts the request in the metrics before its answer leaves, so a client
+ * that reads /metrics after an answer always sees that request counted. */
+static enum MHD_Result send_response(struct ap_http_server *s, struct MHD_Connection *conn,
+                                     struct request_state *st)
 {
     size_t len;
     if (st->res.status == 0)
         answer_error(&st->res, AP_INTERNAL, "", "no response");
+    ap_http_metrics_request(s->metrics, st->route, st->res.status,
+                            ap_time_now_us() - st->started_us);
     char *body = ap_buf_steal(&st->res.body, &len);
     struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(r, "Content-Type",
@@ -410,6 +416,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         st->req.connection = conn;
         st->req.config = &s->config;
         st->req.gaps = s->gaps;
+        st->req.metrics = s->metrics;
         st->req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
         ap_buf_init(&st->req.body, s->config.max_body);
         ap_buf_init(&st->res.body, SIZE_MAX / 2);
@@ -417,7 +424,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = blk;
         begin_request(s, conn, st, blk->param_storage, sizeof blk->param_storage);
         if (st->answered)
-            return send_response(conn, st);
+            return send_response(s, conn, st);
         return MHD_YES;
     }
     struct request_state *st = &blk->st;
@@ -433,17 +440,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     st->answered = true;
     if (st->body_too_large) {
         answer_error(&st->res, AP_TOO_LARGE, "body", "request body larger than the server's limit");
-        return send_response(conn, st);
+        return send_response(s, conn, st);
     }
     struct ap_error err;
     ap_error_clear(&err);
     st->req.store = thread_store(s, &err);
     if (st->req.store == NULL) {
         ap_http_error(&st->res, &err);
-        return send_response(conn, st);
+        return send_response(s, conn, st);
     }
     st->route->handler(&st->req, &st->res);
-    return send_response(conn, st);
+    return send_response(s, conn, st);
 }
 
 /* Logs the request (never its Authorization header) and frees its state. */
@@ -456,7 +463,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (blk == NULL)
         return;
     struct request_state *st = &blk->st;
-    double ms = (double)(ap_time_now_us() - st->started_us) / 1000.0;
+    int64_t duration_us = ap_time_now_us() - st->started_us;
+    double ms = (double)duration_us / 1000.0;
     char path[256];
     ap_log_escape(st->req.path, path, sizeof path);
     ap_log(AP_LOG_INFO, "msg=request method=%s path=\"%s\" status=%u duration_ms=%.3f%s%s%s",
@@ -510,6 +518,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     s->config.web_root = s->web_root;
     pthread_key_create(&s->store_key, destroy_thread_store);
     s->gaps = ap_gaps_new(NULL);
+    s->metrics = ap_http_metrics_new(ap_http_route_count);
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, s,
@@ -523,6 +532,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
         ap_error_set(err, AP_UNAVAILABLE, "listen", "cannot listen on %s (in use?)", cfg->listen);
         pthread_key_delete(s->store_key);
         ap_gaps_destroy(s->gaps);
+        ap_http_metrics_free(s->metrics);
         free(s->db_url);
         free(s->web_root);
         free(s);
@@ -555,6 +565,7 @@ void ap_http_stop(struct ap_http_server *s)
     pthread_key_delete(s->store_key);
     stop_checkpointer(s);
     ap_gaps_destroy(s->gaps);
+    ap_http_metrics_free(s->metrics);
     free(s->db_url);
     free(s->web_root);
     free(s);
