@@ -35,6 +35,8 @@ void ap_http_stop(struct ap_http_server *server);
 
 #define AP_HTTP_MAX_PARAMS 4
 
+struct ap_answers_cache;
+
 /* One request. The server owns it and everything it points to; handlers read
  * it and write their answer into the response. */
 struct ap_http_request {
@@ -44,6 +46,7 @@ struct ap_http_request {
     const char *params[AP_HTTP_MAX_PARAMS]; /* values of {name} path segments */
     struct ap_buf body;
     struct ap_store *store;                 /* this worker thread's connection */
+    struct ap_answers_cache *answers;       /* the server's matchers, shared by all threads */
     struct ap_account account;              /* the token's account, once authenticated */
     struct ap_token token;
     const struct ap_http_config *config;
@@ -88,5 +91,11 @@ void ap_http_handle_health(struct ap_http_request *req, struct ap_http_response 
 void ap_http_handle_events(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_reports(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_report(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answers_list(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answer_get(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answer_create(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answer_patch(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answer_delete(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answers_match(struct ap_http_request *req, struct ap_http_response *res);
 
 #endif
