@@ -14,7 +14,7 @@
  * value in [0, 1], see docs/internals/answers.md) must reach this, or the
  * match is "none". Chosen on CLINC150's validation split (bench/answers). An
  * account may set its own (ap_answers_set_threshold). */
-#define AP_MATCH_THRESHOLD_DEFAULT 0.10
+#define AP_MATCH_THRESHOLD_DEFAULT 0.06
 #define AP_MATCH_LIMIT_MAX 20
 #define AP_MATCH_QUESTION_MAX 4096 /* bytes, as a question.asked text */
 

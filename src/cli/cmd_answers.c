@@ -311,7 +311,7 @@ static void import_line(struct ap_cli_args *args, struct ap_store *store, int64_
 {
     struct ap_answer a, stored;
     struct ap_error err;
-    unsigned present;
+    unsigned present = 0;
     const char *verdict = NULL;
     ap_error_clear(&err);
     ap_answer_init(&a);
@@ -335,9 +335,10 @@ static void import_line(struct ap_cli_args *args, struct ap_store *store, int64_
         c->rejected++;
         verdict = "rejected";
     }
+    bool named = (present & AP_ANSWER_F_ID) && a.id; /* not a generated id */
     if (verdict && !ap_cli_flag(args, "quiet"))
-        fprintf(args->err, "line %zu: %s%s%s%s: %s\n", line_no, verdict, a.id ? " (id " : "",
-                a.id ? a.id : "", a.id ? ")" : "", err.message);
+        fprintf(args->err, "line %zu: %s%s%s%s: %s\n", line_no, verdict, named ? " (id " : "",
+                named ? a.id : "", named ? ")" : "", err.message);
     ap_answer_free(&a);
 }
 
