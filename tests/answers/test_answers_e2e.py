@@ -7,6 +7,7 @@ answers never visible (404), field-naming validation, and a server that sees
 answers another process created, with no restart."""
 import json
 import os
+import threading
 import unittest
 
 from apserver import Server, Workspace
@@ -255,6 +256,37 @@ class AnswersHttp(unittest.TestCase):
         self.ws.cli("answers", "settings", "--account", "acme", "--match-threshold", "1")
         self.assertIsNone(self.match("Do you ship to Sweden?")["match"])
         self.ws.cli("answers", "settings", "--account", "acme", "--match-threshold", "default")
+
+    def test_5_concurrent_matches_and_changes(self):
+        # Worker threads share one cache: matches run while answers are created
+        # and deleted; every request is answered and the server stays up.
+        statuses, lock = [], threading.Lock()
+
+        def matcher():
+            for _ in range(15):
+                r = self.call("POST", "/v1/answers/match", {"question": "forgot my password"},
+                              role="ingest")
+                with lock:
+                    statuses.append(r.status)
+
+        def writer():
+            for i in range(6):
+                r = self.call("POST", "/v1/answers", {"id": "tmp%d" % i, "question": "temporary %d" % i,
+                                                      "answer": "x"})
+                with lock:
+                    statuses.append(r.status)
+            for i in range(6):
+                with lock:
+                    statuses.append(self.call("DELETE", "/v1/answers/tmp%d" % i).status)
+
+        threads = [threading.Thread(target=matcher) for _ in range(4)] + [threading.Thread(target=writer)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        self.assertEqual(len(statuses), 4 * 15 + 12)
+        self.assertTrue(all(s in (200, 201, 204) for s in statuses), statuses)
+        self.assertEqual(self.match("I forgot my password")["match"]["id"], "password")
 
     def test_4_list_search_and_paging(self):
         r = self.call("GET", "/v1/answers?limit=1&offset=0", role="viewer")
