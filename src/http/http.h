@@ -38,6 +38,8 @@ void ap_http_stop(struct ap_http_server *server);
 
 #define AP_HTTP_MAX_PARAMS 4
 
+struct ap_answers_cache;
+
 /* One request. The server owns it and everything it points to; handlers read
  * it and write their answer into the response. */
 struct ap_http_request {
@@ -49,6 +51,7 @@ struct ap_http_request {
     struct ap_store *store;                 /* this worker thread's connection */
     struct ap_gaps *gaps;                   /* the process's grouping models */
     struct ap_http_metrics *metrics;        /* the process's counters */
+    struct ap_answers_cache *answers;       /* the server's matchers, shared by all threads */
     struct ap_account account;              /* the token's account, once authenticated */
     struct ap_token token;
     const struct ap_http_config *config;
@@ -118,5 +121,11 @@ void ap_http_metrics_render(const struct ap_http_metrics *m, const char *db_url,
 /* Assigns the account's newly stored questions to topics; logs a failure
  * (assignment is retried on the next read). */
 void ap_http_assign_gaps(struct ap_http_request *req);
+void ap_http_handle_answers_list(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answer_get(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answer_create(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answer_patch(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answer_delete(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answers_match(struct ap_http_request *req, struct ap_http_response *res);
 
 #endif

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "answers/answers.h"
 #include "http/http.h"
 #include "gaps/gaps.h"
 
@@ -22,6 +23,7 @@ struct ap_http_server {
     char *db_url;
     char *web_root;
     struct MHD_Daemon *daemon;
+    struct ap_answers_cache *answers;
     uint16_t port;
     pthread_key_t store_key; /* each worker thread's store connection */
     atomic_int in_flight;
@@ -417,6 +419,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         st->req.config = &s->config;
         st->req.gaps = s->gaps;
         st->req.metrics = s->metrics;
+        st->req.answers = s->answers;
         st->req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
         ap_buf_init(&st->req.body, s->config.max_body);
         ap_buf_init(&st->res.body, SIZE_MAX / 2);
@@ -519,6 +522,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     pthread_key_create(&s->store_key, destroy_thread_store);
     s->gaps = ap_gaps_new(NULL);
     s->metrics = ap_http_metrics_new(ap_http_route_count);
+    s->answers = ap_answers_cache_new();
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, s,
@@ -533,6 +537,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
         pthread_key_delete(s->store_key);
         ap_gaps_destroy(s->gaps);
         ap_http_metrics_free(s->metrics);
+        ap_answers_cache_destroy(s->answers);
         free(s->db_url);
         free(s->web_root);
         free(s);
@@ -566,6 +571,7 @@ void ap_http_stop(struct ap_http_server *s)
     stop_checkpointer(s);
     ap_gaps_destroy(s->gaps);
     ap_http_metrics_free(s->metrics);
+    ap_answers_cache_destroy(s->answers);
     free(s->db_url);
     free(s->web_root);
     free(s);

@@ -9,6 +9,7 @@
 #define AP_STORE_H
 
 #include "account/account.h"
+#include "answers/answer.h"
 #include "core/core.h"
 #include "ingest/event.h"
 #include "reports/cells.h"
@@ -33,6 +34,18 @@ typedef enum ap_status (*ap_cell_fn)(void *ctx, const struct ap_cell *cell);
 /* An event's facts (ap_event_from_facts); its strings live during the call only. */
 typedef enum ap_status (*ap_event_fn)(void *ctx, const struct ap_event *event);
 typedef enum ap_status (*ap_member_fn)(void *ctx, const char *id, const char *name);
+/* A stored short answer, valid during the call only. */
+typedef enum ap_status (*ap_answer_fn)(void *ctx, const struct ap_answer *answer);
+
+/* Which answers select_answers returns: those containing `q` (case-insensitive
+ * for ASCII) in question, alternatives or answer when q is not NULL; enabled
+ * ones (1), disabled ones (0) or both (-1); ordered by creation, paged.
+ * limit 0 means all. */
+struct ap_answer_query {
+    const char *q;
+    int enabled;
+    size_t limit, offset;
+};
 
 /* Which cells select_cells returns: kind `kind` (or every kind when -1), start
  * days in [day_from, day_to), one channel or all (NULL). From the pending table
@@ -280,6 +293,33 @@ struct ap_store_ops {
     enum ap_status (*select_conversation_bodies)(struct ap_store *store, int64_t account_id,
                                                  const char *conversation_id, int type,
                                                  ap_blob_fn fn, void *ctx, struct ap_error *err);
+    /* --- Short answers (src/answers) ------------------------------------------------
+     * Account first in every key. Each change bumps the account's answer version
+     * inside the caller's transaction; a process that caches a matcher compares
+     * versions to see another process's changes. insert_answer: AP_EXISTS when
+     * the id is taken. update_answer and delete_answer: AP_NOT_FOUND. */
+    enum ap_status (*insert_answer)(struct ap_store *store, int64_t account_id,
+                                    const struct ap_answer *a, struct ap_error *err);
+    enum ap_status (*update_answer)(struct ap_store *store, int64_t account_id,
+                                    const struct ap_answer *a, struct ap_error *err);
+    enum ap_status (*delete_answer)(struct ap_store *store, int64_t account_id, const char *id,
+                                    struct ap_error *err);
+    /* Fills *out (ap_answer_init'ed by the call; the caller frees it). */
+    enum ap_status (*get_answer)(struct ap_store *store, int64_t account_id, const char *id,
+                                 struct ap_answer *out, struct ap_error *err);
+    /* Calls fn for each answer of the page; *total (may be NULL) receives the
+     * number of answers matching q and enabled, over all pages. */
+    enum ap_status (*select_answers)(struct ap_store *store, int64_t account_id,
+                                     const struct ap_answer_query *q, ap_answer_fn fn, void *ctx,
+                                     int64_t *total, struct ap_error *err);
+    /* The version (0 before any change) and the account's own no-answer
+     * threshold (negative when it uses the default). */
+    enum ap_status (*get_answer_state)(struct ap_store *store, int64_t account_id,
+                                       int64_t *version, double *threshold, struct ap_error *err);
+    /* Sets the threshold (negative: back to the default). It is read with the
+     * version on every match, so it needs no version bump. */
+    enum ap_status (*set_answer_threshold)(struct ap_store *store, int64_t account_id,
+                                           double threshold, struct ap_error *err);
 };
 
 struct ap_store {
@@ -582,6 +622,43 @@ static inline enum ap_status ap_store_set_gap_topic_answer(struct ap_store *s, i
 static inline enum ap_status ap_store_select_conversation_bodies(struct ap_store *s, int64_t account_id, const char *conversation_id, int type, ap_blob_fn fn, void *ctx, struct ap_error *err)
 {
     return s->ops->select_conversation_bodies(s, account_id, conversation_id, type, fn, ctx, err);
+}
+
+/* --- Short answers ---------------------------------------------------------------- */
+
+static inline enum ap_status ap_store_insert_answer(struct ap_store *s, int64_t account_id, const struct ap_answer *a, struct ap_error *err)
+{
+    return s->ops->insert_answer(s, account_id, a, err);
+}
+
+static inline enum ap_status ap_store_update_answer(struct ap_store *s, int64_t account_id, const struct ap_answer *a, struct ap_error *err)
+{
+    return s->ops->update_answer(s, account_id, a, err);
+}
+
+static inline enum ap_status ap_store_delete_answer(struct ap_store *s, int64_t account_id, const char *id, struct ap_error *err)
+{
+    return s->ops->delete_answer(s, account_id, id, err);
+}
+
+static inline enum ap_status ap_store_get_answer(struct ap_store *s, int64_t account_id, const char *id, struct ap_answer *out, struct ap_error *err)
+{
+    return s->ops->get_answer(s, account_id, id, out, err);
+}
+
+static inline enum ap_status ap_store_select_answers(struct ap_store *s, int64_t account_id, const struct ap_answer_query *q, ap_answer_fn fn, void *ctx, int64_t *total, struct ap_error *err)
+{
+    return s->ops->select_answers(s, account_id, q, fn, ctx, total, err);
+}
+
+static inline enum ap_status ap_store_get_answer_state(struct ap_store *s, int64_t account_id, int64_t *version, double *threshold, struct ap_error *err)
+{
+    return s->ops->get_answer_state(s, account_id, version, threshold, err);
+}
+
+static inline enum ap_status ap_store_set_answer_threshold(struct ap_store *s, int64_t account_id, double threshold, struct ap_error *err)
+{
+    return s->ops->set_answer_threshold(s, account_id, threshold, err);
 }
 
 /* Runs `fn` inside a transaction, retrying it on AP_BUSY up to a bounded number
