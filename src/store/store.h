@@ -54,6 +54,12 @@ struct ap_store_ops {
     void (*rollback)(struct ap_store *store);
     enum ap_status (*ping)(struct ap_store *store, struct ap_error *err);
     enum ap_status (*schema_version)(struct ap_store *store, int *version, struct ap_error *err);
+    /* Called first in an ingest transaction with the batch's events: serialises
+     * it with other processes writing the same conversations and tickets of the
+     * account, whose aggregates it reads, derives and writes back. NULL when the
+     * backend needs nothing (SQLite's BEGIN IMMEDIATE serialises every writer). */
+    enum ap_status (*lock_events)(struct ap_store *store, int64_t account_id,
+                                  const struct ap_event *events, size_t n, struct ap_error *err);
 
     /* Accounts. insert_account sets a->id; AP_EXISTS when the name is taken. */
     enum ap_status (*insert_account)(struct ap_store *store, struct ap_account *a,
@@ -138,7 +144,8 @@ struct ap_store {
 };
 
 /* Opens the store a URL names: "sqlite:PATH", "file:PATH" or a plain path for
- * SQLite. Schema migrations run on open. The caller owns *out and releases it
+ * SQLite; "postgres://..." or "postgresql://..." (a libpq connection URL) for
+ * PostgreSQL. Schema migrations run on open. The caller owns *out and releases it
  * with ap_store_destroy. */
 enum ap_status ap_store_open(const char *url, struct ap_store **out, struct ap_error *err);
 /* The schema version the store is at after its migrations ran. */
@@ -175,6 +182,13 @@ static inline enum ap_status ap_store_schema_version(struct ap_store *s, int *ve
                                                      struct ap_error *err)
 {
     return s->ops->schema_version(s, version, err);
+}
+
+static inline enum ap_status ap_store_lock_events(struct ap_store *s, int64_t account_id,
+                                                  const struct ap_event *events, size_t n,
+                                                  struct ap_error *err)
+{
+    return s->ops->lock_events ? s->ops->lock_events(s, account_id, events, n, err) : AP_OK;
 }
 
 static inline enum ap_status ap_store_insert_account(struct ap_store *s, struct ap_account *a,

@@ -1,0 +1,1283 @@
+/* The PostgreSQL backend through libpq: the server database that several
+ * agentperf processes share (SPEC §8). Same operations and figures as sqlite.c;
+ * what differs is concurrency. SQLite serialises every writer of the file;
+ * here writers of one account run at once on several nodes, so an ingest
+ * transaction first takes transaction-scoped advisory locks on the
+ * conversations and tickets it touches (lock_events), a rebuild takes the
+ * account exclusively, and report cells are added with conflict-safe upserts.
+ * Transactions are READ COMMITTED: every statement after a lock sees what the
+ * previous holder committed. Deadlocks and serialization failures are AP_BUSY,
+ * so ap_store_transact retries the whole transaction.
+ *
+ * A store object is one connection. A lost connection is re-established on the
+ * next operation outside a transaction (never silently inside one: its work is
+ * gone, so the operation fails with AP_UNAVAILABLE and the caller answers 503).
+ * Statements are prepared lazily, once per connection, from the table below;
+ * parameters and results travel in binary, so no number is printed or parsed. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/cells.h"
+#include "store/backends.h"
+
+enum stmt_id {
+    ST_PING,
+    ST_SCHEMA_VERSION,
+    ST_INSERT_ACCOUNT,
+    ST_UPDATE_ACCOUNT,
+    ST_ACCOUNT_BY_NAME,
+    ST_ACCOUNT_BY_ID,
+    ST_ACCOUNTS,
+    ST_INSERT_TOKEN,
+    ST_TOKEN_BY_HASH,
+    ST_TOKENS,
+    ST_REVOKE_TOKEN,
+    ST_INSERT_EVENT,
+    ST_EVENT_BODY,
+    ST_COUNT_EVENTS,
+    ST_CONVERSATION_EVENTS,
+    ST_TICKET_EVENTS,
+    ST_EVENT_CONVERSATIONS,
+    ST_GET_CONVERSATION,
+    ST_PUT_CONVERSATION,
+    ST_QUIET_CONVERSATIONS,
+    ST_ADD_CELLS,
+    ST_ADD_PENDING_CELLS,
+    ST_SELECT_CELLS,
+    ST_SELECT_PENDING_CELLS,
+    ST_DELETE_CONVERSATIONS,
+    ST_DELETE_CELLS,
+    ST_DELETE_PENDING_CELLS,
+    ST_SET_REPORTS_STALE,
+    ST_PUT_MEMBER,
+    ST_MEMBERS,
+    ST_LOCK_SHARED,
+    ST_LOCK_EXCLUSIVE,
+    ST_LOCK_MANY,
+    ST__COUNT
+};
+
+#define ACCOUNT_COLUMNS                                                                    \
+    "id, name, time_zone, inactivity_hours, conversation_url, ticket_url, created_at_us, " \
+    "reports_stale"
+#define METRIC_COLUMNS                                                                  \
+    "conversations, handled, resolved, deflected, handed_off, converted, resolution_us, " \
+    "close_us, helpful, not_helpful, asked, unanswered"
+#define FACT_COLUMNS "id, type, at_us, conversation_id, flags, attr, member_id, ticket_id"
+#define TOKEN_COLUMNS "account_id, id, role, hash, label, created_at_us, revoked_at_us"
+/* The twelve metric arrays of an add_cells statement, from parameter $6 on. */
+#define METRIC_ARRAYS                                                                       \
+    "$6::int8[], $7::int8[], $8::int8[], $9::int8[], $10::int8[], $11::int8[], $12::int8[], " \
+    "$13::int8[], $14::int8[], $15::int8[], $16::int8[], $17::int8[]"
+#define METRIC_SUMS(t)                                                                       \
+    "conversations = " t ".conversations + excluded.conversations, "                         \
+    "handled = " t ".handled + excluded.handled, resolved = " t ".resolved + excluded.resolved, " \
+    "deflected = " t ".deflected + excluded.deflected, "                                     \
+    "handed_off = " t ".handed_off + excluded.handed_off, "                                  \
+    "converted = " t ".converted + excluded.converted, "                                     \
+    "resolution_us = " t ".resolution_us + excluded.resolution_us, "                         \
+    "close_us = " t ".close_us + excluded.close_us, helpful = " t ".helpful + excluded.helpful, " \
+    "not_helpful = " t ".not_helpful + excluded.not_helpful, "                               \
+    "asked = " t ".asked + excluded.asked, unanswered = " t ".unanswered + excluded.unanswered"
+
+static const char *const stmt_sql[ST__COUNT] = {
+    [ST_PING] = "SELECT 1::int8",
+    [ST_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0)::int8 FROM schema_migrations",
+    [ST_INSERT_ACCOUNT] = "INSERT INTO accounts (name, time_zone, inactivity_hours, "
+                          "conversation_url, ticket_url, created_at_us, reports_stale) "
+                          "VALUES ($1::text, $2::text, $3::int8, $4::text, $5::text, $6::int8, "
+                          "false) ON CONFLICT (name) DO NOTHING RETURNING id",
+    [ST_UPDATE_ACCOUNT] = "UPDATE accounts SET reports_stale = CASE WHEN time_zone <> $1::text "
+                          "OR inactivity_hours <> $2::int8 THEN true ELSE reports_stale END, "
+                          "time_zone = $1::text, inactivity_hours = $2::int8, "
+                          "conversation_url = $3::text, ticket_url = $4::text WHERE id = $5::int8",
+    [ST_ACCOUNT_BY_NAME] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE name = $1::text",
+    [ST_ACCOUNT_BY_ID] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = $1::int8",
+    [ST_ACCOUNTS] = "SELECT " ACCOUNT_COLUMNS " FROM accounts ORDER BY name COLLATE \"C\"",
+    [ST_INSERT_TOKEN] = "INSERT INTO tokens (account_id, id, role, hash, label, created_at_us) "
+                        "VALUES ($1::int8, (SELECT coalesce(max(id), 0) + 1 FROM tokens WHERE "
+                        "account_id = $1::int8), $2::text, $3::bytea, $4::text, $5::int8) "
+                        "RETURNING id",
+    [ST_TOKEN_BY_HASH] = "SELECT " TOKEN_COLUMNS " FROM tokens WHERE hash = $1::bytea",
+    [ST_TOKENS] = "SELECT " TOKEN_COLUMNS " FROM tokens WHERE account_id = $1::int8 ORDER BY id",
+    [ST_REVOKE_TOKEN] = "UPDATE tokens SET revoked_at_us = coalesce(revoked_at_us, $1::int8) "
+                        "WHERE account_id = $2::int8 AND id = $3::int8",
+    [ST_INSERT_EVENT] = "INSERT INTO events (account_id, id, conversation_id, type, at_us, body, "
+                        "ticket_id, member_id, attr, flags) VALUES ($1::int8, $2::text, $3::text, "
+                        "$4::int8, $5::int8, $6::text, $7::text, $8::text, $9::text, $10::int8) "
+                        "ON CONFLICT DO NOTHING",
+    [ST_EVENT_BODY] = "SELECT body FROM events WHERE account_id = $1::int8 AND id = $2::text",
+    [ST_COUNT_EVENTS] = "SELECT count(*) FROM events WHERE account_id = $1::int8",
+    [ST_CONVERSATION_EVENTS] = "SELECT " FACT_COLUMNS " FROM events "
+                               "WHERE account_id = $1::int8 AND conversation_id = $2::text",
+    [ST_TICKET_EVENTS] = "SELECT " FACT_COLUMNS " FROM events "
+                         "WHERE account_id = $1::int8 AND ticket_id = $2::text",
+    [ST_EVENT_CONVERSATIONS] = "SELECT DISTINCT conversation_id, NULL::bytea FROM events "
+                               "WHERE account_id = $1::int8",
+    [ST_GET_CONVERSATION] = "SELECT state FROM conversations "
+                            "WHERE account_id = $1::int8 AND id = $2::text",
+    [ST_PUT_CONVERSATION] = "INSERT INTO conversations (account_id, id, state, quiet_at_us) "
+                            "VALUES ($1::int8, $2::text, $3::bytea, $4::int8) "
+                            "ON CONFLICT (account_id, id) DO UPDATE SET "
+                            "state = excluded.state, quiet_at_us = excluded.quiet_at_us",
+    [ST_QUIET_CONVERSATIONS] = "SELECT id, state FROM conversations WHERE account_id = $1::int8 "
+                               "AND quiet_at_us > $2::int8 AND quiet_at_us < $3::int8",
+    /* One statement per batch: the cells arrive as parallel arrays sorted by
+     * key, so two transactions adding to the same cells lock them in the same
+     * order and never deadlock. */
+    [ST_ADD_CELLS] = "INSERT INTO report_cells (account_id, kind, day, channel, dim, "
+                     METRIC_COLUMNS ") SELECT $1::int8, * FROM unnest($2::int8[], $3::int8[], "
+                     "$4::text[], $5::text[], " METRIC_ARRAYS ") "
+                     "ON CONFLICT (account_id, kind, day, channel, dim) DO UPDATE SET "
+                     METRIC_SUMS("report_cells"),
+    [ST_ADD_PENDING_CELLS] = "INSERT INTO report_pending (account_id, quiet_hour, kind, day, "
+                             "channel, dim, " METRIC_COLUMNS ") SELECT $1::int8, * FROM "
+                             "unnest($18::int8[], $2::int8[], $3::int8[], $4::text[], "
+                             "$5::text[], " METRIC_ARRAYS ") ON CONFLICT (account_id, "
+                             "quiet_hour, kind, day, channel, dim) DO UPDATE SET "
+                             METRIC_SUMS("report_pending"),
+    [ST_SELECT_CELLS] = "SELECT 0::int8, kind, day, channel, dim, " METRIC_COLUMNS
+                        " FROM report_cells WHERE account_id = $1::int8 AND kind = $2::int8 "
+                        "AND day >= $3::int8 AND day < $4::int8 "
+                        "AND ($5::text IS NULL OR channel = $5::text)",
+    [ST_SELECT_PENDING_CELLS] = "SELECT quiet_hour, kind, day, channel, dim, " METRIC_COLUMNS
+                                " FROM report_pending WHERE account_id = $1::int8 "
+                                "AND quiet_hour > $6::int8 AND ($2::int8 < 0 OR kind = $2::int8) "
+                                "AND day >= $3::int8 AND day < $4::int8 "
+                                "AND ($5::text IS NULL OR channel = $5::text)",
+    [ST_DELETE_CONVERSATIONS] = "DELETE FROM conversations WHERE account_id = $1::int8",
+    [ST_DELETE_CELLS] = "DELETE FROM report_cells WHERE account_id = $1::int8",
+    [ST_DELETE_PENDING_CELLS] = "DELETE FROM report_pending WHERE account_id = $1::int8",
+    [ST_SET_REPORTS_STALE] = "UPDATE accounts SET reports_stale = $1::bool WHERE id = $2::int8",
+    [ST_PUT_MEMBER] = "INSERT INTO members (account_id, id, name, name_at_us, name_event_id) "
+                      "VALUES ($1::int8, $2::text, $3::text, $4::int8, $5::text) "
+                      "ON CONFLICT (account_id, id) DO UPDATE SET name = excluded.name, "
+                      "name_at_us = excluded.name_at_us, name_event_id = excluded.name_event_id "
+                      "WHERE excluded.name_at_us > members.name_at_us OR "
+                      "(excluded.name_at_us = members.name_at_us AND "
+                      "excluded.name_event_id COLLATE \"C\" > members.name_event_id)",
+    [ST_MEMBERS] = "SELECT id, name FROM members WHERE account_id = $1::int8",
+    [ST_LOCK_SHARED] = "SELECT pg_advisory_xact_lock_shared($1::int8)",
+    [ST_LOCK_EXCLUSIVE] = "SELECT pg_advisory_xact_lock($1::int8)",
+    /* The keys arrive sorted; a function scan returns them in array order. */
+    [ST_LOCK_MANY] = "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::int8[]) AS k",
+};
+
+/* Key of the advisory lock that serialises migrations of one database. */
+#define MIGRATION_LOCK_KEY INT64_C(0x61676e7470657266) /* "agntperf" */
+
+#define MAX_PARAMS 18
+/* Type OIDs of the binary array elements (pg_type.h, stable since 7.x). */
+#define INT8_OID 20
+#define TEXT_OID 25
+
+struct pg_store {
+    struct ap_store base;
+    PGconn *conn;
+    char *url;
+    bool in_txn;
+    bool prepared[ST__COUNT];
+    /* Advisory locks this transaction holds (sorted), so that a conversation
+     * locked up front is not locked again for each read. */
+    int64_t *locked;
+    size_t n_locked, cap_locked;
+};
+
+static struct pg_store *from_base(struct ap_store *s)
+{
+    return (struct pg_store *)s;
+}
+
+/* ---- parameters and results ---------------------------------------------- */
+
+/* Parameters of one statement, all in binary format. Text values are borrowed;
+ * numbers are encoded into `scratch`. */
+struct params {
+    int n;
+    const char *values[MAX_PARAMS];
+    int lengths[MAX_PARAMS];
+    int formats[MAX_PARAMS];
+    char scratch[MAX_PARAMS][8];
+};
+
+static void put_be64(char *dst, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        dst[i] = (char)(v & 0xff);
+}
+
+static void put_be32(char *dst, uint32_t v)
+{
+    for (int i = 3; i >= 0; i--, v >>= 8)
+        dst[i] = (char)(v & 0xff);
+}
+
+static void p_i64(struct params *p, int64_t v)
+{
+    put_be64(p->scratch[p->n], (uint64_t)v);
+    p->values[p->n] = p->scratch[p->n];
+    p->lengths[p->n] = 8;
+    p->formats[p->n++] = 1;
+}
+
+static void p_bool(struct params *p, bool v)
+{
+    p->scratch[p->n][0] = v ? 1 : 0;
+    p->values[p->n] = p->scratch[p->n];
+    p->lengths[p->n] = 1;
+    p->formats[p->n++] = 1;
+}
+
+/* Bytes (text or bytea); NULL data is SQL NULL. */
+static void p_bytes(struct params *p, const void *data, size_t len)
+{
+    p->values[p->n] = data;
+    p->lengths[p->n] = (int)len;
+    p->formats[p->n++] = 1;
+}
+
+static void p_text(struct params *p, const char *s)
+{
+    p_bytes(p, s, s ? strlen(s) : 0);
+}
+
+static void p_null(struct params *p)
+{
+    p_bytes(p, NULL, 0);
+}
+
+/* A one-dimensional array in PostgreSQL's binary format, built in a buffer. */
+struct pg_array {
+    struct ap_buf buf;
+    uint32_t n;
+};
+
+static void array_begin(struct pg_array *a, uint32_t elem_oid)
+{
+    char header[20];
+    ap_buf_init(&a->buf, SIZE_MAX / 2);
+    a->n = 0;
+    put_be32(header, 1);         /* dimensions */
+    put_be32(header + 4, 0);     /* no NULL elements */
+    put_be32(header + 8, elem_oid);
+    put_be32(header + 12, 0);    /* length, set by array_end */
+    put_be32(header + 16, 1);    /* lower bound */
+    ap_buf_append(&a->buf, header, sizeof header);
+}
+
+static void array_add(struct pg_array *a, const void *data, size_t len)
+{
+    char size[4];
+    put_be32(size, (uint32_t)len);
+    ap_buf_append(&a->buf, size, sizeof size);
+    ap_buf_append(&a->buf, data, len);
+    a->n++;
+}
+
+static void array_add_i64(struct pg_array *a, int64_t v)
+{
+    char be[8];
+    put_be64(be, (uint64_t)v);
+    array_add(a, be, sizeof be);
+}
+
+static void array_add_text(struct pg_array *a, const char *s)
+{
+    array_add(a, s, strlen(s));
+}
+
+static void array_end(struct pg_array *a, struct params *p)
+{
+    put_be32(a->buf.data + 12, a->n);
+    p_bytes(p, a->buf.data, a->buf.len);
+}
+
+/* An integer column of any width (bool, int2, int4, int8), NULL as 0. */
+static int64_t col_i64(const PGresult *r, int row, int col)
+{
+    if (PQgetisnull(r, row, col))
+        return 0;
+    const unsigned char *v = (const unsigned char *)PQgetvalue(r, row, col);
+    int len = PQgetlength(r, row, col);
+    uint64_t x = len > 0 && (v[0] & 0x80) && len > 1 ? UINT64_MAX : 0;
+    for (int i = 0; i < len && i < 8; i++)
+        x = (x << 8) | v[i];
+    return (int64_t)x;
+}
+
+/* A text column (binary text is the raw bytes, NUL-terminated by libpq). */
+static const char *col_text(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+static void copy_col(char *dst, size_t size, const PGresult *r, int row, int col)
+{
+    ap_copy_str(dst, size, col_text(r, row, col));
+}
+
+/* ---- errors and the connection -------------------------------------------- */
+
+static bool sqlstate_is(const char *state, const char *prefix)
+{
+    return state && strncmp(state, prefix, strlen(prefix)) == 0;
+}
+
+/* Maps a failed result (or a connection failure when r is NULL) to a status:
+ * lock trouble is the soft error, a lost or refusing server means the store is
+ * unavailable (HTTP 503), anything else is a storage error. */
+static enum ap_status pg_error(struct pg_store *s, const PGresult *r, struct ap_error *err)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = r ? PQresultErrorMessage(r) : NULL;
+    if (msg == NULL || msg[0] == '\0')
+        msg = s->conn ? PQerrorMessage(s->conn) : "no connection";
+    enum ap_status status = AP_STORAGE;
+    if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK || sqlstate_is(state, "08") ||
+        sqlstate_is(state, "57P") || sqlstate_is(state, "53"))
+        status = AP_UNAVAILABLE;
+    else if (sqlstate_is(state, "40001") || sqlstate_is(state, "40P01") ||
+             sqlstate_is(state, "55P03"))
+        status = AP_BUSY;
+    int len = (int)strcspn(msg, "\n");
+    return ap_error_set(err, status, "", "database: %.*s", len, msg);
+}
+
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* Connects (again). The URL's own settings win over these defaults: a bounded
+ * connect time, a name in pg_stat_activity, UTF-8, and a lock wait that ends
+ * in AP_BUSY rather than hanging a worker forever. */
+static enum ap_status connect_db(struct pg_store *s, struct ap_error *err)
+{
+    static const char *const keys[] = {"connect_timeout", "fallback_application_name",
+                                       "client_encoding", "options", "dbname", NULL};
+    const char *values[] = {"5", "agentperf", "UTF8", "-c lock_timeout=30s", s->url, NULL};
+    if (s->conn != NULL)
+        PQfinish(s->conn);
+    memset(s->prepared, 0, sizeof s->prepared);
+    s->conn = PQconnectdbParams(keys, values, 1);
+    if (s->conn == NULL)
+        return ap_error_set(err, AP_UNAVAILABLE, "db", "cannot connect to the database");
+    if (PQstatus(s->conn) != CONNECTION_OK) {
+        const char *msg = PQerrorMessage(s->conn);
+        int len = (int)strcspn(msg, "\n");
+        enum ap_status rc = ap_error_set(err, AP_UNAVAILABLE, "db",
+                                         "cannot connect to the database: %.*s", len, msg);
+        PQfinish(s->conn);
+        s->conn = NULL;
+        return rc;
+    }
+    PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
+    return AP_OK;
+}
+
+/* Makes sure there is a live connection before an operation. Inside a
+ * transaction a lost connection is an error: the transaction is gone. */
+static enum ap_status ensure_connected(struct pg_store *s, struct ap_error *err)
+{
+    if (s->conn != NULL && PQstatus(s->conn) == CONNECTION_OK)
+        return AP_OK;
+    if (s->in_txn)
+        return ap_error_set(err, AP_UNAVAILABLE, "", "database: connection lost in a transaction");
+    return connect_db(s, err);
+}
+
+static enum ap_status prepare(struct pg_store *s, enum stmt_id id, struct ap_error *err)
+{
+    char name[16];
+    snprintf(name, sizeof name, "ap%d", (int)id);
+    PGresult *r = PQprepare(s->conn, name, stmt_sql[id], 0, NULL);
+    enum ap_status rc = AP_OK;
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        rc = pg_error(s, r, err);
+    else
+        s->prepared[id] = true;
+    PQclear(r);
+    return rc;
+}
+
+/* Runs a prepared statement with binary results. On success the caller owns
+ * *out (PQclear) when out is not NULL. */
+static enum ap_status run(struct pg_store *s, enum stmt_id id, const struct params *p,
+                          PGresult **out, struct ap_error *err)
+{
+    enum ap_status rc = ensure_connected(s, err);
+    if (rc == AP_OK && !s->prepared[id])
+        rc = prepare(s, id, err);
+    if (rc != AP_OK)
+        return rc;
+    char name[16];
+    snprintf(name, sizeof name, "ap%d", (int)id);
+    PGresult *r = PQexecPrepared(s->conn, name, p ? p->n : 0, p ? p->values : NULL,
+                                 p ? p->lengths : NULL, p ? p->formats : NULL, 1);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        rc = pg_error(s, r, err);
+        PQclear(r);
+        return rc;
+    }
+    if (out)
+        *out = r;
+    else
+        PQclear(r);
+    return AP_OK;
+}
+
+/* Runs a statement expected to return one row: AP_NOT_FOUND when it has none. */
+static enum ap_status run_row(struct pg_store *s, enum stmt_id id, const struct params *p,
+                              PGresult **out, struct ap_error *err)
+{
+    enum ap_status rc = run(s, id, p, out, err);
+    if (rc == AP_OK && PQntuples(*out) == 0) {
+        PQclear(*out);
+        *out = NULL;
+        return ap_error_set(err, AP_NOT_FOUND, "", NULL);
+    }
+    return rc;
+}
+
+/* Runs a statement and reports how many rows it changed. */
+static enum ap_status run_changes(struct pg_store *s, enum stmt_id id, const struct params *p,
+                                  long *changes, struct ap_error *err)
+{
+    PGresult *r;
+    enum ap_status rc = run(s, id, p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    *changes = strtol(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return AP_OK;
+}
+
+/* A transaction-control command; no parameters. */
+static enum ap_status run_command(struct pg_store *s, const char *sql, struct ap_error *err)
+{
+    PGresult *r = PQexec(s->conn, sql);
+    enum ap_status rc = AP_OK;
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        rc = pg_error(s, r, err);
+    PQclear(r);
+    return rc;
+}
+
+/* ---- migrations ------------------------------------------------------------ */
+
+static enum ap_status apply_migration(struct pg_store *s, const struct ap_migration *m,
+                                      struct ap_error *err)
+{
+    char version[16];
+    snprintf(version, sizeof version, "%d", m->version);
+    const char *check_values[] = {version};
+    PGresult *r = PQexecParams(s->conn, "SELECT 1 FROM schema_migrations WHERE version = $1::int4",
+                               1, NULL, check_values, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        goto fail;
+    bool applied = PQntuples(r) > 0;
+    PQclear(r);
+    if (applied)
+        return AP_OK;
+    r = PQexec(s->conn, m->sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+        goto fail;
+    PQclear(r);
+    char now[24];
+    snprintf(now, sizeof now, "%lld", (long long)ap_time_now_us());
+    const char *mark_values[] = {version, m->name, now};
+    r = PQexecParams(s->conn,
+                     "INSERT INTO schema_migrations (version, name, applied_at_us) "
+                     "VALUES ($1::int4, $2::text, $3::int8)",
+                     3, NULL, mark_values, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        goto fail;
+    PQclear(r);
+    return AP_OK;
+fail:;
+    struct ap_error cause;
+    enum ap_status rc = pg_error(s, r, &cause);
+    PQclear(r);
+    return ap_error_set(err, rc, "db", "database migration %s failed: %s", m->name,
+                        cause.message);
+}
+
+/* Every migration runs in one transaction under an advisory lock, so nodes
+ * that start together apply each migration once (DDL is transactional). */
+static enum ap_status run_migrations(struct pg_store *s, struct ap_error *err)
+{
+    enum ap_status rc = run_command(s, "BEGIN", err);
+    if (rc != AP_OK)
+        return rc;
+    s->in_txn = true;
+    struct params p = {0};
+    p_i64(&p, MIGRATION_LOCK_KEY);
+    rc = run(s, ST_LOCK_EXCLUSIVE, &p, NULL, err);
+    if (rc == AP_OK)
+        rc = run_command(s,
+                         "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY "
+                         "KEY, name text NOT NULL, applied_at_us bigint NOT NULL)",
+                         err);
+    for (size_t i = 0; i < ap_pg_migration_count && rc == AP_OK; i++)
+        rc = apply_migration(s, &ap_pg_migrations[i], err);
+    if (rc == AP_OK)
+        rc = run_command(s, "COMMIT", err);
+    else
+        run_command(s, "ROLLBACK", NULL);
+    s->in_txn = false;
+    return rc;
+}
+
+/* ---- transactions and locks -------------------------------------------------- */
+
+static void forget_locks(struct pg_store *s)
+{
+    s->n_locked = 0;
+}
+
+static void pg_destroy(struct ap_store *base)
+{
+    struct pg_store *s = from_base(base);
+    if (s == NULL)
+        return;
+    if (s->conn)
+        PQfinish(s->conn);
+    free(s->locked);
+    free(s->url);
+    free(s);
+}
+
+static enum ap_status pg_begin(struct ap_store *base, struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    enum ap_status rc = ensure_connected(s, err);
+    if (rc == AP_OK)
+        rc = run_command(s, "BEGIN ISOLATION LEVEL READ COMMITTED", err);
+    s->in_txn = rc == AP_OK;
+    forget_locks(s);
+    return rc;
+}
+
+static enum ap_status pg_commit(struct ap_store *base, struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    enum ap_status rc = s->conn ? run_command(s, "COMMIT", err)
+                                : ap_error_set(err, AP_UNAVAILABLE, "", "database: no connection");
+    s->in_txn = false;
+    forget_locks(s);
+    return rc;
+}
+
+static void pg_rollback(struct ap_store *base)
+{
+    struct pg_store *s = from_base(base);
+    if (s->conn && PQstatus(s->conn) == CONNECTION_OK &&
+        PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+        run_command(s, "ROLLBACK", NULL);
+    s->in_txn = false;
+    forget_locks(s);
+}
+
+/* 64-bit FNV-1a over (account, kind, name): the key of one advisory lock. A
+ * collision only makes two unrelated writers wait for each other. */
+static int64_t lock_key(int64_t account_id, char kind, const char *name)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    unsigned char bytes[9];
+    put_be64((char *)bytes, (uint64_t)account_id);
+    bytes[8] = (unsigned char)kind;
+    for (size_t i = 0; i < sizeof bytes; i++)
+        h = (h ^ bytes[i]) * UINT64_C(1099511628211);
+    for (const unsigned char *c = (const unsigned char *)name; c && *c; c++)
+        h = (h ^ *c) * UINT64_C(1099511628211);
+    return (int64_t)h;
+}
+
+static int compare_keys(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static bool holds_lock(const struct pg_store *s, int64_t key)
+{
+    return s->n_locked &&
+           bsearch(&key, s->locked, s->n_locked, sizeof key, compare_keys) != NULL;
+}
+
+static void note_locks(struct pg_store *s, const int64_t *keys, size_t n)
+{
+    if (s->n_locked + n > s->cap_locked) {
+        s->cap_locked = 2 * (s->n_locked + n);
+        s->locked = ap_realloc(s->locked, s->cap_locked * sizeof *s->locked);
+    }
+    memcpy(s->locked + s->n_locked, keys, n * sizeof *keys);
+    s->n_locked += n;
+    qsort(s->locked, s->n_locked, sizeof *s->locked, compare_keys);
+}
+
+/* Takes the account shared (a rebuild takes it exclusively), then every
+ * conversation and ticket of the batch in key order, so that two batches
+ * never wait for each other in a cycle. */
+static enum ap_status pg_lock_events(struct ap_store *base, int64_t account_id,
+                                     const struct ap_event *events, size_t n, struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    struct params p = {0};
+    p_i64(&p, lock_key(account_id, 'a', ""));
+    enum ap_status rc = run(s, ST_LOCK_SHARED, &p, NULL, err);
+    if (rc != AP_OK || n == 0)
+        return rc;
+    int64_t *keys = ap_calloc(2 * n, sizeof *keys);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        keys[k++] = lock_key(account_id, 'c', events[i].conversation_id);
+        if (events[i].ticket_id)
+            keys[k++] = lock_key(account_id, 't', events[i].ticket_id);
+    }
+    qsort(keys, k, sizeof *keys, compare_keys);
+    size_t unique = 0;
+    for (size_t i = 0; i < k; i++)
+        if (unique == 0 || keys[i] != keys[unique - 1])
+            keys[unique++] = keys[i];
+    struct pg_array a;
+    array_begin(&a, INT8_OID);
+    for (size_t i = 0; i < unique; i++)
+        array_add_i64(&a, keys[i]);
+    p = (struct params){0};
+    array_end(&a, &p);
+    rc = run(s, ST_LOCK_MANY, &p, NULL, err);
+    if (rc == AP_OK)
+        note_locks(s, keys, unique);
+    ap_buf_free(&a.buf);
+    free(keys);
+    return rc;
+}
+
+/* Locks one conversation before its state is read, unless this transaction
+ * already holds it. Outside a transaction the lock would end with the
+ * statement, so reads there take none. */
+static enum ap_status lock_conversation(struct pg_store *s, int64_t account_id,
+                                        const char *conversation_id, struct ap_error *err)
+{
+    int64_t key = lock_key(account_id, 'c', conversation_id);
+    if (!s->in_txn || holds_lock(s, key))
+        return AP_OK;
+    struct params p = {0};
+    p_i64(&p, key);
+    enum ap_status rc = run(s, ST_LOCK_EXCLUSIVE, &p, NULL, err);
+    if (rc == AP_OK)
+        note_locks(s, &key, 1);
+    return rc;
+}
+
+static enum ap_status pg_ping(struct ap_store *base, struct ap_error *err)
+{
+    return run(from_base(base), ST_PING, NULL, NULL, err);
+}
+
+static enum ap_status pg_schema_version(struct ap_store *base, int *version, struct ap_error *err)
+{
+    PGresult *r;
+    enum ap_status rc = run_row(from_base(base), ST_SCHEMA_VERSION, NULL, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    *version = (int)col_i64(r, 0, 0);
+    PQclear(r);
+    return AP_OK;
+}
+
+/* ---- accounts and tokens ---------------------------------------------------- */
+
+static void read_account(const PGresult *r, int row, struct ap_account *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = col_i64(r, row, 0);
+    copy_col(a->name, sizeof a->name, r, row, 1);
+    copy_col(a->time_zone, sizeof a->time_zone, r, row, 2);
+    a->inactivity_hours = (int)col_i64(r, row, 3);
+    copy_col(a->conversation_url, sizeof a->conversation_url, r, row, 4);
+    copy_col(a->ticket_url, sizeof a->ticket_url, r, row, 5);
+    a->created_at_us = col_i64(r, row, 6);
+    a->reports_stale = col_i64(r, row, 7) != 0;
+}
+
+static enum ap_status pg_insert_account(struct ap_store *base, struct ap_account *a,
+                                        struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_text(&p, a->name);
+    p_text(&p, a->time_zone);
+    p_i64(&p, a->inactivity_hours);
+    p_text(&p, a->conversation_url);
+    p_text(&p, a->ticket_url);
+    p_i64(&p, a->created_at_us);
+    enum ap_status rc = run_row(from_base(base), ST_INSERT_ACCOUNT, &p, &r, err);
+    if (rc == AP_NOT_FOUND)
+        return ap_error_set(err, AP_EXISTS, "name", "an account named \"%s\" already exists",
+                            a->name);
+    if (rc != AP_OK)
+        return rc;
+    a->id = col_i64(r, 0, 0);
+    PQclear(r);
+    return AP_OK;
+}
+
+static enum ap_status pg_update_account(struct ap_store *base, const struct ap_account *a,
+                                        struct ap_error *err)
+{
+    struct params p = {0};
+    long changes;
+    p_text(&p, a->time_zone);
+    p_i64(&p, a->inactivity_hours);
+    p_text(&p, a->conversation_url);
+    p_text(&p, a->ticket_url);
+    p_i64(&p, a->id);
+    enum ap_status rc = run_changes(from_base(base), ST_UPDATE_ACCOUNT, &p, &changes, err);
+    if (rc == AP_OK && changes == 0)
+        return ap_error_set(err, AP_NOT_FOUND, "account", "no such account");
+    return rc;
+}
+
+static enum ap_status get_account_row(struct pg_store *s, enum stmt_id id,
+                                      const struct params *p, struct ap_account *out,
+                                      struct ap_error *err)
+{
+    PGresult *r;
+    enum ap_status rc = run_row(s, id, p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    read_account(r, 0, out);
+    PQclear(r);
+    return AP_OK;
+}
+
+static enum ap_status pg_get_account_by_name(struct ap_store *base, const char *name,
+                                             struct ap_account *out, struct ap_error *err)
+{
+    struct params p = {0};
+    p_text(&p, name);
+    enum ap_status rc = get_account_row(from_base(base), ST_ACCOUNT_BY_NAME, &p, out, err);
+    if (rc == AP_NOT_FOUND)
+        ap_error_set(err, AP_NOT_FOUND, "account", "no account named \"%.64s\"", name);
+    return rc;
+}
+
+static enum ap_status pg_get_account(struct ap_store *base, int64_t id, struct ap_account *out,
+                                     struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, id);
+    return get_account_row(from_base(base), ST_ACCOUNT_BY_ID, &p, out, err);
+}
+
+static enum ap_status pg_select_accounts(struct ap_store *base, ap_account_fn fn, void *ctx,
+                                         struct ap_error *err)
+{
+    PGresult *r;
+    enum ap_status rc = run(from_base(base), ST_ACCOUNTS, NULL, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    for (int i = 0; rc == AP_OK && i < PQntuples(r); i++) {
+        struct ap_account a;
+        read_account(r, i, &a);
+        rc = fn(ctx, &a);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static void read_token(const PGresult *r, int row, struct ap_token *t)
+{
+    memset(t, 0, sizeof *t);
+    t->account_id = col_i64(r, row, 0);
+    t->id = col_i64(r, row, 1);
+    ap_role_parse(col_text(r, row, 2), &t->role);
+    if (PQgetlength(r, row, 3) == AP_TOKEN_HASH_SIZE)
+        memcpy(t->hash, PQgetvalue(r, row, 3), AP_TOKEN_HASH_SIZE);
+    copy_col(t->label, sizeof t->label, r, row, 4);
+    t->created_at_us = col_i64(r, row, 5);
+    t->revoked_at_us = col_i64(r, row, 6);
+}
+
+static enum ap_status pg_insert_token(struct ap_store *base, struct ap_token *t,
+                                      struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, t->account_id);
+    p_text(&p, ap_role_name(t->role));
+    p_bytes(&p, t->hash, AP_TOKEN_HASH_SIZE);
+    p_text(&p, t->label);
+    p_i64(&p, t->created_at_us);
+    enum ap_status rc = run_row(from_base(base), ST_INSERT_TOKEN, &p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    t->id = col_i64(r, 0, 0);
+    PQclear(r);
+    return AP_OK;
+}
+
+static enum ap_status pg_get_token_by_hash(struct ap_store *base,
+                                           const uint8_t hash[AP_TOKEN_HASH_SIZE],
+                                           struct ap_token *out, struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_bytes(&p, hash, AP_TOKEN_HASH_SIZE);
+    enum ap_status rc = run_row(from_base(base), ST_TOKEN_BY_HASH, &p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    read_token(r, 0, out);
+    PQclear(r);
+    return AP_OK;
+}
+
+static enum ap_status pg_select_tokens(struct ap_store *base, int64_t account_id, ap_token_fn fn,
+                                       void *ctx, struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r = NULL;
+    p_i64(&p, account_id);
+    enum ap_status rc = run(from_base(base), ST_TOKENS, &p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    for (int i = 0; rc == AP_OK && i < PQntuples(r); i++) {
+        struct ap_token t;
+        read_token(r, i, &t);
+        rc = fn(ctx, &t);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static enum ap_status pg_revoke_token(struct ap_store *base, int64_t account_id, int64_t token_id,
+                                      int64_t now_us, struct ap_error *err)
+{
+    struct params p = {0};
+    long changes;
+    p_i64(&p, now_us);
+    p_i64(&p, account_id);
+    p_i64(&p, token_id);
+    enum ap_status rc = run_changes(from_base(base), ST_REVOKE_TOKEN, &p, &changes, err);
+    if (rc == AP_OK && changes == 0)
+        return ap_error_set(err, AP_NOT_FOUND, "token", "no token %lld in this account",
+                            (long long)token_id);
+    return rc;
+}
+
+/* ---- events ------------------------------------------------------------------ */
+
+/* Compares the stored body with the new canonical form when the id exists. */
+static enum ap_status compare_existing(struct pg_store *s, int64_t account_id,
+                                       const struct ap_event *ev, enum ap_verdict *verdict,
+                                       struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    p_text(&p, ev->id);
+    enum ap_status rc = run_row(s, ST_EVENT_BODY, &p, &r, err);
+    if (rc != AP_OK)
+        return rc == AP_NOT_FOUND ? ap_error_set(err, AP_STORAGE, "", "event vanished") : rc;
+    size_t len = (size_t)PQgetlength(r, 0, 0);
+    bool same = len == ev->canonical_len && memcmp(PQgetvalue(r, 0, 0), ev->canonical, len) == 0;
+    PQclear(r);
+    *verdict = same ? AP_VERDICT_DUPLICATE : AP_VERDICT_CONFLICT;
+    return AP_OK;
+}
+
+/* The same id stored by another node at the same moment waits on the unique
+ * index for that transaction, then finds the row: a duplicate or conflict. */
+static enum ap_status pg_insert_event(struct ap_store *base, int64_t account_id,
+                                      const struct ap_event *ev, enum ap_verdict *verdict,
+                                      struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    struct params p = {0};
+    long changes;
+    p_i64(&p, account_id);
+    p_text(&p, ev->id);
+    p_text(&p, ev->conversation_id);
+    p_i64(&p, (int64_t)ev->type);
+    p_i64(&p, ev->at_us);
+    p_bytes(&p, ev->canonical, ev->canonical_len);
+    p_text(&p, ev->ticket_id);
+    p_text(&p, ev->member_id);
+    p_text(&p, ap_event_fact_attr(ev));
+    p_i64(&p, ap_event_fact_flags(ev));
+    enum ap_status rc = run_changes(s, ST_INSERT_EVENT, &p, &changes, err);
+    if (rc != AP_OK)
+        return rc;
+    if (changes == 1) {
+        *verdict = AP_VERDICT_STORED;
+        return AP_OK;
+    }
+    return compare_existing(s, account_id, ev, verdict, err);
+}
+
+static enum ap_status pg_count_events(struct ap_store *base, int64_t account_id, int64_t *count,
+                                      struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    enum ap_status rc = run_row(from_base(base), ST_COUNT_EVENTS, &p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    *count = col_i64(r, 0, 0);
+    PQclear(r);
+    return AP_OK;
+}
+
+static enum ap_status pg_get_event(struct ap_store *base, int64_t account_id, const char *id,
+                                   struct ap_buf *out, struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    p_text(&p, id);
+    enum ap_status rc = run_row(from_base(base), ST_EVENT_BODY, &p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    rc = ap_buf_append(out, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+    PQclear(r);
+    return rc;
+}
+
+/* Hands each row of (key text, blob) to fn. Consumes r. */
+static enum ap_status each_blob(PGresult *r, ap_blob_fn fn, void *ctx)
+{
+    enum ap_status rc = AP_OK;
+    for (int i = 0; rc == AP_OK && i < PQntuples(r); i++) {
+        const char *key = col_text(r, i, 0);
+        rc = fn(ctx, key ? key : "", PQgetvalue(r, i, 1), (size_t)PQgetlength(r, i, 1));
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* Hands each row of FACT_COLUMNS to fn as an event's facts. Consumes r. */
+static enum ap_status each_fact(PGresult *r, ap_event_fn fn, void *ctx)
+{
+    enum ap_status rc = AP_OK;
+    for (int i = 0; rc == AP_OK && i < PQntuples(r); i++) {
+        struct ap_event ev;
+        ap_event_from_facts(&ev, col_text(r, i, 0), (enum ap_event_type)col_i64(r, i, 1),
+                            col_i64(r, i, 2), col_text(r, i, 3), (int)col_i64(r, i, 4),
+                            col_text(r, i, 5), col_text(r, i, 6), col_text(r, i, 7));
+        rc = fn(ctx, &ev);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static enum ap_status select_by_key(struct ap_store *base, enum stmt_id id, int64_t account_id,
+                                    const char *key, ap_event_fn fn, void *ctx,
+                                    struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    p_text(&p, key);
+    enum ap_status rc = run(from_base(base), id, &p, &r, err);
+    return rc == AP_OK ? each_fact(r, fn, ctx) : rc;
+}
+
+static enum ap_status pg_select_conversation_events(struct ap_store *base, int64_t account_id,
+                                                    const char *conversation_id, ap_event_fn fn,
+                                                    void *ctx, struct ap_error *err)
+{
+    return select_by_key(base, ST_CONVERSATION_EVENTS, account_id, conversation_id, fn, ctx, err);
+}
+
+static enum ap_status pg_select_ticket_events(struct ap_store *base, int64_t account_id,
+                                              const char *ticket_id, ap_event_fn fn, void *ctx,
+                                              struct ap_error *err)
+{
+    return select_by_key(base, ST_TICKET_EVENTS, account_id, ticket_id, fn, ctx, err);
+}
+
+static enum ap_status pg_select_event_conversations(struct ap_store *base, int64_t account_id,
+                                                    ap_blob_fn fn, void *ctx, struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    enum ap_status rc = run(from_base(base), ST_EVENT_CONVERSATIONS, &p, &r, err);
+    return rc == AP_OK ? each_blob(r, fn, ctx) : rc;
+}
+
+/* ---- report aggregates -------------------------------------------------------- */
+
+/* Reading a conversation's state is the first step of deriving it again, so
+ * inside a transaction it takes the conversation's lock first: a writer on
+ * another node that holds it commits before this read. */
+static enum ap_status pg_get_conversation(struct ap_store *base, int64_t account_id,
+                                          const char *conversation_id, struct ap_buf *out,
+                                          struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    struct params p = {0};
+    PGresult *r;
+    enum ap_status rc = lock_conversation(s, account_id, conversation_id, err);
+    if (rc != AP_OK)
+        return rc;
+    p_i64(&p, account_id);
+    p_text(&p, conversation_id);
+    if ((rc = run_row(s, ST_GET_CONVERSATION, &p, &r, err)) != AP_OK)
+        return rc;
+    rc = ap_buf_append(out, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+    PQclear(r);
+    return rc;
+}
+
+static enum ap_status pg_put_conversation(struct ap_store *base, int64_t account_id,
+                                          const char *conversation_id, const void *state,
+                                          size_t len, int64_t quiet_at_us, struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, account_id);
+    p_text(&p, conversation_id);
+    p_bytes(&p, state, len);
+    if (quiet_at_us >= 0)
+        p_i64(&p, quiet_at_us);
+    else
+        p_null(&p);
+    return run(from_base(base), ST_PUT_CONVERSATION, &p, NULL, err);
+}
+
+static enum ap_status pg_select_quiet_conversations(struct ap_store *base, int64_t account_id,
+                                                    int64_t after_us, int64_t before_us,
+                                                    ap_blob_fn fn, void *ctx, struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    p_i64(&p, after_us);
+    p_i64(&p, before_us);
+    enum ap_status rc = run(from_base(base), ST_QUIET_CONVERSATIONS, &p, &r, err);
+    return rc == AP_OK ? each_blob(r, fn, ctx) : rc;
+}
+
+static int compare_cells(const void *pa, const void *pb)
+{
+    const struct ap_cell_key *a = &(*(const struct ap_cell *const *)pa)->key;
+    const struct ap_cell_key *b = &(*(const struct ap_cell *const *)pb)->key;
+    if (a->quiet_hour != b->quiet_hour)
+        return a->quiet_hour < b->quiet_hour ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    int c = strcmp(a->channel, b->channel);
+    return c ? c : strcmp(a->dim, b->dim);
+}
+
+/* Adds the cells of one table (settled or pending) in one statement. */
+static enum ap_status add_cell_rows(struct pg_store *s, int64_t account_id,
+                                    const struct ap_cell *const *cells, size_t n, bool pending,
+                                    struct ap_error *err)
+{
+    enum { N_ARRAYS = 4 + AP_M__COUNT + 1 };
+    static const uint32_t oids[N_ARRAYS] = {INT8_OID, INT8_OID, TEXT_OID, TEXT_OID};
+    struct pg_array a[N_ARRAYS];
+    struct params p = {0};
+    if (n == 0)
+        return AP_OK;
+    for (int k = 0; k < N_ARRAYS; k++)
+        array_begin(&a[k], k < 4 ? oids[k] : INT8_OID);
+    for (size_t i = 0; i < n; i++) {
+        const struct ap_cell *c = cells[i];
+        array_add_i64(&a[0], c->key.kind);
+        array_add_i64(&a[1], c->key.day);
+        array_add_text(&a[2], c->key.channel);
+        array_add_text(&a[3], c->key.dim);
+        for (int m = 0; m < AP_M__COUNT; m++)
+            array_add_i64(&a[4 + m], c->v[m]);
+        array_add_i64(&a[4 + AP_M__COUNT], c->key.quiet_hour);
+    }
+    p_i64(&p, account_id);
+    for (int k = 0; k < N_ARRAYS - (pending ? 0 : 1); k++)
+        array_end(&a[k], &p);
+    enum ap_status rc = run(s, pending ? ST_ADD_PENDING_CELLS : ST_ADD_CELLS, &p, NULL, err);
+    for (int k = 0; k < N_ARRAYS; k++)
+        ap_buf_free(&a[k].buf);
+    return rc;
+}
+
+static enum ap_status pg_add_cells(struct ap_store *base, int64_t account_id,
+                                   const struct ap_cell *cells, size_t n, struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    const struct ap_cell **settled = ap_calloc(n + 1, sizeof *settled);
+    const struct ap_cell **pending = ap_calloc(n + 1, sizeof *pending);
+    size_t n_settled = 0, n_pending = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool all_zero = true;
+        for (int m = 0; m < AP_M__COUNT; m++)
+            all_zero &= cells[i].v[m] == 0;
+        if (all_zero)
+            continue;
+        if (cells[i].key.pending)
+            pending[n_pending++] = &cells[i];
+        else
+            settled[n_settled++] = &cells[i];
+    }
+    qsort(settled, n_settled, sizeof *settled, compare_cells);
+    qsort(pending, n_pending, sizeof *pending, compare_cells);
+    enum ap_status rc = add_cell_rows(s, account_id, settled, n_settled, false, err);
+    if (rc == AP_OK)
+        rc = add_cell_rows(s, account_id, pending, n_pending, true, err);
+    free(settled);
+    free(pending);
+    return rc;
+}
+
+static enum ap_status pg_select_cells(struct ap_store *base, int64_t account_id,
+                                      const struct ap_cell_query *q, ap_cell_fn fn, void *ctx,
+                                      struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    p_i64(&p, q->kind);
+    p_i64(&p, q->day_from);
+    p_i64(&p, q->day_to);
+    p_text(&p, q->channel);
+    if (q->pending)
+        p_i64(&p, q->after_hour);
+    enum ap_status rc =
+        run(from_base(base), q->pending ? ST_SELECT_PENDING_CELLS : ST_SELECT_CELLS, &p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    for (int i = 0; rc == AP_OK && i < PQntuples(r); i++) {
+        struct ap_cell c;
+        memset(&c.key, 0, sizeof c.key);
+        c.key.pending = q->pending;
+        c.key.quiet_hour = col_i64(r, i, 0);
+        c.key.kind = (int)col_i64(r, i, 1);
+        c.key.day = col_i64(r, i, 2);
+        copy_col(c.key.channel, sizeof c.key.channel, r, i, 3);
+        copy_col(c.key.dim, sizeof c.key.dim, r, i, 4);
+        for (int m = 0; m < AP_M__COUNT; m++)
+            c.v[m] = col_i64(r, i, 5 + m);
+        rc = fn(ctx, &c);
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* A rebuild owns the account: it waits for every ingest of the account in
+ * flight (they hold the account lock shared) and keeps new ones out until it
+ * commits, so no update lands between its delete and its recount. */
+static enum ap_status pg_delete_report_data(struct ap_store *base, int64_t account_id,
+                                            struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    static const enum stmt_id deletes[] = {ST_DELETE_CONVERSATIONS, ST_DELETE_CELLS,
+                                           ST_DELETE_PENDING_CELLS};
+    struct params p = {0};
+    p_i64(&p, lock_key(account_id, 'a', ""));
+    enum ap_status rc = s->in_txn ? run(s, ST_LOCK_EXCLUSIVE, &p, NULL, err) : AP_OK;
+    p = (struct params){0};
+    p_i64(&p, account_id);
+    for (size_t i = 0; i < sizeof deletes / sizeof deletes[0] && rc == AP_OK; i++)
+        rc = run(s, deletes[i], &p, NULL, err);
+    return rc;
+}
+
+static enum ap_status pg_set_reports_stale(struct ap_store *base, int64_t account_id, bool stale,
+                                           struct ap_error *err)
+{
+    struct params p = {0};
+    p_bool(&p, stale);
+    p_i64(&p, account_id);
+    return run(from_base(base), ST_SET_REPORTS_STALE, &p, NULL, err);
+}
+
+static enum ap_status pg_put_member_name(struct ap_store *base, int64_t account_id,
+                                         const char *member_id, const char *name, int64_t at_us,
+                                         const char *event_id, struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, account_id);
+    p_text(&p, member_id);
+    p_text(&p, name);
+    p_i64(&p, at_us);
+    p_text(&p, event_id);
+    return run(from_base(base), ST_PUT_MEMBER, &p, NULL, err);
+}
+
+static enum ap_status pg_select_members(struct ap_store *base, int64_t account_id,
+                                        ap_member_fn fn, void *ctx, struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    enum ap_status rc = run(from_base(base), ST_MEMBERS, &p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    for (int i = 0; rc == AP_OK && i < PQntuples(r); i++)
+        rc = fn(ctx, col_text(r, i, 0), col_text(r, i, 1));
+    PQclear(r);
+    return rc;
+}
+
+static const struct ap_store_ops pg_ops = {
+    .backend = "postgres",
+    .destroy = pg_destroy,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .ping = pg_ping,
+    .schema_version = pg_schema_version,
+    .lock_events = pg_lock_events,
+    .insert_account = pg_insert_account,
+    .update_account = pg_update_account,
+    .get_account_by_name = pg_get_account_by_name,
+    .get_account = pg_get_account,
+    .select_accounts = pg_select_accounts,
+    .insert_token = pg_insert_token,
+    .get_token_by_hash = pg_get_token_by_hash,
+    .select_tokens = pg_select_tokens,
+    .revoke_token = pg_revoke_token,
+    .insert_event = pg_insert_event,
+    .count_events = pg_count_events,
+    .get_event = pg_get_event,
+    .select_conversation_events = pg_select_conversation_events,
+    .select_ticket_events = pg_select_ticket_events,
+    .select_event_conversations = pg_select_event_conversations,
+    .get_conversation = pg_get_conversation,
+    .put_conversation = pg_put_conversation,
+    .select_quiet_conversations = pg_select_quiet_conversations,
+    .add_cells = pg_add_cells,
+    .select_cells = pg_select_cells,
+    .delete_report_data = pg_delete_report_data,
+    .set_reports_stale = pg_set_reports_stale,
+    .put_member_name = pg_put_member_name,
+    .select_members = pg_select_members,
+};
+
+enum ap_status ap_pg_open(const char *url, struct ap_store **out, struct ap_error *err)
+{
+    struct pg_store *s = ap_calloc(1, sizeof *s);
+    s->base.ops = &pg_ops;
+    s->url = ap_strdup(url);
+    enum ap_status rc = connect_db(s, err);
+    if (rc == AP_OK)
+        rc = run_migrations(s, err);
+    if (rc != AP_OK) {
+        if (err && err->field[0] == '\0')
+            ap_copy_str(err->field, sizeof err->field, "db");
+        pg_destroy(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return AP_OK;
+}
