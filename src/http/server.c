@@ -362,7 +362,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     ap_error_clear(&err);
     st->req.store = thread_store(s, &err);
     if (st->req.store == NULL) {
-        ap_http_error(&st->res, &err);
+        if (st->route->handler == ap_http_handle_health)
+            ap_http_health_unavailable(&st->res, &err);
+        else
+            ap_http_error(&st->res, &err);
         return send_response(conn, st);
     }
     st->route->handler(&st->req, &st->res);

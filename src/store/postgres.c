@@ -403,14 +403,11 @@ static enum ap_status prepare(struct pg_store *s, enum stmt_id id, struct ap_err
     return rc;
 }
 
-/* Runs a prepared statement with binary results. On success the caller owns
- * *out (PQclear) when out is not NULL. */
-static enum ap_status run(struct pg_store *s, enum stmt_id id, const struct params *p,
-                          PGresult **out, struct ap_error *err)
+/* Prepares (once per connection) and runs a statement with binary results. */
+static enum ap_status exec_prepared(struct pg_store *s, enum stmt_id id, const struct params *p,
+                                    PGresult **out, struct ap_error *err)
 {
-    enum ap_status rc = ensure_connected(s, err);
-    if (rc == AP_OK && !s->prepared[id])
-        rc = prepare(s, id, err);
+    enum ap_status rc = s->prepared[id] ? AP_OK : prepare(s, id, err);
     if (rc != AP_OK)
         return rc;
     char name[16];
@@ -428,6 +425,22 @@ static enum ap_status run(struct pg_store *s, enum stmt_id id, const struct para
     else
         PQclear(r);
     return AP_OK;
+}
+
+/* Runs a statement. On success the caller owns *out (PQclear) when out is not
+ * NULL. A connection found dead outside a transaction (the server restarted,
+ * or ended an idle session) is opened again and the statement sent once more. */
+static enum ap_status run(struct pg_store *s, enum stmt_id id, const struct params *p,
+                          PGresult **out, struct ap_error *err)
+{
+    enum ap_status rc = ensure_connected(s, err);
+    if (rc != AP_OK)
+        return rc;
+    rc = exec_prepared(s, id, p, out, err);
+    if (rc == AP_UNAVAILABLE && !s->in_txn && PQstatus(s->conn) == CONNECTION_BAD &&
+        connect_db(s, err) == AP_OK)
+        rc = exec_prepared(s, id, p, out, err);
+    return rc;
 }
 
 /* Runs a statement expected to return one row: AP_NOT_FOUND when it has none. */
@@ -456,10 +469,20 @@ static enum ap_status run_changes(struct pg_store *s, enum stmt_id id, const str
     return AP_OK;
 }
 
-/* A transaction-control command; no parameters. */
-static enum ap_status run_command(struct pg_store *s, const char *sql, struct ap_error *err)
+/* Commands without parameters or results. */
+enum command_id { CMD_BEGIN, CMD_COMMIT, CMD_ROLLBACK, CMD_CREATE_MIGRATIONS };
+
+static const char *const command_sql[] = {
+    [CMD_BEGIN] = "BEGIN ISOLATION LEVEL READ COMMITTED",
+    [CMD_COMMIT] = "COMMIT",
+    [CMD_ROLLBACK] = "ROLLBACK",
+    [CMD_CREATE_MIGRATIONS] = "CREATE TABLE IF NOT EXISTS schema_migrations (version integer "
+                              "PRIMARY KEY, name text NOT NULL, applied_at_us bigint NOT NULL)",
+};
+
+static enum ap_status run_command(struct pg_store *s, enum command_id id, struct ap_error *err)
 {
-    PGresult *r = PQexec(s->conn, sql);
+    PGresult *r = PQexec(s->conn, command_sql[id]);
     enum ap_status rc = AP_OK;
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
         rc = pg_error(s, r, err);
@@ -510,7 +533,7 @@ fail:;
  * that start together apply each migration once (DDL is transactional). */
 static enum ap_status run_migrations(struct pg_store *s, struct ap_error *err)
 {
-    enum ap_status rc = run_command(s, "BEGIN", err);
+    enum ap_status rc = run_command(s, CMD_BEGIN, err);
     if (rc != AP_OK)
         return rc;
     s->in_txn = true;
@@ -518,16 +541,13 @@ static enum ap_status run_migrations(struct pg_store *s, struct ap_error *err)
     p_i64(&p, MIGRATION_LOCK_KEY);
     rc = run(s, ST_LOCK_EXCLUSIVE, &p, NULL, err);
     if (rc == AP_OK)
-        rc = run_command(s,
-                         "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY "
-                         "KEY, name text NOT NULL, applied_at_us bigint NOT NULL)",
-                         err);
+        rc = run_command(s, CMD_CREATE_MIGRATIONS, err);
     for (size_t i = 0; i < ap_pg_migration_count && rc == AP_OK; i++)
         rc = apply_migration(s, &ap_pg_migrations[i], err);
     if (rc == AP_OK)
-        rc = run_command(s, "COMMIT", err);
+        rc = run_command(s, CMD_COMMIT, err);
     else
-        run_command(s, "ROLLBACK", NULL);
+        run_command(s, CMD_ROLLBACK, NULL);
     s->in_txn = false;
     return rc;
 }
@@ -556,7 +576,11 @@ static enum ap_status pg_begin(struct ap_store *base, struct ap_error *err)
     struct pg_store *s = from_base(base);
     enum ap_status rc = ensure_connected(s, err);
     if (rc == AP_OK)
-        rc = run_command(s, "BEGIN ISOLATION LEVEL READ COMMITTED", err);
+        rc = run_command(s, CMD_BEGIN, err);
+    /* Nothing was done yet: a connection found dead here is replaced. */
+    if (rc == AP_UNAVAILABLE && s->conn && PQstatus(s->conn) == CONNECTION_BAD &&
+        (rc = connect_db(s, err)) == AP_OK)
+        rc = run_command(s, CMD_BEGIN, err);
     s->in_txn = rc == AP_OK;
     forget_locks(s);
     return rc;
@@ -565,7 +589,7 @@ static enum ap_status pg_begin(struct ap_store *base, struct ap_error *err)
 static enum ap_status pg_commit(struct ap_store *base, struct ap_error *err)
 {
     struct pg_store *s = from_base(base);
-    enum ap_status rc = s->conn ? run_command(s, "COMMIT", err)
+    enum ap_status rc = s->conn ? run_command(s, CMD_COMMIT, err)
                                 : ap_error_set(err, AP_UNAVAILABLE, "", "database: no connection");
     s->in_txn = false;
     forget_locks(s);
@@ -577,7 +601,7 @@ static void pg_rollback(struct ap_store *base)
     struct pg_store *s = from_base(base);
     if (s->conn && PQstatus(s->conn) == CONNECTION_OK &&
         PQtransactionStatus(s->conn) != PQTRANS_IDLE)
-        run_command(s, "ROLLBACK", NULL);
+        run_command(s, CMD_ROLLBACK, NULL);
     s->in_txn = false;
     forget_locks(s);
 }

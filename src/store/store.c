@@ -38,6 +38,14 @@ enum ap_status ap_store_open(const char *url, struct ap_store **out, struct ap_e
     return ap_sqlite_open(url, out, err);
 }
 
+bool ap_store_url_is_server(const char *url)
+{
+    for (size_t i = 0; url && i < sizeof backends / sizeof backends[0]; i++)
+        if (backends[i].keep_prefix && strncmp(url, backends[i].prefix, strlen(backends[i].prefix)) == 0)
+            return true;
+    return false;
+}
+
 enum ap_status ap_store_transact(struct ap_store *s,
                                  enum ap_status (*fn)(struct ap_store *s, void *ctx,
                                                       struct ap_error *err),

@@ -148,6 +148,9 @@ struct ap_store {
  * PostgreSQL. Schema migrations run on open. The caller owns *out and releases it
  * with ap_store_destroy. */
 enum ap_status ap_store_open(const char *url, struct ap_store **out, struct ap_error *err);
+/* Whether the URL names a database server (PostgreSQL), which may be down for a
+ * while, rather than a local file. */
+bool ap_store_url_is_server(const char *url);
 /* The schema version the store is at after its migrations ran. */
 static inline enum ap_status ap_store_schema_version(struct ap_store *s, int *version,
                                                      struct ap_error *err);

@@ -784,8 +784,9 @@ static void test_pg_open_errors(void **state)
     struct ap_account a;
     CHECK(ap_store_get_account_by_name(s, "one", &a, &err));
 
-    /* A connection the server ends is opened again by the next operation;
-     * inside a transaction the loss is reported, never hidden. */
+    /* A connection the server ended is opened again and the statement sent
+     * again; inside a transaction the loss is reported, never hidden, and the
+     * next transaction gets a new connection. */
     char sql[256];
     snprintf(sql, sizeof sql,
              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%s' "
@@ -795,8 +796,6 @@ static void test_pg_open_errors(void **state)
     PGconn *c = PQconnectdb(admin);
     assert_int_equal(PQstatus(c), CONNECTION_OK);
     PQclear(PQexec(c, sql));
-    enum ap_status rc = ap_store_ping(s, &err);
-    assert_int_equal(rc, AP_UNAVAILABLE);
     CHECK(ap_store_ping(s, &err));
     CHECK(ap_store_get_account_by_name(s, "one", &a, &err));
     CHECK(ap_store_begin(s, &err));
@@ -805,6 +804,10 @@ static void test_pg_open_errors(void **state)
     assert_int_equal(ap_store_get_account_by_name(s, "one", &a, &err), AP_UNAVAILABLE);
     ap_store_rollback(s);
     CHECK(ap_store_get_account_by_name(s, "one", &a, &err));
+    PQclear(PQexec(c, sql));
+    CHECK(ap_store_begin(s, &err));
+    CHECK(ap_store_get_account_by_name(s, "one", &a, &err));
+    CHECK(ap_store_commit(s, &err));
     PQfinish(c);
     ap_store_destroy(s);
     pg_drop(pg_url);
