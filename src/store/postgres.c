@@ -476,8 +476,8 @@ static const char *const command_sql[] = {
     [CMD_BEGIN] = "BEGIN ISOLATION LEVEL READ COMMITTED",
     [CMD_COMMIT] = "COMMIT",
     [CMD_ROLLBACK] = "ROLLBACK",
-    [CMD_CREATE_MIGRATIONS] = "CREATE TABLE IF NOT EXISTS schema_migrations (version integer "
-                              "PRIMARY KEY, name text NOT NULL, applied_at_us bigint NOT NULL)",
+    [CMD_CREATE_MIGRATIONS] = ("CREATE TABLE IF NOT EXISTS schema_migrations (version integer "
+                               "PRIMARY KEY, name text NOT NULL, applied_at_us bigint NOT NULL)"),
 };
 
 static enum ap_status run_command(struct pg_store *s, enum command_id id, struct ap_error *err)
