@@ -184,7 +184,9 @@ class Server:
         self.proc = None
         self.port = None
 
-    def start(self, timeout=START_TIMEOUT):
+    def start(self, timeout=START_TIMEOUT, healthz=200):
+        """Starts the server and waits until /healthz answers `healthz` (503:
+        up without its database)."""
         deadline = time.monotonic() + timeout
         # Another process may take the port between our probe and the server's
         # bind; then the server exits at once and we try another port.
@@ -202,7 +204,7 @@ class Server:
                 if self.proc.poll() is not None:
                     break
                 try:
-                    if self.request("GET", "/healthz", timeout=2).status == 200:
+                    if self.request("GET", "/healthz", timeout=2).status == healthz:
                         return self
                 except OSError:
                     pass
