@@ -3,7 +3,10 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "gaps/gaps.h"
 #include "ingest/ingest.h"
+
+#define CLI_CHECKPOINT_PAGES 16384
 
 static void print_problem(void *ctx, const struct ap_ingest_problem *p)
 {
@@ -37,12 +40,23 @@ int ap_cmd_ingest(struct ap_cli_args *args)
             fclose(in);
         return AP_EXIT_FAILED;
     }
+    /* One bulk writer: checkpoint in bigger steps (each copies a page once
+     * however often the batches touched it), and empty the log at the end. */
+    ap_store_set_auto_checkpoint(store, CLI_CHECKPOINT_PAGES);
     struct ap_ndjson_reader reader;
     ap_ndjson_init_stream(&reader, in, opts.max_line);
     ap_error_clear(&err);
     enum ap_status rc =
         ap_ingest_ndjson(store, a.id, &reader, &opts, print_problem, args, &counts, &err);
     ap_ndjson_free(&reader);
+    /* Questions of the committed batches get their topics now, even when a
+     * later batch failed. */
+    struct ap_gaps *gaps = ap_gaps_new(NULL);
+    int gaps_status = ap_cli_assign_gaps(args, gaps, store, a.id);
+    ap_gaps_destroy(gaps);
+    int64_t log_bytes;
+    struct ap_error ignored;
+    ap_store_checkpoint_log(store, AP_CHECKPOINT_TRUNCATE, &log_bytes, &ignored);
     ap_store_destroy(store);
     if (in != stdin)
         fclose(in);
@@ -51,5 +65,5 @@ int ap_cmd_ingest(struct ap_cli_args *args)
             (unsigned long long)counts.conflict, (unsigned long long)counts.rejected);
     if (rc != AP_OK)
         return ap_cli_fail(args, &err);
-    return counts.rejected || counts.conflict ? AP_EXIT_FAILED : AP_EXIT_OK;
+    return counts.rejected || counts.conflict ? AP_EXIT_FAILED : gaps_status;
 }

@@ -57,6 +57,7 @@ static void ingest_single(struct ap_http_request *req, struct ap_http_response *
     struct ap_error err;
     enum ap_verdict verdict;
     if (ap_event_parse(req->body.data ? req->body.data : "", req->body.len, &ev, &err) != AP_OK) {
+        ap_http_metrics_events(req->metrics, 0, 0, 0, 1);
         ap_http_error(res, &err);
         return;
     }
@@ -66,6 +67,10 @@ static void ingest_single(struct ap_http_request *req, struct ap_http_response *
         ap_http_error(res, &err);
         return;
     }
+    ap_http_metrics_events(req->metrics, verdict == AP_VERDICT_STORED,
+                           verdict == AP_VERDICT_DUPLICATE, verdict == AP_VERDICT_CONFLICT, 0);
+    if (verdict == AP_VERDICT_STORED)
+        ap_http_assign_gaps(req);
     if (verdict == AP_VERDICT_CONFLICT) {
         ap_error_set(&err, AP_CONFLICT, "id",
                      "\"id\": already stored with different content; the stored event is kept");
@@ -96,6 +101,10 @@ static void ingest_ndjson(struct ap_http_request *req, struct ap_http_response *
     enum ap_status rc = ap_ingest_ndjson(req->store, req->account.id, &reader, &opts,
                                          append_problem, &list, &counts, &err);
     ap_ndjson_free(&reader);
+    ap_http_metrics_events(req->metrics, counts.stored, counts.duplicate, counts.conflict,
+                           counts.rejected);
+    if (counts.stored > 0)
+        ap_http_assign_gaps(req);
     if (rc != AP_OK) {
         ap_buf_free(&problems);
         ap_http_error(res, &err);

@@ -53,6 +53,26 @@ enum stmt_id {
     ST_SET_REPORTS_STALE,
     ST_PUT_MEMBER,
     ST_MEMBERS,
+    ST_RECORD_GAP_QUESTION,
+    ST_UPDATE_GAP_CHANNELS,
+    ST_GAP_GENERATION,
+    ST_BUMP_GAP_GENERATION,
+    ST_GAP_ASSIGNMENTS,
+    ST_PENDING_GAP_QUESTIONS,
+    ST_ASSIGN_GAP_QUESTION,
+    ST_INSERT_GAP_TOPIC,
+    ST_SELECT_GAP_TOPICS,
+    ST_GET_GAP_TOPIC,
+    ST_GAP_TOPIC_QUESTIONS,
+    ST_GET_GAP_QUESTION,
+    ST_RENAME_GAP_TOPIC,
+    ST_SET_GAP_TOPIC_DISMISSED,
+    ST_SET_GAP_QUESTION_DISMISSED,
+    ST_MOVE_GAP_QUESTION,
+    ST_MERGE_GAP_QUESTIONS,
+    ST_MARK_GAP_TOPIC_MERGED,
+    ST_SET_GAP_TOPIC_ANSWER,
+    ST_CONVERSATION_BODIES,
     ST_LOCK_SHARED,
     ST_LOCK_EXCLUSIVE,
     ST_LOCK_MANY,
@@ -81,6 +101,18 @@ enum stmt_id {
     "close_us = " t ".close_us + excluded.close_us, helpful = " t ".helpful + excluded.helpful, " \
     "not_helpful = " t ".not_helpful + excluded.not_helpful, "                               \
     "asked = " t ".asked + excluded.asked, unanswered = " t ".unanswered + excluded.unanswered"
+
+#define GAP_QUESTION_COLUMNS                                                              \
+    "id, event_id, conversation_id, at_us, text, language, embedding, channel, topic_id, " \
+    "assign_seq, stemmer, similarity, dismissed"
+/* The channel of a conversation: that of its earliest start ($3 = the type). */
+#define CHANNEL_OF(conversation)                                                          \
+    "(SELECT e.attr FROM events e WHERE e.account_id = $1::int8 AND e.conversation_id = " \
+    conversation " AND e.type = $3::int8 ORDER BY e.at_us, e.id COLLATE \"C\" LIMIT 1)"
+#define GAP_STATUS_OF(dismissed, answer, since)                                          \
+    "CASE WHEN " dismissed " <> 0 THEN 3 WHEN " answer " IS NULL THEN 0 WHEN " since       \
+    " > 0 THEN 2 ELSE 1 END"
+#define SINCE_ANSWER "sum(CASE WHEN q.at_us > t.answered_at_us THEN 1 ELSE 0 END)"
 
 static const char *const stmt_sql[ST__COUNT] = {
     [ST_PING] = "SELECT 1::int8",
@@ -159,6 +191,83 @@ static const char *const stmt_sql[ST__COUNT] = {
                       "(excluded.name_at_us = members.name_at_us AND "
                       "excluded.name_event_id COLLATE \"C\" > members.name_event_id)",
     [ST_MEMBERS] = "SELECT id, name FROM members WHERE account_id = $1::int8",
+    [ST_RECORD_GAP_QUESTION] =
+        "INSERT INTO gap_questions (account_id, id, event_id, conversation_id, at_us, text, "
+        "language, embedding, channel) VALUES ($1::int8, (SELECT coalesce(max(id), 0) + 1 FROM "
+        "gap_questions WHERE account_id = $1::int8), $2::text, $4::text, $5::int8, $6::text, "
+        "$7::text, $8::bytea, " CHANNEL_OF("$4::text") ") ON CONFLICT DO NOTHING",
+    [ST_UPDATE_GAP_CHANNELS] = "UPDATE gap_questions SET channel = " CHANNEL_OF("$2::text")
+                               " WHERE account_id = $1::int8 AND conversation_id = $2::text",
+    [ST_GAP_GENERATION] = "SELECT coalesce((SELECT generation FROM gap_state WHERE "
+                          "account_id = $1::int8), 0)",
+    [ST_BUMP_GAP_GENERATION] = "INSERT INTO gap_state (account_id, generation) "
+                               "VALUES ($1::int8, 1) ON CONFLICT (account_id) DO UPDATE SET "
+                               "generation = gap_state.generation + 1",
+    [ST_GAP_ASSIGNMENTS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
+                           "account_id = $1::int8 AND assign_seq > $2::int8 ORDER BY assign_seq",
+    [ST_PENDING_GAP_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
+                                 "account_id = $1::int8 AND topic_id IS NULL ORDER BY id "
+                                 "LIMIT $2::int8",
+    [ST_ASSIGN_GAP_QUESTION] = "UPDATE gap_questions SET topic_id = $3::int8, assign_seq = "
+                               "$4::int8, stemmer = $5::text, similarity = $6::float8 "
+                               "WHERE account_id = $1::int8 AND id = $2::int8",
+    [ST_INSERT_GAP_TOPIC] = "INSERT INTO gap_topics (account_id, id, created_at_us) VALUES "
+                            "($1::int8, (SELECT coalesce(max(id), 0) + 1 FROM gap_topics WHERE "
+                            "account_id = $1::int8), $2::int8) RETURNING id",
+    /* One page of topics with their figures over the selected questions (as
+     * in sqlite.c); count(*) OVER () runs after HAVING. */
+    [ST_SELECT_GAP_TOPICS] =
+        "SELECT x.id, x.label, (SELECT r.text FROM gap_questions r WHERE r.account_id = $1::int8 "
+        "AND r.topic_id = x.id AND r.dismissed = 0 ORDER BY r.similarity DESC, r.id LIMIT 1), "
+        "x.dismissed, x.merged_into, x.answer_id, x.answered_at_us, x.created_at_us, "
+        "x.conversations, x.questions, x.last_at_us, x.since_answer, x.status, x.total FROM ("
+        "SELECT t.id, t.label, t.dismissed, t.merged_into, t.answer_id, t.answered_at_us, "
+        "t.created_at_us, count(DISTINCT q.conversation_id) AS conversations, "
+        "count(*) AS questions, max(q.at_us) AS last_at_us, " SINCE_ANSWER " AS since_answer, "
+        GAP_STATUS_OF("t.dismissed", "t.answer_id", SINCE_ANSWER) " AS status, "
+        "count(*) OVER () AS total "
+        "FROM gap_topics t JOIN gap_questions q ON q.account_id = t.account_id AND "
+        "q.topic_id = t.id WHERE t.account_id = $1::int8 AND t.merged_into IS NULL AND "
+        "q.dismissed = 0 AND q.at_us >= $2::int8 AND q.at_us < $3::int8 AND "
+        "($4::text IS NULL OR q.channel = $4::text) AND ($5::int8 = 0 OR t.id = $5::int8) "
+        "GROUP BY t.account_id, t.id "
+        "HAVING $6::int8 = -1 OR ($6::int8 = -2 AND "
+        GAP_STATUS_OF("t.dismissed", "t.answer_id", SINCE_ANSWER) " <> 3) OR "
+        GAP_STATUS_OF("t.dismissed", "t.answer_id", SINCE_ANSWER) " = $6::int8 "
+        "ORDER BY CASE WHEN $7::int8 <> 0 THEN max(q.at_us) ELSE count(DISTINCT "
+        "q.conversation_id) END DESC, max(q.at_us) DESC, t.id DESC LIMIT $8::int8 "
+        "OFFSET $9::int8) x "
+        "ORDER BY CASE WHEN $7::int8 <> 0 THEN x.last_at_us ELSE x.conversations END DESC, "
+        "x.last_at_us DESC, x.id DESC",
+    [ST_GET_GAP_TOPIC] = "SELECT id, label, NULL::text, dismissed, merged_into, answer_id, "
+                         "answered_at_us, created_at_us, 0, 0, 0, 0, "
+                         GAP_STATUS_OF("dismissed", "answer_id", "0") ", 1 FROM gap_topics "
+                         "WHERE account_id = $1::int8 AND id = $2::int8",
+    [ST_GAP_TOPIC_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
+                               "account_id = $1::int8 AND topic_id = $2::int8 "
+                               "ORDER BY at_us DESC, id DESC LIMIT $3::int8 OFFSET $4::int8",
+    [ST_GET_GAP_QUESTION] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
+                            "account_id = $1::int8 AND id = $2::int8",
+    [ST_RENAME_GAP_TOPIC] = "UPDATE gap_topics SET label = $3::text WHERE account_id = $1::int8 "
+                            "AND id = $2::int8 AND merged_into IS NULL",
+    [ST_SET_GAP_TOPIC_DISMISSED] = "UPDATE gap_topics SET dismissed = $3::int8 WHERE "
+                                   "account_id = $1::int8 AND id = $2::int8 "
+                                   "AND merged_into IS NULL",
+    [ST_SET_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = $3::int8 WHERE "
+                                      "account_id = $1::int8 AND id = $2::int8",
+    [ST_MOVE_GAP_QUESTION] = "UPDATE gap_questions SET topic_id = $3::int8 WHERE account_id = "
+                             "$1::int8 AND id = $2::int8 AND topic_id IS NOT NULL",
+    [ST_MERGE_GAP_QUESTIONS] = "UPDATE gap_questions SET topic_id = $3::int8 WHERE account_id = "
+                               "$1::int8 AND topic_id = $2::int8",
+    [ST_MARK_GAP_TOPIC_MERGED] = "UPDATE gap_topics SET merged_into = $3::int8 WHERE "
+                                 "account_id = $1::int8 AND id = $2::int8 "
+                                 "AND merged_into IS NULL",
+    [ST_SET_GAP_TOPIC_ANSWER] = "UPDATE gap_topics SET answer_id = $3::text, answered_at_us = "
+                                "$4::int8 WHERE account_id = $1::int8 AND id = $2::int8 "
+                                "AND merged_into IS NULL",
+    [ST_CONVERSATION_BODIES] = "SELECT id, body FROM events WHERE account_id = $1::int8 "
+                               "AND conversation_id = $2::text AND type = $3::int8 "
+                               "ORDER BY at_us, id COLLATE \"C\"",
     [ST_LOCK_SHARED] = "SELECT pg_advisory_xact_lock_shared($1::int8)",
     [ST_LOCK_EXCLUSIVE] = "SELECT pg_advisory_xact_lock($1::int8)",
     /* The keys arrive sorted; a function scan returns them in array order. */
@@ -228,6 +337,13 @@ static void p_bool(struct params *p, bool v)
     p->values[p->n] = p->scratch[p->n];
     p->lengths[p->n] = 1;
     p->formats[p->n++] = 1;
+}
+
+static void p_f64(struct params *p, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    p_i64(p, (int64_t)bits);
 }
 
 /* Bytes (text or bytea); NULL data is SQL NULL. */
@@ -305,6 +421,14 @@ static int64_t col_i64(const PGresult *r, int row, int col)
     for (int i = 0; i < len && i < 8; i++)
         x = (x << 8) | v[i];
     return (int64_t)x;
+}
+
+static double col_f64(const PGresult *r, int row, int col)
+{
+    uint64_t bits = (uint64_t)col_i64(r, row, col);
+    double v;
+    memcpy(&v, &bits, sizeof v);
+    return PQgetlength(r, row, col) == 8 ? v : 0.0;
 }
 
 /* A text column (binary text is the raw bytes, NUL-terminated by libpq). */
@@ -1253,6 +1377,382 @@ static enum ap_status pg_select_members(struct ap_store *base, int64_t account_i
     return rc;
 }
 
+/* ---- knowledge gaps ------------------------------------------------------------ */
+
+/* Takes a transaction-scoped lock of the account's knowledge gaps: 'q' around
+ * numbering new questions (ingest on several nodes), 'g' around assignment
+ * and curation (the grouping model is replayed from the stored assignments,
+ * so one writer at a time). Outside a transaction there is nothing to hold. */
+static enum ap_status lock_gaps(struct pg_store *s, int64_t account_id, char kind,
+                                struct ap_error *err)
+{
+    int64_t key = lock_key(account_id, kind, "gaps");
+    if (!s->in_txn || holds_lock(s, key))
+        return AP_OK;
+    struct params p = {0};
+    p_i64(&p, key);
+    enum ap_status rc = run(s, ST_LOCK_EXCLUSIVE, &p, NULL, err);
+    if (rc == AP_OK)
+        note_locks(s, &key, 1);
+    return rc;
+}
+
+/* Runs an UPDATE that must touch a row; AP_NOT_FOUND when it touched none. */
+static enum ap_status run_update(struct pg_store *s, enum stmt_id id, const struct params *p,
+                                 struct ap_error *err)
+{
+    long changes;
+    enum ap_status rc = run_changes(s, id, p, &changes, err);
+    if (rc == AP_OK && changes == 0)
+        return ap_error_set(err, AP_NOT_FOUND, "", NULL);
+    return rc;
+}
+
+static enum ap_status pg_record_gap_question(struct ap_store *base, int64_t account_id,
+                                             const struct ap_gap_question_rec *q,
+                                             struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    enum ap_status rc = lock_gaps(s, account_id, 'q', err);
+    if (rc != AP_OK)
+        return rc;
+    struct params p = {0};
+    p_i64(&p, account_id);
+    p_text(&p, q->event_id);
+    p_i64(&p, AP_EV_STARTED);
+    p_text(&p, q->conversation_id);
+    p_i64(&p, q->at_us);
+    p_text(&p, q->text);
+    p_text(&p, q->language);
+    p_bytes(&p, q->embedding, q->embedding ? q->embedding_len * sizeof(double) : 0);
+    return run(s, ST_RECORD_GAP_QUESTION, &p, NULL, err);
+}
+
+static enum ap_status pg_update_gap_channels(struct ap_store *base, int64_t account_id,
+                                             const char *conversation_id, struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, account_id);
+    p_text(&p, conversation_id);
+    p_i64(&p, AP_EV_STARTED);
+    return run(from_base(base), ST_UPDATE_GAP_CHANNELS, &p, NULL, err);
+}
+
+static enum ap_status pg_gap_generation(struct ap_store *base, int64_t account_id,
+                                        int64_t *generation, struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    struct params p = {0};
+    PGresult *r;
+    enum ap_status rc = lock_gaps(s, account_id, 'g', err);
+    if (rc != AP_OK)
+        return rc;
+    p_i64(&p, account_id);
+    if ((rc = run_row(s, ST_GAP_GENERATION, &p, &r, err)) != AP_OK)
+        return rc;
+    *generation = col_i64(r, 0, 0);
+    PQclear(r);
+    return AP_OK;
+}
+
+static enum ap_status pg_bump_gap_generation(struct ap_store *base, int64_t account_id,
+                                             struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    enum ap_status rc = lock_gaps(s, account_id, 'g', err);
+    if (rc != AP_OK)
+        return rc;
+    struct params p = {0};
+    p_i64(&p, account_id);
+    return run(s, ST_BUMP_GAP_GENERATION, &p, NULL, err);
+}
+
+/* Hands each row of GAP_QUESTION_COLUMNS to fn. An embedding whose size is
+ * not a whole number of doubles is ignored. Consumes r; *rows counts them. */
+static enum ap_status each_gap_question(PGresult *r, ap_gap_question_fn fn, void *ctx, int *rows)
+{
+    enum ap_status rc = AP_OK;
+    *rows = PQntuples(r);
+    for (int i = 0; rc == AP_OK && i < PQntuples(r); i++) {
+        size_t bytes = (size_t)PQgetlength(r, i, 6);
+        bool whole = !PQgetisnull(r, i, 6) && bytes > 0 && bytes % sizeof(double) == 0;
+        /* libpq aligns every value for any type, so the doubles are readable in place. */
+        struct ap_gap_question_rec q = {
+            .id = col_i64(r, i, 0),
+            .event_id = col_text(r, i, 1),
+            .conversation_id = col_text(r, i, 2),
+            .at_us = col_i64(r, i, 3),
+            .text = col_text(r, i, 4),
+            .language = col_text(r, i, 5),
+            .embedding = whole ? (const double *)(const void *)PQgetvalue(r, i, 6) : NULL,
+            .embedding_len = whole ? bytes / sizeof(double) : 0,
+            .channel = col_text(r, i, 7),
+            .topic_id = col_i64(r, i, 8),
+            .assign_seq = col_i64(r, i, 9),
+            .stemmer = col_text(r, i, 10),
+            .similarity = col_f64(r, i, 11),
+            .dismissed = col_i64(r, i, 12) != 0,
+        };
+        rc = fn(ctx, &q);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static enum ap_status select_gap_questions(struct pg_store *s, enum stmt_id id,
+                                           const struct params *p, ap_gap_question_fn fn,
+                                           void *ctx, int *rows, struct ap_error *err)
+{
+    PGresult *r;
+    enum ap_status rc = run(s, id, p, &r, err);
+    return rc == AP_OK ? each_gap_question(r, fn, ctx, rows) : rc;
+}
+
+static enum ap_status pg_select_gap_assignments(struct ap_store *base, int64_t account_id,
+                                                int64_t after_seq, ap_gap_question_fn fn,
+                                                void *ctx, struct ap_error *err)
+{
+    struct params p = {0};
+    int rows;
+    p_i64(&p, account_id);
+    p_i64(&p, after_seq);
+    return select_gap_questions(from_base(base), ST_GAP_ASSIGNMENTS, &p, fn, ctx, &rows, err);
+}
+
+static enum ap_status pg_select_pending_gap_questions(struct ap_store *base, int64_t account_id,
+                                                      int64_t limit, ap_gap_question_fn fn,
+                                                      void *ctx, struct ap_error *err)
+{
+    struct params p = {0};
+    int rows;
+    p_i64(&p, account_id);
+    p_i64(&p, limit);
+    return select_gap_questions(from_base(base), ST_PENDING_GAP_QUESTIONS, &p, fn, ctx, &rows,
+                                err);
+}
+
+static enum ap_status pg_assign_gap_question(struct ap_store *base, int64_t account_id,
+                                             int64_t question_id, int64_t topic_id, int64_t seq,
+                                             const char *stemmer, double similarity,
+                                             struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, account_id);
+    p_i64(&p, question_id);
+    p_i64(&p, topic_id);
+    p_i64(&p, seq);
+    p_text(&p, stemmer);
+    p_f64(&p, similarity);
+    return run_update(from_base(base), ST_ASSIGN_GAP_QUESTION, &p, err);
+}
+
+static enum ap_status pg_insert_gap_topic(struct ap_store *base, int64_t account_id,
+                                          int64_t created_at_us, int64_t *topic_id,
+                                          struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    struct params p = {0};
+    PGresult *r;
+    enum ap_status rc = lock_gaps(s, account_id, 'g', err);
+    if (rc != AP_OK)
+        return rc;
+    p_i64(&p, account_id);
+    p_i64(&p, created_at_us);
+    if ((rc = run_row(s, ST_INSERT_GAP_TOPIC, &p, &r, err)) != AP_OK)
+        return rc;
+    *topic_id = col_i64(r, 0, 0);
+    PQclear(r);
+    return AP_OK;
+}
+
+/* Hands each topic row (the columns of ST_SELECT_GAP_TOPICS) to fn; the last
+ * column, the total, goes to *total when given. Consumes r. */
+static enum ap_status each_gap_topic(PGresult *r, ap_gap_topic_fn fn, void *ctx, int64_t *total,
+                                     int *rows)
+{
+    enum ap_status rc = AP_OK;
+    *rows = PQntuples(r);
+    for (int i = 0; rc == AP_OK && i < PQntuples(r); i++) {
+        struct ap_gap_topic_rec t = {
+            .id = col_i64(r, i, 0),
+            .label = col_text(r, i, 1),
+            .auto_label = col_text(r, i, 2),
+            .dismissed = col_i64(r, i, 3) != 0,
+            .merged_into = col_i64(r, i, 4),
+            .answer_id = col_text(r, i, 5),
+            .answered_at_us = col_i64(r, i, 6),
+            .created_at_us = col_i64(r, i, 7),
+            .conversations = col_i64(r, i, 8),
+            .questions = col_i64(r, i, 9),
+            .last_at_us = col_i64(r, i, 10),
+            .since_answer = col_i64(r, i, 11),
+            .status = (enum ap_gap_status)col_i64(r, i, 12),
+        };
+        if (total)
+            *total = col_i64(r, i, 13);
+        rc = fn(ctx, &t);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static enum ap_status pg_select_gap_topics(struct ap_store *base, int64_t account_id,
+                                           const struct ap_gap_topic_query *q, ap_gap_topic_fn fn,
+                                           void *ctx, int64_t *total, struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    int rows;
+    p_i64(&p, account_id);
+    p_i64(&p, q->from_us);
+    p_i64(&p, q->to_us);
+    p_text(&p, q->channel);
+    p_i64(&p, q->topic_id);
+    p_i64(&p, q->status);
+    p_i64(&p, q->by_last);
+    p_i64(&p, q->limit);
+    p_i64(&p, q->offset);
+    *total = 0;
+    enum ap_status rc = run(from_base(base), ST_SELECT_GAP_TOPICS, &p, &r, err);
+    return rc == AP_OK ? each_gap_topic(r, fn, ctx, total, &rows) : rc;
+}
+
+static enum ap_status pg_get_gap_topic(struct ap_store *base, int64_t account_id,
+                                       int64_t topic_id, ap_gap_topic_fn fn, void *ctx,
+                                       struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    int rows;
+    p_i64(&p, account_id);
+    p_i64(&p, topic_id);
+    enum ap_status rc = run(from_base(base), ST_GET_GAP_TOPIC, &p, &r, err);
+    if (rc == AP_OK)
+        rc = each_gap_topic(r, fn, ctx, NULL, &rows);
+    if (rc == AP_OK && rows == 0)
+        return ap_error_set(err, AP_NOT_FOUND, "id", "no topic %lld", (long long)topic_id);
+    return rc;
+}
+
+static enum ap_status pg_select_gap_topic_questions(struct ap_store *base, int64_t account_id,
+                                                    int64_t topic_id, int64_t limit,
+                                                    int64_t offset, ap_gap_question_fn fn,
+                                                    void *ctx, struct ap_error *err)
+{
+    struct params p = {0};
+    int rows;
+    p_i64(&p, account_id);
+    p_i64(&p, topic_id);
+    p_i64(&p, limit);
+    p_i64(&p, offset);
+    return select_gap_questions(from_base(base), ST_GAP_TOPIC_QUESTIONS, &p, fn, ctx, &rows,
+                                err);
+}
+
+static enum ap_status pg_get_gap_question(struct ap_store *base, int64_t account_id,
+                                          int64_t question_id, ap_gap_question_fn fn, void *ctx,
+                                          struct ap_error *err)
+{
+    struct params p = {0};
+    int rows;
+    p_i64(&p, account_id);
+    p_i64(&p, question_id);
+    enum ap_status rc =
+        select_gap_questions(from_base(base), ST_GET_GAP_QUESTION, &p, fn, ctx, &rows, err);
+    if (rc == AP_OK && rows == 0)
+        return ap_error_set(err, AP_NOT_FOUND, "id", "no question %lld", (long long)question_id);
+    return rc;
+}
+
+/* The curation updates: (account, id, value), AP_NOT_FOUND when no row matched. */
+static enum ap_status update_gap_row(struct pg_store *s, enum stmt_id id, int64_t account_id,
+                                     int64_t row, int64_t value, struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, account_id);
+    p_i64(&p, row);
+    p_i64(&p, value);
+    return run_update(s, id, &p, err);
+}
+
+static enum ap_status pg_rename_gap_topic(struct ap_store *base, int64_t account_id,
+                                          int64_t topic_id, const char *label,
+                                          struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, account_id);
+    p_i64(&p, topic_id);
+    p_text(&p, label);
+    return run_update(from_base(base), ST_RENAME_GAP_TOPIC, &p, err);
+}
+
+static enum ap_status pg_set_gap_topic_dismissed(struct ap_store *base, int64_t account_id,
+                                                 int64_t topic_id, bool dismissed,
+                                                 struct ap_error *err)
+{
+    return update_gap_row(from_base(base), ST_SET_GAP_TOPIC_DISMISSED, account_id, topic_id,
+                          dismissed, err);
+}
+
+static enum ap_status pg_set_gap_question_dismissed(struct ap_store *base, int64_t account_id,
+                                                    int64_t question_id, bool dismissed,
+                                                    struct ap_error *err)
+{
+    return update_gap_row(from_base(base), ST_SET_GAP_QUESTION_DISMISSED, account_id,
+                          question_id, dismissed, err);
+}
+
+static enum ap_status pg_move_gap_question(struct ap_store *base, int64_t account_id,
+                                           int64_t question_id, int64_t topic_id,
+                                           struct ap_error *err)
+{
+    return update_gap_row(from_base(base), ST_MOVE_GAP_QUESTION, account_id, question_id,
+                          topic_id, err);
+}
+
+static enum ap_status pg_merge_gap_topic(struct ap_store *base, int64_t account_id, int64_t from,
+                                         int64_t into, struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    struct params p = {0};
+    p_i64(&p, account_id);
+    p_i64(&p, from);
+    p_i64(&p, into);
+    enum ap_status rc = run(s, ST_MERGE_GAP_QUESTIONS, &p, NULL, err);
+    if (rc != AP_OK)
+        return rc;
+    return update_gap_row(s, ST_MARK_GAP_TOPIC_MERGED, account_id, from, into, err);
+}
+
+static enum ap_status pg_set_gap_topic_answer(struct ap_store *base, int64_t account_id,
+                                              int64_t topic_id, const char *answer_id,
+                                              int64_t answered_at_us, struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, account_id);
+    p_i64(&p, topic_id);
+    p_text(&p, answer_id);
+    if (answer_id != NULL)
+        p_i64(&p, answered_at_us);
+    else
+        p_null(&p);
+    return run_update(from_base(base), ST_SET_GAP_TOPIC_ANSWER, &p, err);
+}
+
+static enum ap_status pg_select_conversation_bodies(struct ap_store *base, int64_t account_id,
+                                                    const char *conversation_id, int type,
+                                                    ap_blob_fn fn, void *ctx,
+                                                    struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    p_text(&p, conversation_id);
+    p_i64(&p, type);
+    enum ap_status rc = run(from_base(base), ST_CONVERSATION_BODIES, &p, &r, err);
+    return rc == AP_OK ? each_blob(r, fn, ctx) : rc;
+}
+
 static const struct ap_store_ops pg_ops = {
     .backend = "postgres",
     .destroy = pg_destroy,
@@ -1286,6 +1786,25 @@ static const struct ap_store_ops pg_ops = {
     .set_reports_stale = pg_set_reports_stale,
     .put_member_name = pg_put_member_name,
     .select_members = pg_select_members,
+    .record_gap_question = pg_record_gap_question,
+    .update_gap_channels = pg_update_gap_channels,
+    .gap_generation = pg_gap_generation,
+    .bump_gap_generation = pg_bump_gap_generation,
+    .select_gap_assignments = pg_select_gap_assignments,
+    .select_pending_gap_questions = pg_select_pending_gap_questions,
+    .assign_gap_question = pg_assign_gap_question,
+    .insert_gap_topic = pg_insert_gap_topic,
+    .select_gap_topics = pg_select_gap_topics,
+    .get_gap_topic = pg_get_gap_topic,
+    .select_gap_topic_questions = pg_select_gap_topic_questions,
+    .get_gap_question = pg_get_gap_question,
+    .rename_gap_topic = pg_rename_gap_topic,
+    .set_gap_topic_dismissed = pg_set_gap_topic_dismissed,
+    .set_gap_question_dismissed = pg_set_gap_question_dismissed,
+    .move_gap_question = pg_move_gap_question,
+    .merge_gap_topic = pg_merge_gap_topic,
+    .set_gap_topic_answer = pg_set_gap_topic_answer,
+    .select_conversation_bodies = pg_select_conversation_bodies,
 };
 
 enum ap_status ap_pg_open(const char *url, struct ap_store **out, struct ap_error *err)
