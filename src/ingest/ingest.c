@@ -34,11 +34,9 @@ static enum ap_status store_batch_txn(struct ap_store *store, void *ctx, struct 
         rc = ap_store_get_account(store, b->account_id, &account, err);
     if (rc != AP_OK)
         return rc;
-    for (size_t i = 0; i < b->n; i++) {
-        rc = ap_store_insert_event(store, b->account_id, &b->events[i], &b->verdicts[i], err);
-        if (rc != AP_OK)
-            return rc;
-    }
+    rc = ap_store_insert_events(store, b->account_id, b->events, b->n, b->verdicts, err);
+    if (rc != AP_OK)
+        return rc;
     rc = ap_gaps_record(store, b->account_id, b->events, b->verdicts, b->n, err);
     if (rc != AP_OK)
         return rc;

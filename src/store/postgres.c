@@ -73,6 +73,12 @@ enum stmt_id {
     ST_MARK_GAP_TOPIC_MERGED,
     ST_SET_GAP_TOPIC_ANSWER,
     ST_CONVERSATION_BODIES,
+    ST_RECORD_GAP_QUESTIONS,
+    ST_ASSIGN_GAP_QUESTIONS,
+    ST_INSERT_EVENTS,
+    ST_EVENT_BODIES,
+    ST_GET_CONVERSATIONS,
+    ST_PUT_CONVERSATIONS,
     ST_LOCK_SHARED,
     ST_LOCK_EXCLUSIVE,
     ST_LOCK_MANY,
@@ -268,6 +274,39 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_CONVERSATION_BODIES] = "SELECT id, body FROM events WHERE account_id = $1::int8 "
                                "AND conversation_id = $2::text AND type = $3::int8 "
                                "ORDER BY at_us, id COLLATE \"C\"",
+    /* The questions a transaction recorded, numbered in order after the
+     * account's last (under the account's 'q' lock), in one statement. */
+    [ST_RECORD_GAP_QUESTIONS] =
+        "INSERT INTO gap_questions (account_id, id, event_id, conversation_id, at_us, text, "
+        "language, embedding, channel) SELECT $1::int8, (SELECT coalesce(max(id), 0) FROM "
+        "gap_questions WHERE account_id = $1::int8) + row_number() OVER (ORDER BY u.ord), "
+        "u.event_id, u.conversation_id, u.at_us, u.text, u.language, u.embedding, "
+        "(SELECT e.attr FROM events e WHERE e.account_id = $1::int8 AND e.conversation_id = "
+        "u.conversation_id AND e.type = $2::int8 ORDER BY e.at_us, e.id COLLATE \"C\" LIMIT 1) "
+        "FROM unnest($3::text[], $4::text[], $5::int8[], $6::text[], $7::text[], $8::bytea[]) "
+        "WITH ORDINALITY AS u(event_id, conversation_id, at_us, text, language, embedding, ord) "
+        "WHERE NOT EXISTS (SELECT 1 FROM gap_questions g WHERE g.account_id = $1::int8 AND "
+        "g.event_id = u.event_id) ORDER BY u.ord ON CONFLICT DO NOTHING",
+    [ST_ASSIGN_GAP_QUESTIONS] =
+        "UPDATE gap_questions g SET topic_id = u.topic_id, assign_seq = u.seq, stemmer = "
+        "u.stemmer, similarity = u.similarity FROM unnest($2::int8[], $3::int8[], $4::int8[], "
+        "$5::text[], $6::float8[]) AS u(id, topic_id, seq, stemmer, similarity) "
+        "WHERE g.account_id = $1::int8 AND g.id = u.id",
+    /* A batch of events in one statement; a later row with the id of an
+     * earlier one conflicts with it and is skipped, like a second insert. */
+    [ST_INSERT_EVENTS] = "INSERT INTO events (account_id, id, conversation_id, type, at_us, body, "
+                         "ticket_id, member_id, attr, flags) SELECT $1::int8, * FROM "
+                         "unnest($2::text[], $3::text[], $4::int8[], $5::int8[], $6::text[], "
+                         "$7::text[], $8::text[], $9::text[], $10::int8[]) "
+                         "ON CONFLICT DO NOTHING RETURNING id",
+    [ST_EVENT_BODIES] = "SELECT id, body FROM events WHERE account_id = $1::int8 "
+                        "AND id = ANY($2::text[])",
+    [ST_GET_CONVERSATIONS] = "SELECT id, state FROM conversations WHERE account_id = $1::int8 "
+                             "AND id = ANY($2::text[])",
+    [ST_PUT_CONVERSATIONS] = "INSERT INTO conversations (account_id, id, state, quiet_at_us) "
+                             "SELECT * FROM unnest($1::int8[], $2::text[], $3::bytea[], "
+                             "$4::int8[]) ON CONFLICT (account_id, id) DO UPDATE SET "
+                             "state = excluded.state, quiet_at_us = excluded.quiet_at_us",
     [ST_LOCK_SHARED] = "SELECT pg_advisory_xact_lock_shared($1::int8)",
     [ST_LOCK_EXCLUSIVE] = "SELECT pg_advisory_xact_lock($1::int8)",
     /* The keys arrive sorted; a function scan returns them in array order. */
@@ -281,6 +320,47 @@ static const char *const stmt_sql[ST__COUNT] = {
 /* Type OIDs of the binary array elements (pg_type.h, stable since 7.x). */
 #define INT8_OID 20
 #define TEXT_OID 25
+#define BYTEA_OID 17
+#define FLOAT8_OID 701
+
+/* Puts buffered before they are written in one statement; the cache of a
+ * transaction is emptied past CONV_CACHE_MAX entries (a rebuild). */
+#define CONV_FLUSH_AT 2000
+#define CONV_CACHE_MAX 200000
+
+/* A conversation state the transaction knows: read before (prefetched for the
+ * batch it locked), or written by it and not yet sent (dirty). */
+struct conv_entry {
+    char *id; /* owned; NULL marks an empty slot */
+    int64_t account_id;
+    bool exists, dirty;
+    int64_t quiet_at_us;
+    void *state; /* owned */
+    size_t len;
+};
+
+/* A one-dimensional array in PostgreSQL's binary format, built in a buffer. */
+struct pg_array {
+    struct ap_buf buf;
+    uint32_t n;
+    bool has_null;
+};
+
+/* Knowledge-gap writes of a transaction, sent in one statement each when
+ * something reads gap_questions, and at commit: recorded questions (event id,
+ * conversation, at, text, language, embedding) and assignments (question,
+ * topic, seq, stemmer, similarity). */
+struct gap_writes {
+    int64_t account_id;
+    struct pg_array rec[6], asg[5];
+    size_t n_rec, n_asg;
+};
+
+struct conv_cache {
+    struct conv_entry *slots;
+    size_t cap, n, n_dirty;
+    int64_t cleared_account; /* its conversations were deleted in this transaction, or -1 */
+};
 
 struct pg_store {
     struct ap_store base;
@@ -292,6 +372,8 @@ struct pg_store {
      * locked up front is not locked again for each read. */
     int64_t *locked;
     size_t n_locked, cap_locked;
+    struct conv_cache convs;
+    struct gap_writes gaps;
 };
 
 static struct pg_store *from_base(struct ap_store *s)
@@ -364,17 +446,13 @@ static void p_null(struct params *p)
     p_bytes(p, NULL, 0);
 }
 
-/* A one-dimensional array in PostgreSQL's binary format, built in a buffer. */
-struct pg_array {
-    struct ap_buf buf;
-    uint32_t n;
-};
 
 static void array_begin(struct pg_array *a, uint32_t elem_oid)
 {
     char header[20];
     ap_buf_init(&a->buf, SIZE_MAX / 2);
     a->n = 0;
+    a->has_null = false;
     put_be32(header, 1);         /* dimensions */
     put_be32(header + 4, 0);     /* no NULL elements */
     put_be32(header + 8, elem_oid);
@@ -404,8 +482,23 @@ static void array_add_text(struct pg_array *a, const char *s)
     array_add(a, s, strlen(s));
 }
 
+/* Text or NULL. */
+static void array_add_text_or_null(struct pg_array *a, const char *s)
+{
+    char size[4];
+    if (s != NULL) {
+        array_add_text(a, s);
+        return;
+    }
+    put_be32(size, UINT32_MAX); /* length -1: NULL */
+    ap_buf_append(&a->buf, size, sizeof size);
+    a->n++;
+    a->has_null = true;
+}
+
 static void array_end(struct pg_array *a, struct params *p)
 {
+    put_be32(a->buf.data + 4, a->has_null);
     put_be32(a->buf.data + 12, a->n);
     p_bytes(p, a->buf.data, a->buf.len);
 }
@@ -554,10 +647,36 @@ static enum ap_status exec_prepared(struct pg_store *s, enum stmt_id id, const s
 /* Runs a statement. On success the caller owns *out (PQclear) when out is not
  * NULL. A connection found dead outside a transaction (the server restarted,
  * or ended an idle session) is opened again and the statement sent once more. */
+static enum ap_status gaps_flush(struct pg_store *s, struct ap_error *err);
+static void gaps_discard(struct gap_writes *g);
+
+/* Statements that read or change gap_questions: buffered gap writes go first. */
+static bool touches_gap_questions(enum stmt_id id)
+{
+    switch (id) {
+    case ST_RECORD_GAP_QUESTION:
+    case ST_UPDATE_GAP_CHANNELS:
+    case ST_GAP_ASSIGNMENTS:
+    case ST_PENDING_GAP_QUESTIONS:
+    case ST_ASSIGN_GAP_QUESTION:
+    case ST_SELECT_GAP_TOPICS:
+    case ST_GAP_TOPIC_QUESTIONS:
+    case ST_GET_GAP_QUESTION:
+    case ST_SET_GAP_QUESTION_DISMISSED:
+    case ST_MOVE_GAP_QUESTION:
+    case ST_MERGE_GAP_QUESTIONS:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static enum ap_status run(struct pg_store *s, enum stmt_id id, const struct params *p,
                           PGresult **out, struct ap_error *err)
 {
     enum ap_status rc = ensure_connected(s, err);
+    if (rc == AP_OK && s->gaps.n_rec + s->gaps.n_asg > 0 && touches_gap_questions(id))
+        rc = gaps_flush(s, err);
     if (rc != AP_OK)
         return rc;
     rc = exec_prepared(s, id, p, out, err);
@@ -676,11 +795,145 @@ static enum ap_status run_migrations(struct pg_store *s, struct ap_error *err)
     return rc;
 }
 
+/* ---- the transaction's conversation states --------------------------------------- */
+
+static uint64_t conv_hash(int64_t account_id, const char *id)
+{
+    uint64_t h = UINT64_C(14695981039346656037) ^ (uint64_t)account_id;
+    for (const unsigned char *c = (const unsigned char *)id; *c; c++)
+        h = (h ^ *c) * UINT64_C(1099511628211);
+    return h;
+}
+
+/* The slot of (account, id): its entry, or the empty slot where it belongs. */
+static struct conv_entry *conv_slot(struct conv_cache *c, int64_t account_id, const char *id)
+{
+    size_t i = conv_hash(account_id, id) & (c->cap - 1);
+    while (c->slots[i].id != NULL &&
+           (c->slots[i].account_id != account_id || strcmp(c->slots[i].id, id) != 0))
+        i = (i + 1) & (c->cap - 1);
+    return &c->slots[i];
+}
+
+static struct conv_entry *conv_find(struct conv_cache *c, int64_t account_id, const char *id)
+{
+    if (c->n == 0)
+        return NULL;
+    struct conv_entry *e = conv_slot(c, account_id, id);
+    return e->id ? e : NULL;
+}
+
+static void conv_clear(struct conv_cache *c)
+{
+    for (size_t i = 0; i < c->cap; i++) {
+        free(c->slots[i].id);
+        free(c->slots[i].state);
+    }
+    free(c->slots);
+    memset(c, 0, sizeof *c);
+    c->cleared_account = -1;
+}
+
+/* The entry of (account, id), created empty (not existing) when absent. */
+static struct conv_entry *conv_get(struct conv_cache *c, int64_t account_id, const char *id)
+{
+    if (2 * (c->n + 1) > c->cap) {
+        struct conv_cache bigger = {0};
+        bigger.cap = c->cap ? 2 * c->cap : 1024;
+        bigger.slots = ap_calloc(bigger.cap, sizeof *bigger.slots);
+        for (size_t i = 0; i < c->cap; i++)
+            if (c->slots[i].id != NULL)
+                *conv_slot(&bigger, c->slots[i].account_id, c->slots[i].id) = c->slots[i];
+        free(c->slots);
+        c->slots = bigger.slots;
+        c->cap = bigger.cap;
+    }
+    struct conv_entry *e = conv_slot(c, account_id, id);
+    if (e->id == NULL) {
+        e->id = ap_strdup(id);
+        e->account_id = account_id;
+        c->n++;
+    }
+    return e;
+}
+
+static void conv_set(struct conv_entry *e, const void *state, size_t len)
+{
+    free(e->state);
+    e->state = ap_malloc(len ? len : 1);
+    memcpy(e->state, state, len);
+    e->len = len;
+    e->exists = true;
+}
+
+/* Writes every dirty state in one statement. */
+static enum ap_status conv_flush(struct pg_store *s, struct ap_error *err)
+{
+    struct conv_cache *c = &s->convs;
+    if (c->n_dirty == 0)
+        return AP_OK;
+    struct pg_array a[4];
+    static const uint32_t oids[4] = {INT8_OID, TEXT_OID, BYTEA_OID, INT8_OID};
+    for (int k = 0; k < 4; k++)
+        array_begin(&a[k], oids[k]);
+    for (size_t i = 0; i < c->cap; i++) {
+        struct conv_entry *e = &c->slots[i];
+        if (e->id == NULL || !e->dirty)
+            continue;
+        array_add_i64(&a[0], e->account_id);
+        array_add_text(&a[1], e->id);
+        array_add(&a[2], e->state, e->len);
+        if (e->quiet_at_us >= 0)
+            array_add_i64(&a[3], e->quiet_at_us);
+        else
+            array_add_text_or_null(&a[3], NULL);
+        e->dirty = false;
+    }
+    struct params p = {0};
+    for (int k = 0; k < 4; k++)
+        array_end(&a[k], &p);
+    enum ap_status rc = run(s, ST_PUT_CONVERSATIONS, &p, NULL, err);
+    for (int k = 0; k < 4; k++)
+        ap_buf_free(&a[k].buf);
+    c->n_dirty = 0;
+    return rc;
+}
+
+/* Reads the states of the batch's conversations, locked just before, in one
+ * statement; those without a row are remembered as absent. */
+static enum ap_status conv_prefetch(struct pg_store *s, int64_t account_id,
+                                    const struct ap_event *events, size_t n,
+                                    struct ap_error *err)
+{
+    struct pg_array ids;
+    array_begin(&ids, TEXT_OID);
+    for (size_t i = 0; i < n; i++) {
+        if (conv_find(&s->convs, account_id, events[i].conversation_id) != NULL)
+            continue;
+        conv_get(&s->convs, account_id, events[i].conversation_id); /* absent until found */
+        array_add_text(&ids, events[i].conversation_id);
+    }
+    struct params p = {0};
+    PGresult *r = NULL;
+    p_i64(&p, account_id);
+    array_end(&ids, &p);
+    enum ap_status rc = ids.n ? run(s, ST_GET_CONVERSATIONS, &p, &r, err) : AP_OK;
+    for (int i = 0; rc == AP_OK && r && i < PQntuples(r); i++)
+        conv_set(conv_get(&s->convs, account_id, col_text(r, i, 0)), PQgetvalue(r, i, 1),
+                 (size_t)PQgetlength(r, i, 1));
+    PQclear(r);
+    ap_buf_free(&ids.buf);
+    return rc;
+}
+
 /* ---- transactions and locks -------------------------------------------------- */
 
+/* The end of a transaction: its locks are gone, and so is what it knew. */
 static void forget_locks(struct pg_store *s)
 {
     s->n_locked = 0;
+    conv_clear(&s->convs);
+    gaps_discard(&s->gaps);
 }
 
 static void pg_destroy(struct ap_store *base)
@@ -690,6 +943,8 @@ static void pg_destroy(struct ap_store *base)
         return;
     if (s->conn)
         PQfinish(s->conn);
+    conv_clear(&s->convs);
+    gaps_discard(&s->gaps);
     free(s->locked);
     free(s->url);
     free(s);
@@ -713,8 +968,14 @@ static enum ap_status pg_begin(struct ap_store *base, struct ap_error *err)
 static enum ap_status pg_commit(struct ap_store *base, struct ap_error *err)
 {
     struct pg_store *s = from_base(base);
-    enum ap_status rc = s->conn ? run_command(s, CMD_COMMIT, err)
+    enum ap_status rc = s->conn ? gaps_flush(s, err)
                                 : ap_error_set(err, AP_UNAVAILABLE, "", "database: no connection");
+    if (rc == AP_OK)
+        rc = conv_flush(s, err);
+    if (rc == AP_OK)
+        rc = run_command(s, CMD_COMMIT, err);
+    else if (s->conn)
+        run_command(s, CMD_ROLLBACK, NULL);
     s->in_txn = false;
     forget_locks(s);
     return rc;
@@ -803,6 +1064,8 @@ static enum ap_status pg_lock_events(struct ap_store *base, int64_t account_id,
         note_locks(s, keys, unique);
     ap_buf_free(&a.buf);
     free(keys);
+    if (rc == AP_OK && s->in_txn)
+        rc = conv_prefetch(s, account_id, events, n, err);
     return rc;
 }
 
@@ -1069,6 +1332,123 @@ static enum ap_status pg_insert_event(struct ap_store *base, int64_t account_id,
     return compare_existing(s, account_id, ev, verdict, err);
 }
 
+
+/* A row of a result, found by its first column. */
+struct id_row {
+    const char *id;
+    int row;
+};
+
+static int compare_id_rows(const void *a, const void *b)
+{
+    return strcmp(((const struct id_row *)a)->id, ((const struct id_row *)b)->id);
+}
+
+/* A result's rows sorted by their first column (strings borrowed from r). */
+static struct id_row *sorted_ids(const PGresult *r)
+{
+    int n = PQntuples(r);
+    struct id_row *ids = ap_calloc((size_t)n + 1, sizeof *ids);
+    for (int i = 0; i < n; i++)
+        ids[i] = (struct id_row){PQgetvalue(r, i, 0), i};
+    qsort(ids, (size_t)n, sizeof *ids, compare_id_rows);
+    return ids;
+}
+
+static const struct id_row *find_id(const struct id_row *ids, const PGresult *r, const char *id)
+{
+    struct id_row key = {id, 0};
+    return bsearch(&key, ids, (size_t)PQntuples(r), sizeof *ids, compare_id_rows);
+}
+
+/* The batch in one INSERT ... SELECT FROM unnest; the ids it returns were
+ * stored (the first event of each), every other event is compared with the
+ * stored body in one more statement. */
+static enum ap_status pg_insert_events(struct ap_store *base, int64_t account_id,
+                                       const struct ap_event *events, size_t n,
+                                       enum ap_verdict *verdicts, struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    enum { N_ARRAYS = 9 };
+    static const uint32_t oids[N_ARRAYS] = {TEXT_OID, TEXT_OID, INT8_OID, INT8_OID, TEXT_OID,
+                                            TEXT_OID, TEXT_OID, TEXT_OID, INT8_OID};
+    struct pg_array a[N_ARRAYS];
+    struct params p = {0};
+    PGresult *inserted = NULL, *bodies = NULL;
+    struct id_row *stored = NULL, *known = NULL;
+    bool *claimed = NULL;
+    if (n == 0)
+        return AP_OK;
+    for (int k = 0; k < N_ARRAYS; k++)
+        array_begin(&a[k], oids[k]);
+    for (size_t i = 0; i < n; i++) {
+        const struct ap_event *ev = &events[i];
+        array_add_text(&a[0], ev->id);
+        array_add_text(&a[1], ev->conversation_id);
+        array_add_i64(&a[2], (int64_t)ev->type);
+        array_add_i64(&a[3], ev->at_us);
+        array_add(&a[4], ev->canonical, ev->canonical_len);
+        array_add_text_or_null(&a[5], ev->ticket_id);
+        array_add_text_or_null(&a[6], ev->member_id);
+        array_add_text_or_null(&a[7], ap_event_fact_attr(ev));
+        array_add_i64(&a[8], ap_event_fact_flags(ev));
+    }
+    p_i64(&p, account_id);
+    for (int k = 0; k < N_ARRAYS; k++)
+        array_end(&a[k], &p);
+    enum ap_status rc = run(s, ST_INSERT_EVENTS, &p, &inserted, err);
+    if (rc != AP_OK)
+        goto out;
+
+    stored = sorted_ids(inserted);
+    claimed = ap_calloc((size_t)PQntuples(inserted) + 1, sizeof *claimed);
+    struct pg_array others;
+    array_begin(&others, TEXT_OID);
+    for (size_t i = 0; i < n; i++) {
+        const struct id_row *hit = find_id(stored, inserted, events[i].id);
+        if (hit && !claimed[hit - stored]) {
+            claimed[hit - stored] = true;
+            verdicts[i] = AP_VERDICT_STORED;
+        } else {
+            verdicts[i] = AP_VERDICT_REJECTED; /* decided below */
+            array_add_text(&others, events[i].id);
+        }
+    }
+    if (others.n > 0) {
+        p = (struct params){0};
+        p_i64(&p, account_id);
+        array_end(&others, &p);
+        rc = run(s, ST_EVENT_BODIES, &p, &bodies, err);
+    }
+    ap_buf_free(&others.buf);
+    if (rc != AP_OK || bodies == NULL)
+        goto out;
+    known = sorted_ids(bodies);
+    for (size_t i = 0; i < n && rc == AP_OK; i++) {
+        if (verdicts[i] != AP_VERDICT_REJECTED)
+            continue;
+        const struct id_row *hit = find_id(known, bodies, events[i].id);
+        if (hit == NULL) {
+            rc = ap_error_set(err, AP_STORAGE, "", "event vanished");
+            break;
+        }
+        int row = hit->row;
+        size_t len = (size_t)PQgetlength(bodies, row, 1);
+        bool same = len == events[i].canonical_len &&
+                    memcmp(PQgetvalue(bodies, row, 1), events[i].canonical, len) == 0;
+        verdicts[i] = same ? AP_VERDICT_DUPLICATE : AP_VERDICT_CONFLICT;
+    }
+out:
+    for (int k = 0; k < N_ARRAYS; k++)
+        ap_buf_free(&a[k].buf);
+    free(stored);
+    free(known);
+    free(claimed);
+    PQclear(inserted);
+    PQclear(bodies);
+    return rc;
+}
+
 static enum ap_status pg_count_events(struct ap_store *base, int64_t account_id, int64_t *count,
                                       struct ap_error *err)
 {
@@ -1176,6 +1556,11 @@ static enum ap_status pg_get_conversation(struct ap_store *base, int64_t account
     enum ap_status rc = lock_conversation(s, account_id, conversation_id, err);
     if (rc != AP_OK)
         return rc;
+    const struct conv_entry *e = conv_find(&s->convs, account_id, conversation_id);
+    if (e != NULL && e->exists)
+        return ap_buf_append(out, e->state, e->len);
+    if (e != NULL || s->convs.cleared_account == account_id)
+        return ap_error_set(err, AP_NOT_FOUND, "", NULL);
     p_i64(&p, account_id);
     p_text(&p, conversation_id);
     if ((rc = run_row(s, ST_GET_CONVERSATION, &p, &r, err)) != AP_OK)
@@ -1189,6 +1574,23 @@ static enum ap_status pg_put_conversation(struct ap_store *base, int64_t account
                                           const char *conversation_id, const void *state,
                                           size_t len, int64_t quiet_at_us, struct ap_error *err)
 {
+    struct pg_store *s = from_base(base);
+    if (s->in_txn) { /* written in bulk at commit, or when enough are waiting */
+        struct conv_cache *c = &s->convs;
+        if (c->n >= CONV_CACHE_MAX) {
+            enum ap_status rc = conv_flush(s, err);
+            if (rc != AP_OK)
+                return rc;
+            conv_clear(c); /* forgets cleared_account too: reads go to the table */
+        }
+        struct conv_entry *e = conv_get(c, account_id, conversation_id);
+        conv_set(e, state, len);
+        e->quiet_at_us = quiet_at_us;
+        if (!e->dirty)
+            c->n_dirty++;
+        e->dirty = true;
+        return c->n_dirty >= CONV_FLUSH_AT ? conv_flush(s, err) : AP_OK;
+    }
     struct params p = {0};
     p_i64(&p, account_id);
     p_text(&p, conversation_id);
@@ -1197,19 +1599,23 @@ static enum ap_status pg_put_conversation(struct ap_store *base, int64_t account
         p_i64(&p, quiet_at_us);
     else
         p_null(&p);
-    return run(from_base(base), ST_PUT_CONVERSATION, &p, NULL, err);
+    return run(s, ST_PUT_CONVERSATION, &p, NULL, err);
 }
 
 static enum ap_status pg_select_quiet_conversations(struct ap_store *base, int64_t account_id,
                                                     int64_t after_us, int64_t before_us,
                                                     ap_blob_fn fn, void *ctx, struct ap_error *err)
 {
+    struct pg_store *s = from_base(base);
     struct params p = {0};
     PGresult *r;
+    enum ap_status rc = conv_flush(s, err);
+    if (rc != AP_OK)
+        return rc;
     p_i64(&p, account_id);
     p_i64(&p, after_us);
     p_i64(&p, before_us);
-    enum ap_status rc = run(from_base(base), ST_QUIET_CONVERSATIONS, &p, &r, err);
+    rc = run(s, ST_QUIET_CONVERSATIONS, &p, &r, err);
     return rc == AP_OK ? each_blob(r, fn, ctx) : rc;
 }
 
@@ -1333,10 +1739,16 @@ static enum ap_status pg_delete_report_data(struct ap_store *base, int64_t accou
     struct params p = {0};
     p_i64(&p, lock_key(account_id, 'a', ""));
     enum ap_status rc = s->in_txn ? run(s, ST_LOCK_EXCLUSIVE, &p, NULL, err) : AP_OK;
+    if (rc == AP_OK)
+        rc = conv_flush(s, err);
     p = (struct params){0};
     p_i64(&p, account_id);
     for (size_t i = 0; i < sizeof deletes / sizeof deletes[0] && rc == AP_OK; i++)
         rc = run(s, deletes[i], &p, NULL, err);
+    if (rc == AP_OK && s->in_txn) {
+        conv_clear(&s->convs); /* everything dirty was written just before */
+        s->convs.cleared_account = account_id;
+    }
     return rc;
 }
 
@@ -1379,6 +1791,56 @@ static enum ap_status pg_select_members(struct ap_store *base, int64_t account_i
 
 /* ---- knowledge gaps ------------------------------------------------------------ */
 
+static void gaps_discard(struct gap_writes *g)
+{
+    for (int k = 0; k < 6; k++)
+        if (g->n_rec)
+            ap_buf_free(&g->rec[k].buf);
+    for (int k = 0; k < 5; k++)
+        if (g->n_asg)
+            ap_buf_free(&g->asg[k].buf);
+    g->n_rec = g->n_asg = 0;
+}
+
+static enum ap_status gaps_flush(struct pg_store *s, struct ap_error *err)
+{
+    struct gap_writes *g = &s->gaps;
+    struct params p = {0};
+    long changes = 0;
+    enum ap_status rc = AP_OK;
+    size_t n_asg = g->n_asg;
+    if (g->n_rec) {
+        p_i64(&p, g->account_id);
+        p_i64(&p, AP_EV_STARTED);
+        for (int k = 0; k < 6; k++)
+            array_end(&g->rec[k], &p);
+        rc = run_changes(s, ST_RECORD_GAP_QUESTIONS, &p, &changes, err);
+    }
+    if (rc == AP_OK && n_asg) {
+        p = (struct params){0};
+        p_i64(&p, g->account_id);
+        for (int k = 0; k < 5; k++)
+            array_end(&g->asg[k], &p);
+        rc = run_changes(s, ST_ASSIGN_GAP_QUESTIONS, &p, &changes, err);
+        if (rc == AP_OK && (size_t)changes != n_asg)
+            rc = ap_error_set(err, AP_NOT_FOUND, "", "a question to assign does not exist");
+    }
+    gaps_discard(g);
+    return rc;
+}
+
+/* Makes room in the buffer for a write of this account. */
+static enum ap_status gaps_prepare(struct pg_store *s, int64_t account_id, struct ap_error *err)
+{
+    struct gap_writes *g = &s->gaps;
+    enum ap_status rc = AP_OK;
+    if (g->n_rec + g->n_asg > 0 && (g->account_id != account_id || g->n_rec + g->n_asg >= 5000))
+        rc = gaps_flush(s, err);
+    g->account_id = account_id;
+    return rc;
+}
+
+
 /* Takes a transaction-scoped lock of the account's knowledge gaps: 'q' around
  * numbering new questions (ingest on several nodes), 'g' around assignment
  * and curation (the grouping model is replayed from the stored assignments,
@@ -1414,8 +1876,29 @@ static enum ap_status pg_record_gap_question(struct ap_store *base, int64_t acco
 {
     struct pg_store *s = from_base(base);
     enum ap_status rc = lock_gaps(s, account_id, 'q', err);
+    if (rc == AP_OK && s->in_txn)
+        rc = gaps_prepare(s, account_id, err);
     if (rc != AP_OK)
         return rc;
+    if (s->in_txn) {
+        struct gap_writes *g = &s->gaps;
+        static const uint32_t oids[6] = {TEXT_OID, TEXT_OID, INT8_OID, TEXT_OID, TEXT_OID,
+                                         BYTEA_OID};
+        if (g->n_rec == 0)
+            for (int k = 0; k < 6; k++)
+                array_begin(&g->rec[k], oids[k]);
+        array_add_text(&g->rec[0], q->event_id);
+        array_add_text(&g->rec[1], q->conversation_id);
+        array_add_i64(&g->rec[2], q->at_us);
+        array_add_text(&g->rec[3], q->text);
+        array_add_text_or_null(&g->rec[4], q->language);
+        if (q->embedding)
+            array_add(&g->rec[5], q->embedding, q->embedding_len * sizeof(double));
+        else
+            array_add_text_or_null(&g->rec[5], NULL);
+        g->n_rec++;
+        return AP_OK;
+    }
     struct params p = {0};
     p_i64(&p, account_id);
     p_text(&p, q->event_id);
@@ -1536,6 +2019,27 @@ static enum ap_status pg_assign_gap_question(struct ap_store *base, int64_t acco
                                              const char *stemmer, double similarity,
                                              struct ap_error *err)
 {
+    struct pg_store *s = from_base(base);
+    if (s->in_txn) { /* checked when sent: every question must exist */
+        enum ap_status rc = gaps_prepare(s, account_id, err);
+        if (rc != AP_OK)
+            return rc;
+        struct gap_writes *g = &s->gaps;
+        static const uint32_t oids[5] = {INT8_OID, INT8_OID, INT8_OID, TEXT_OID,
+                                         FLOAT8_OID};
+        if (g->n_asg == 0)
+            for (int k = 0; k < 5; k++)
+                array_begin(&g->asg[k], oids[k]);
+        uint64_t bits;
+        memcpy(&bits, &similarity, sizeof bits);
+        array_add_i64(&g->asg[0], question_id);
+        array_add_i64(&g->asg[1], topic_id);
+        array_add_i64(&g->asg[2], seq);
+        array_add_text_or_null(&g->asg[3], stemmer);
+        array_add_i64(&g->asg[4], (int64_t)bits); /* float8 travels as its 8 bytes */
+        g->n_asg++;
+        return AP_OK;
+    }
     struct params p = {0};
     p_i64(&p, account_id);
     p_i64(&p, question_id);
@@ -1543,7 +2047,7 @@ static enum ap_status pg_assign_gap_question(struct ap_store *base, int64_t acco
     p_i64(&p, seq);
     p_text(&p, stemmer);
     p_f64(&p, similarity);
-    return run_update(from_base(base), ST_ASSIGN_GAP_QUESTION, &p, err);
+    return run_update(s, ST_ASSIGN_GAP_QUESTION, &p, err);
 }
 
 static enum ap_status pg_insert_gap_topic(struct ap_store *base, int64_t account_id,
@@ -1772,6 +2276,7 @@ static const struct ap_store_ops pg_ops = {
     .select_tokens = pg_select_tokens,
     .revoke_token = pg_revoke_token,
     .insert_event = pg_insert_event,
+    .insert_events = pg_insert_events,
     .count_events = pg_count_events,
     .get_event = pg_get_event,
     .select_conversation_events = pg_select_conversation_events,
@@ -1812,6 +2317,7 @@ enum ap_status ap_pg_open(const char *url, struct ap_store **out, struct ap_erro
     struct pg_store *s = ap_calloc(1, sizeof *s);
     s->base.ops = &pg_ops;
     s->url = ap_strdup(url);
+    conv_clear(&s->convs);
     enum ap_status rc = connect_db(s, err);
     if (rc == AP_OK)
         rc = run_migrations(s, err);

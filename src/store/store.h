@@ -169,6 +169,12 @@ struct ap_store_ops {
     enum ap_status (*insert_event)(struct ap_store *store, int64_t account_id,
                                    const struct ap_event *ev, enum ap_verdict *verdict,
                                    struct ap_error *err);
+    /* Optional: insert_event for a whole batch, in order (a later event with
+     * the id of an earlier one is its duplicate or conflict), in fewer round
+     * trips. NULL: the wrapper calls insert_event for each. */
+    enum ap_status (*insert_events)(struct ap_store *store, int64_t account_id,
+                                    const struct ap_event *events, size_t n,
+                                    enum ap_verdict *verdicts, struct ap_error *err);
     enum ap_status (*count_events)(struct ap_store *store, int64_t account_id, int64_t *count,
                                    struct ap_error *err);
     /* The canonical JSON of one event, appended to out. */
@@ -431,6 +437,21 @@ static inline enum ap_status ap_store_insert_event(struct ap_store *s, int64_t a
                                                    enum ap_verdict *verdict, struct ap_error *err)
 {
     return s->ops->insert_event(s, account_id, ev, verdict, err);
+}
+
+static inline enum ap_status ap_store_insert_events(struct ap_store *s, int64_t account_id,
+                                                    const struct ap_event *events, size_t n,
+                                                    enum ap_verdict *verdicts,
+                                                    struct ap_error *err)
+{
+    if (s->ops->insert_events)
+        return s->ops->insert_events(s, account_id, events, n, verdicts, err);
+    for (size_t i = 0; i < n; i++) {
+        enum ap_status rc = s->ops->insert_event(s, account_id, &events[i], &verdicts[i], err);
+        if (rc != AP_OK)
+            return rc;
+    }
+    return AP_OK;
 }
 
 static inline enum ap_status ap_store_count_events(struct ap_store *s, int64_t account_id,
