@@ -74,9 +74,12 @@ enum stmt_id {
     ST_SET_GAP_TOPIC_ANSWER,
     ST_CONVERSATION_BODIES,
     ST_RECORD_GAP_QUESTIONS,
+    ST_UPDATE_GAP_CHANNELS_MANY,
     ST_ASSIGN_GAP_QUESTIONS,
     ST_INSERT_EVENTS,
     ST_EVENT_BODIES,
+    ST_TICKETS_EVENTS,
+    ST_PUT_MEMBERS,
     ST_GET_CONVERSATIONS,
     ST_PUT_CONVERSATIONS,
     ST_LOCK_SHARED,
@@ -287,6 +290,9 @@ static const char *const stmt_sql[ST__COUNT] = {
         "WITH ORDINALITY AS u(event_id, conversation_id, at_us, text, language, embedding, ord) "
         "WHERE NOT EXISTS (SELECT 1 FROM gap_questions g WHERE g.account_id = $1::int8 AND "
         "g.event_id = u.event_id) ORDER BY u.ord ON CONFLICT DO NOTHING",
+    [ST_UPDATE_GAP_CHANNELS_MANY] = "UPDATE gap_questions g SET channel = "
+                                    CHANNEL_OF("g.conversation_id") " WHERE g.account_id = "
+                                    "$1::int8 AND g.conversation_id = ANY($2::text[])",
     [ST_ASSIGN_GAP_QUESTIONS] =
         "UPDATE gap_questions g SET topic_id = u.topic_id, assign_seq = u.seq, stemmer = "
         "u.stemmer, similarity = u.similarity FROM unnest($2::int8[], $3::int8[], $4::int8[], "
@@ -299,6 +305,17 @@ static const char *const stmt_sql[ST__COUNT] = {
                          "unnest($2::text[], $3::text[], $4::int8[], $5::int8[], $6::text[], "
                          "$7::text[], $8::text[], $9::text[], $10::int8[]) "
                          "ON CONFLICT DO NOTHING RETURNING id",
+    [ST_TICKETS_EVENTS] = "SELECT " FACT_COLUMNS " FROM events WHERE account_id = $1::int8 "
+                          "AND ticket_id = ANY($2::text[])",
+    /* The batch's member names, one (the latest) per member. */
+    [ST_PUT_MEMBERS] = "INSERT INTO members (account_id, id, name, name_at_us, name_event_id) "
+                       "SELECT $1::int8, * FROM unnest($2::text[], $3::text[], $4::int8[], "
+                       "$5::text[]) ON CONFLICT (account_id, id) DO UPDATE SET "
+                       "name = excluded.name, name_at_us = excluded.name_at_us, "
+                       "name_event_id = excluded.name_event_id "
+                       "WHERE excluded.name_at_us > members.name_at_us OR "
+                       "(excluded.name_at_us = members.name_at_us AND "
+                       "excluded.name_event_id COLLATE \"C\" > members.name_event_id)",
     [ST_EVENT_BODIES] = "SELECT id, body FROM events WHERE account_id = $1::int8 "
                         "AND id = ANY($2::text[])",
     [ST_GET_CONVERSATIONS] = "SELECT id, state FROM conversations WHERE account_id = $1::int8 "
@@ -348,12 +365,36 @@ struct pg_array {
 
 /* Knowledge-gap writes of a transaction, sent in one statement each when
  * something reads gap_questions, and at commit: recorded questions (event id,
- * conversation, at, text, language, embedding) and assignments (question,
- * topic, seq, stemmer, similarity). */
+ * conversation, at, text, language, embedding), conversations whose
+ * questions' channel is to be read again, and assignments (question, topic,
+ * seq, stemmer, similarity). */
 struct gap_writes {
     int64_t account_id;
-    struct pg_array rec[6], asg[5];
-    size_t n_rec, n_asg;
+    struct pg_array rec[6], asg[5], channels;
+    size_t n_rec, n_asg, n_channels;
+};
+
+/* A row of a result, found by the text of one column. */
+struct id_row {
+    const char *id;
+    int row;
+};
+
+/* The events of the tickets a batch names, read once after its events are
+ * stored (handoffs look up their ticket's close, closes their handoffs). */
+struct ticket_cache {
+    int64_t account_id;
+    char **tickets; /* sorted, owned */
+    size_t n;
+    PGresult *rows; /* FACT_COLUMNS of all their events, or NULL until read */
+    struct id_row *by_ticket;
+};
+
+/* Member names of a transaction, the latest per member, written at commit. */
+struct member_write {
+    int64_t account_id;
+    char *member_id, *name, *event_id;
+    int64_t at_us;
 };
 
 struct conv_cache {
@@ -374,6 +415,9 @@ struct pg_store {
     size_t n_locked, cap_locked;
     struct conv_cache convs;
     struct gap_writes gaps;
+    struct ticket_cache tickets;
+    struct member_write *members;
+    size_t n_members, cap_members;
 };
 
 static struct pg_store *from_base(struct ap_store *s)
@@ -675,7 +719,8 @@ static enum ap_status run(struct pg_store *s, enum stmt_id id, const struct para
                           PGresult **out, struct ap_error *err)
 {
     enum ap_status rc = ensure_connected(s, err);
-    if (rc == AP_OK && s->gaps.n_rec + s->gaps.n_asg > 0 && touches_gap_questions(id))
+    if (rc == AP_OK && s->gaps.n_rec + s->gaps.n_asg + s->gaps.n_channels > 0 &&
+        touches_gap_questions(id))
         rc = gaps_flush(s, err);
     if (rc != AP_OK)
         return rc;
@@ -926,6 +971,205 @@ static enum ap_status conv_prefetch(struct pg_store *s, int64_t account_id,
     return rc;
 }
 
+static int compare_id_rows(const void *a, const void *b)
+{
+    return strcmp(((const struct id_row *)a)->id, ((const struct id_row *)b)->id);
+}
+
+/* A result's rows sorted by their first column (strings borrowed from r). */
+static struct id_row *sorted_by_column(const PGresult *r, int col)
+{
+    int n = PQntuples(r);
+    struct id_row *ids = ap_calloc((size_t)n + 1, sizeof *ids);
+    for (int i = 0; i < n; i++)
+        ids[i] = (struct id_row){PQgetvalue(r, i, col), i};
+    qsort(ids, (size_t)n, sizeof *ids, compare_id_rows);
+    return ids;
+}
+
+static struct id_row *sorted_ids(const PGresult *r)
+{
+    return sorted_by_column(r, 0);
+}
+
+static const struct id_row *find_id(const struct id_row *ids, const PGresult *r, const char *id)
+{
+    struct id_row key = {id, 0};
+    return bsearch(&key, ids, (size_t)PQntuples(r), sizeof *ids, compare_id_rows);
+}
+
+/* ---- the batch's tickets ----------------------------------------------------------- */
+
+static void tickets_forget_rows(struct ticket_cache *t)
+{
+    PQclear(t->rows);
+    t->rows = NULL;
+    free(t->by_ticket);
+    t->by_ticket = NULL;
+}
+
+static void tickets_clear(struct ticket_cache *t)
+{
+    tickets_forget_rows(t);
+    for (size_t i = 0; i < t->n; i++)
+        free(t->tickets[i]);
+    free(t->tickets);
+    t->tickets = NULL;
+    t->n = 0;
+}
+
+static int compare_strs(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void tickets_note(struct ticket_cache *t, int64_t account_id,
+                         const struct ap_event *events, size_t n)
+{
+    tickets_clear(t);
+    t->account_id = account_id;
+    t->tickets = ap_calloc(n + 1, sizeof *t->tickets);
+    for (size_t i = 0; i < n; i++)
+        if (events[i].ticket_id)
+            t->tickets[t->n++] = ap_strdup(events[i].ticket_id);
+    qsort(t->tickets, t->n, sizeof *t->tickets, compare_strs);
+    size_t unique = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (unique > 0 && strcmp(t->tickets[i], t->tickets[unique - 1]) == 0)
+            free(t->tickets[i]);
+        else
+            t->tickets[unique++] = t->tickets[i];
+    }
+    t->n = unique;
+}
+
+static bool tickets_has(const struct ticket_cache *t, int64_t account_id, const char *ticket)
+{
+    return t->n > 0 && t->account_id == account_id &&
+           bsearch(&ticket, t->tickets, t->n, sizeof *t->tickets, compare_strs) != NULL;
+}
+
+/* Reads the events of every ticket of the batch in one statement. */
+static enum ap_status tickets_load(struct pg_store *s, struct ap_error *err)
+{
+    struct ticket_cache *t = &s->tickets;
+    struct pg_array names;
+    struct params p = {0};
+    array_begin(&names, TEXT_OID);
+    for (size_t i = 0; i < t->n; i++)
+        array_add_text(&names, t->tickets[i]);
+    p_i64(&p, t->account_id);
+    array_end(&names, &p);
+    enum ap_status rc = run(s, ST_TICKETS_EVENTS, &p, &t->rows, err);
+    ap_buf_free(&names.buf);
+    if (rc != AP_OK) {
+        t->rows = NULL;
+        return rc;
+    }
+    t->by_ticket = sorted_by_column(t->rows, 7);
+    return AP_OK;
+}
+
+/* Hands fn the cached events of one ticket. */
+static enum ap_status tickets_each(const struct ticket_cache *t, const char *ticket,
+                                   ap_event_fn fn, void *ctx)
+{
+    size_t n = (size_t)PQntuples(t->rows), lo = 0, hi = n;
+    while (lo < hi) { /* the first row whose ticket is >= ticket */
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(t->by_ticket[mid].id, ticket) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    enum ap_status rc = AP_OK;
+    for (size_t i = lo; rc == AP_OK && i < n && strcmp(t->by_ticket[i].id, ticket) == 0; i++) {
+        const PGresult *r = t->rows;
+        int row = t->by_ticket[i].row;
+        struct ap_event ev;
+        ap_event_from_facts(&ev, col_text(r, row, 0), (enum ap_event_type)col_i64(r, row, 1),
+                            col_i64(r, row, 2), col_text(r, row, 3), (int)col_i64(r, row, 4),
+                            col_text(r, row, 5), col_text(r, row, 6), col_text(r, row, 7));
+        rc = fn(ctx, &ev);
+    }
+    return rc;
+}
+
+/* ---- member names ----------------------------------------------------------------- */
+
+static void members_clear(struct pg_store *s)
+{
+    for (size_t i = 0; i < s->n_members; i++) {
+        free(s->members[i].member_id);
+        free(s->members[i].name);
+        free(s->members[i].event_id);
+    }
+    s->n_members = 0;
+}
+
+/* Keeps the latest name by (at, event id) per member, like the upsert does. */
+static void members_add(struct pg_store *s, int64_t account_id, const char *member_id,
+                        const char *name, int64_t at_us, const char *event_id)
+{
+    for (size_t i = 0; i < s->n_members; i++) {
+        struct member_write *m = &s->members[i];
+        if (m->account_id != account_id || strcmp(m->member_id, member_id) != 0)
+            continue;
+        if (at_us > m->at_us || (at_us == m->at_us && strcmp(event_id, m->event_id) > 0)) {
+            free(m->name);
+            free(m->event_id);
+            m->name = ap_strdup(name);
+            m->event_id = ap_strdup(event_id);
+            m->at_us = at_us;
+        }
+        return;
+    }
+    if (s->n_members == s->cap_members) {
+        s->cap_members = s->cap_members ? 2 * s->cap_members : 16;
+        s->members = ap_realloc(s->members, s->cap_members * sizeof *s->members);
+    }
+    s->members[s->n_members++] = (struct member_write){account_id, ap_strdup(member_id),
+                                                       ap_strdup(name), ap_strdup(event_id),
+                                                       at_us};
+}
+
+/* Writes the buffered names, one statement per account. */
+static enum ap_status members_flush(struct pg_store *s, struct ap_error *err)
+{
+    enum ap_status rc = AP_OK;
+    while (rc == AP_OK && s->n_members > 0) {
+        int64_t account_id = s->members[0].account_id;
+        struct pg_array a[4];
+        static const uint32_t oids[4] = {TEXT_OID, TEXT_OID, INT8_OID, TEXT_OID};
+        for (int k = 0; k < 4; k++)
+            array_begin(&a[k], oids[k]);
+        size_t kept = 0;
+        for (size_t i = 0; i < s->n_members; i++) {
+            struct member_write *m = &s->members[i];
+            if (m->account_id != account_id) {
+                s->members[kept++] = *m;
+                continue;
+            }
+            array_add_text(&a[0], m->member_id);
+            array_add_text(&a[1], m->name);
+            array_add_i64(&a[2], m->at_us);
+            array_add_text(&a[3], m->event_id);
+            free(m->member_id);
+            free(m->name);
+            free(m->event_id);
+        }
+        s->n_members = kept;
+        struct params p = {0};
+        p_i64(&p, account_id);
+        for (int k = 0; k < 4; k++)
+            array_end(&a[k], &p);
+        rc = run(s, ST_PUT_MEMBERS, &p, NULL, err);
+        for (int k = 0; k < 4; k++)
+            ap_buf_free(&a[k].buf);
+    }
+    return rc;
+}
+
 /* ---- transactions and locks -------------------------------------------------- */
 
 /* The end of a transaction: its locks are gone, and so is what it knew. */
@@ -934,6 +1178,8 @@ static void forget_locks(struct pg_store *s)
     s->n_locked = 0;
     conv_clear(&s->convs);
     gaps_discard(&s->gaps);
+    tickets_clear(&s->tickets);
+    members_clear(s);
 }
 
 static void pg_destroy(struct ap_store *base)
@@ -943,8 +1189,8 @@ static void pg_destroy(struct ap_store *base)
         return;
     if (s->conn)
         PQfinish(s->conn);
-    conv_clear(&s->convs);
-    gaps_discard(&s->gaps);
+    forget_locks(s);
+    free(s->members);
     free(s->locked);
     free(s->url);
     free(s);
@@ -972,6 +1218,8 @@ static enum ap_status pg_commit(struct ap_store *base, struct ap_error *err)
                                 : ap_error_set(err, AP_UNAVAILABLE, "", "database: no connection");
     if (rc == AP_OK)
         rc = conv_flush(s, err);
+    if (rc == AP_OK)
+        rc = members_flush(s, err);
     if (rc == AP_OK)
         rc = run_command(s, CMD_COMMIT, err);
     else if (s->conn)
@@ -1064,8 +1312,10 @@ static enum ap_status pg_lock_events(struct ap_store *base, int64_t account_id,
         note_locks(s, keys, unique);
     ap_buf_free(&a.buf);
     free(keys);
-    if (rc == AP_OK && s->in_txn)
+    if (rc == AP_OK && s->in_txn) {
+        tickets_note(&s->tickets, account_id, events, n);
         rc = conv_prefetch(s, account_id, events, n, err);
+    }
     return rc;
 }
 
@@ -1312,6 +1562,7 @@ static enum ap_status pg_insert_event(struct ap_store *base, int64_t account_id,
     struct pg_store *s = from_base(base);
     struct params p = {0};
     long changes;
+    tickets_forget_rows(&s->tickets); /* read again after new events */
     p_i64(&p, account_id);
     p_text(&p, ev->id);
     p_text(&p, ev->conversation_id);
@@ -1333,33 +1584,6 @@ static enum ap_status pg_insert_event(struct ap_store *base, int64_t account_id,
 }
 
 
-/* A row of a result, found by its first column. */
-struct id_row {
-    const char *id;
-    int row;
-};
-
-static int compare_id_rows(const void *a, const void *b)
-{
-    return strcmp(((const struct id_row *)a)->id, ((const struct id_row *)b)->id);
-}
-
-/* A result's rows sorted by their first column (strings borrowed from r). */
-static struct id_row *sorted_ids(const PGresult *r)
-{
-    int n = PQntuples(r);
-    struct id_row *ids = ap_calloc((size_t)n + 1, sizeof *ids);
-    for (int i = 0; i < n; i++)
-        ids[i] = (struct id_row){PQgetvalue(r, i, 0), i};
-    qsort(ids, (size_t)n, sizeof *ids, compare_id_rows);
-    return ids;
-}
-
-static const struct id_row *find_id(const struct id_row *ids, const PGresult *r, const char *id)
-{
-    struct id_row key = {id, 0};
-    return bsearch(&key, ids, (size_t)PQntuples(r), sizeof *ids, compare_id_rows);
-}
 
 /* The batch in one INSERT ... SELECT FROM unnest; the ids it returns were
  * stored (the first event of each), every other event is compared with the
@@ -1379,6 +1603,7 @@ static enum ap_status pg_insert_events(struct ap_store *base, int64_t account_id
     bool *claimed = NULL;
     if (n == 0)
         return AP_OK;
+    tickets_forget_rows(&s->tickets); /* read again after new events */
     for (int k = 0; k < N_ARRAYS; k++)
         array_begin(&a[k], oids[k]);
     for (size_t i = 0; i < n; i++) {
@@ -1528,6 +1753,11 @@ static enum ap_status pg_select_ticket_events(struct ap_store *base, int64_t acc
                                               const char *ticket_id, ap_event_fn fn, void *ctx,
                                               struct ap_error *err)
 {
+    struct pg_store *s = from_base(base);
+    if (s->in_txn && tickets_has(&s->tickets, account_id, ticket_id)) {
+        enum ap_status rc = s->tickets.rows ? AP_OK : tickets_load(s, err);
+        return rc == AP_OK ? tickets_each(&s->tickets, ticket_id, fn, ctx) : rc;
+    }
     return select_by_key(base, ST_TICKET_EVENTS, account_id, ticket_id, fn, ctx, err);
 }
 
@@ -1765,22 +1995,31 @@ static enum ap_status pg_put_member_name(struct ap_store *base, int64_t account_
                                          const char *member_id, const char *name, int64_t at_us,
                                          const char *event_id, struct ap_error *err)
 {
+    struct pg_store *s = from_base(base);
+    if (s->in_txn) { /* written at commit, the latest per member */
+        members_add(s, account_id, member_id, name, at_us, event_id);
+        return AP_OK;
+    }
     struct params p = {0};
     p_i64(&p, account_id);
     p_text(&p, member_id);
     p_text(&p, name);
     p_i64(&p, at_us);
     p_text(&p, event_id);
-    return run(from_base(base), ST_PUT_MEMBER, &p, NULL, err);
+    return run(s, ST_PUT_MEMBER, &p, NULL, err);
 }
 
 static enum ap_status pg_select_members(struct ap_store *base, int64_t account_id,
                                         ap_member_fn fn, void *ctx, struct ap_error *err)
 {
+    struct pg_store *s = from_base(base);
     struct params p = {0};
     PGresult *r;
+    enum ap_status rc = members_flush(s, err);
+    if (rc != AP_OK)
+        return rc;
     p_i64(&p, account_id);
-    enum ap_status rc = run(from_base(base), ST_MEMBERS, &p, &r, err);
+    rc = run(s, ST_MEMBERS, &p, &r, err);
     if (rc != AP_OK)
         return rc;
     for (int i = 0; rc == AP_OK && i < PQntuples(r); i++)
@@ -1799,7 +2038,9 @@ static void gaps_discard(struct gap_writes *g)
     for (int k = 0; k < 5; k++)
         if (g->n_asg)
             ap_buf_free(&g->asg[k].buf);
-    g->n_rec = g->n_asg = 0;
+    if (g->n_channels)
+        ap_buf_free(&g->channels.buf);
+    g->n_rec = g->n_asg = g->n_channels = 0;
 }
 
 static enum ap_status gaps_flush(struct pg_store *s, struct ap_error *err)
@@ -1815,6 +2056,13 @@ static enum ap_status gaps_flush(struct pg_store *s, struct ap_error *err)
         for (int k = 0; k < 6; k++)
             array_end(&g->rec[k], &p);
         rc = run_changes(s, ST_RECORD_GAP_QUESTIONS, &p, &changes, err);
+    }
+    if (rc == AP_OK && g->n_channels) {
+        p = (struct params){0};
+        p_i64(&p, g->account_id);
+        array_end(&g->channels, &p);
+        p_i64(&p, AP_EV_STARTED);
+        rc = run(s, ST_UPDATE_GAP_CHANNELS_MANY, &p, NULL, err);
     }
     if (rc == AP_OK && n_asg) {
         p = (struct params){0};
@@ -1834,7 +2082,8 @@ static enum ap_status gaps_prepare(struct pg_store *s, int64_t account_id, struc
 {
     struct gap_writes *g = &s->gaps;
     enum ap_status rc = AP_OK;
-    if (g->n_rec + g->n_asg > 0 && (g->account_id != account_id || g->n_rec + g->n_asg >= 5000))
+    size_t n = g->n_rec + g->n_asg + g->n_channels;
+    if (n > 0 && (g->account_id != account_id || n >= 5000))
         rc = gaps_flush(s, err);
     g->account_id = account_id;
     return rc;
@@ -1914,11 +2163,21 @@ static enum ap_status pg_record_gap_question(struct ap_store *base, int64_t acco
 static enum ap_status pg_update_gap_channels(struct ap_store *base, int64_t account_id,
                                              const char *conversation_id, struct ap_error *err)
 {
+    struct pg_store *s = from_base(base);
+    if (s->in_txn) { /* after the recorded questions, in one statement */
+        enum ap_status rc = gaps_prepare(s, account_id, err);
+        if (rc != AP_OK)
+            return rc;
+        if (s->gaps.n_channels++ == 0)
+            array_begin(&s->gaps.channels, TEXT_OID);
+        array_add_text(&s->gaps.channels, conversation_id);
+        return AP_OK;
+    }
     struct params p = {0};
     p_i64(&p, account_id);
     p_text(&p, conversation_id);
     p_i64(&p, AP_EV_STARTED);
-    return run(from_base(base), ST_UPDATE_GAP_CHANNELS, &p, NULL, err);
+    return run(s, ST_UPDATE_GAP_CHANNELS, &p, NULL, err);
 }
 
 static enum ap_status pg_gap_generation(struct ap_store *base, int64_t account_id,
