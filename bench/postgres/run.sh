@@ -70,7 +70,7 @@ for n in "${sizes[@]}"; do
   sq_secs=$(seconds_since "$t0")
 
   name=bench_conv_$n
-  psql_admin "DROP DATABASE IF EXISTS $name WITH (FORCE)"
+  PGOPTIONS="-c client_min_messages=warning" psql_admin "DROP DATABASE IF EXISTS $name WITH (FORCE)"
   psql_admin "CREATE DATABASE $name"
   pgdb=$pg/$name
   "$bin" accounts create bench --db "$pgdb" >/dev/null
