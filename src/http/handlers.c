@@ -136,3 +136,13 @@ void ap_http_handle_events(struct ap_http_request *req, struct ap_http_response 
         ingest_single(req, res);
     }
 }
+
+/* The OpenAPI document (src/http/openapi.json), embedded at build time. */
+extern const char ap_openapi_json[];
+extern const size_t ap_openapi_json_len;
+
+void ap_http_handle_openapi(struct ap_http_request *req, struct ap_http_response *res)
+{
+    (void)req;
+    ap_http_json(res, 200, ap_openapi_json, ap_openapi_json_len);
+}

@@ -105,6 +105,7 @@ void ap_http_handle_question_move(struct ap_http_request *req, struct ap_http_re
 void ap_http_handle_question_dismiss(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_question_undismiss(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_metrics(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_openapi(struct ap_http_request *req, struct ap_http_response *res);
 
 /* Metrics (metrics.c). The server owns them; handlers add event verdicts. */
 struct ap_http_metrics *ap_http_metrics_new(size_t n_routes);
