@@ -13,7 +13,11 @@
  * next operation outside a transaction (never silently inside one: its work is
  * gone, so the operation fails with AP_UNAVAILABLE and the caller answers 503).
  * Statements are prepared lazily, once per connection, from the table below;
- * parameters and results travel in binary, so no number is printed or parsed. */
+ * parameters and results travel in binary, so no number is printed or parsed.
+ * A transaction's writes are buffered and sent in bulk (events, conversation
+ * states, member names, knowledge-gap rows), before any statement that reads
+ * them and at commit (docs/internals/store.md). The store owns every buffer and
+ * result; pointers handed to callbacks are valid during the call only. */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
