@@ -347,6 +347,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 /* Puts buffered before they are written in one statement; the cache of a
  * transaction is emptied past CONV_CACHE_MAX entries (a rebuild). */
 #define CONV_FLUSH_AT 2000
+/* Conversation and ticket locks one batch takes at most (see pg_lock_events). */
+#define LOCK_KEYS_MAX 1000
 #define CONV_CACHE_MAX 200000
 
 /* A conversation state the transaction knows: read before (prefetched for the
@@ -417,6 +419,10 @@ struct pg_store {
      * locked up front is not locked again for each read. */
     int64_t *locked;
     size_t n_locked, cap_locked;
+    /* The account this transaction holds exclusively (a rebuild, or a batch
+     * too large to lock conversation by conversation), or -1: no other lock
+     * of that account is needed. */
+    int64_t exclusive_account;
     struct conv_cache convs;
     struct gap_writes gaps;
     struct ticket_cache tickets;
@@ -1180,6 +1186,7 @@ static enum ap_status members_flush(struct pg_store *s, struct ap_error *err)
 static void forget_locks(struct pg_store *s)
 {
     s->n_locked = 0;
+    s->exclusive_account = -1;
     conv_clear(&s->convs);
     gaps_discard(&s->gaps);
     tickets_clear(&s->tickets);
@@ -1281,20 +1288,34 @@ static void note_locks(struct pg_store *s, const int64_t *keys, size_t n)
     qsort(s->locked, s->n_locked, sizeof *s->locked, compare_keys);
 }
 
+/* Takes the account exclusively; every other lock of the account is implied. */
+static enum ap_status lock_account_exclusive(struct pg_store *s, int64_t account_id,
+                                             struct ap_error *err)
+{
+    if (s->exclusive_account == account_id || !s->in_txn)
+        return AP_OK;
+    struct params p = {0};
+    p_i64(&p, lock_key(account_id, 'a', ""));
+    enum ap_status rc = run(s, ST_LOCK_EXCLUSIVE, &p, NULL, err);
+    if (rc == AP_OK)
+        s->exclusive_account = account_id;
+    return rc;
+}
+
 /* Takes the account shared (a rebuild takes it exclusively), then every
  * conversation and ticket of the batch in key order, so that two batches
- * never wait for each other in a cycle. */
+ * never wait for each other in a cycle. A batch with more than LOCK_KEYS_MAX
+ * of them (a bulk import) takes the account exclusively instead: the server's
+ * lock table holds max_locks_per_transaction (64) x max_connections locks in
+ * all, and writers of one account gain nothing from fine locks on a batch
+ * that size. */
 static enum ap_status pg_lock_events(struct ap_store *base, int64_t account_id,
                                      const struct ap_event *events, size_t n, struct ap_error *err)
 {
     struct pg_store *s = from_base(base);
     struct params p = {0};
-    p_i64(&p, lock_key(account_id, 'a', ""));
-    enum ap_status rc = run(s, ST_LOCK_SHARED, &p, NULL, err);
-    if (rc != AP_OK || n == 0)
-        return rc;
-    int64_t *keys = ap_calloc(2 * n, sizeof *keys);
     size_t k = 0;
+    int64_t *keys = ap_calloc(2 * n + 1, sizeof *keys);
     for (size_t i = 0; i < n; i++) {
         keys[k++] = lock_key(account_id, 'c', events[i].conversation_id);
         if (events[i].ticket_id)
@@ -1305,6 +1326,22 @@ static enum ap_status pg_lock_events(struct ap_store *base, int64_t account_id,
     for (size_t i = 0; i < k; i++)
         if (unique == 0 || keys[i] != keys[unique - 1])
             keys[unique++] = keys[i];
+    enum ap_status rc;
+    if (unique > LOCK_KEYS_MAX || s->exclusive_account == account_id) {
+        free(keys);
+        rc = lock_account_exclusive(s, account_id, err);
+        if (rc == AP_OK && s->in_txn) {
+            tickets_note(&s->tickets, account_id, events, n);
+            rc = conv_prefetch(s, account_id, events, n, err);
+        }
+        return rc;
+    }
+    p_i64(&p, lock_key(account_id, 'a', ""));
+    rc = run(s, ST_LOCK_SHARED, &p, NULL, err);
+    if (rc != AP_OK || n == 0) {
+        free(keys);
+        return rc;
+    }
     struct pg_array a;
     array_begin(&a, INT8_OID);
     for (size_t i = 0; i < unique; i++)
@@ -1330,7 +1367,7 @@ static enum ap_status lock_conversation(struct pg_store *s, int64_t account_id,
                                         const char *conversation_id, struct ap_error *err)
 {
     int64_t key = lock_key(account_id, 'c', conversation_id);
-    if (!s->in_txn || holds_lock(s, key))
+    if (!s->in_txn || s->exclusive_account == account_id || holds_lock(s, key))
         return AP_OK;
     struct params p = {0};
     p_i64(&p, key);
@@ -1971,8 +2008,7 @@ static enum ap_status pg_delete_report_data(struct ap_store *base, int64_t accou
     static const enum stmt_id deletes[] = {ST_DELETE_CONVERSATIONS, ST_DELETE_CELLS,
                                            ST_DELETE_PENDING_CELLS};
     struct params p = {0};
-    p_i64(&p, lock_key(account_id, 'a', ""));
-    enum ap_status rc = s->in_txn ? run(s, ST_LOCK_EXCLUSIVE, &p, NULL, err) : AP_OK;
+    enum ap_status rc = lock_account_exclusive(s, account_id, err);
     if (rc == AP_OK)
         rc = conv_flush(s, err);
     p = (struct params){0};
@@ -2580,7 +2616,7 @@ enum ap_status ap_pg_open(const char *url, struct ap_store **out, struct ap_erro
     struct pg_store *s = ap_calloc(1, sizeof *s);
     s->base.ops = &pg_ops;
     s->url = ap_strdup(url);
-    conv_clear(&s->convs);
+    forget_locks(s);
     enum ap_status rc = connect_db(s, err);
     if (rc == AP_OK)
         rc = run_migrations(s, err);

@@ -2,7 +2,8 @@
 servers share a database; clients post random event streams through both at
 once — the conversations overlap, handoffs and ticket closes of one ticket go
 to different nodes, and some batches are posted to both nodes at the same
-moment, exact duplicates and conflicting versions included. Afterwards each id
+moment, exact duplicates and conflicting versions included, and one bulk batch
+of 1,200 conversations (locked as a whole account) among the small ones. Afterwards each id
 is stored once (verdicts across both nodes add up), and the reports of either
 node equal the brute-force reference (tests/reports/reference.py) computed
 from the events the database holds: no aggregate update was lost and none was
@@ -52,13 +53,31 @@ def make_stream(rng):
     return events, sent
 
 
-def batches(rng, sent):
-    """The stream cut into batches; each goes to node 0, node 1 or both at once."""
+def bulk(rng, base):
+    """A batch of more conversations than a transaction locks one by one (the
+    backend takes the whole account instead): 1,200 short conversations."""
+    out = []
+    for i in range(1200):
+        t = base + rng.randrange(0, 14 * 24 * HOUR)
+        out.append({"id": "bulk-s%d" % i, "type": "conversation.started",
+                    "at": test_property.stamp(t, rng), "conversation_id": "bulk-%d" % i,
+                    "channel": rng.choice(test_property.CHANNELS)})
+        if i % 3 == 0:
+            out.append({"id": "bulk-r%d" % i, "type": "conversation.resolved",
+                        "at": test_property.stamp(t + 60, rng), "conversation_id": "bulk-%d" % i,
+                        "by": "agent"})
+    return out
+
+
+def batches(rng, sent, big):
+    """The stream cut into batches; each goes to node 0, node 1 or both at once.
+    The bulk batch goes to both nodes at once, somewhere in the middle."""
     out, i = [], 0
     while i < len(sent):
         size = rng.choice([1, 1, 2, 5, 10, 30])
         out.append((rng.choice([0, 1, 0, 1, "both"]), sent[i:i + size]))
         i += size
+    out.insert(rng.randrange(len(out) // 4, len(out) // 2), ("both", big))
     return out
 
 
@@ -116,7 +135,9 @@ class Nodes(unittest.TestCase):
     def test_two_nodes_one_database(self):
         rng = random.Random(self.seed)
         events, sent = make_stream(rng)
-        work = batches(rng, sent)
+        big = bulk(rng, 1_790_000_000)
+        events += big
+        work = batches(rng, sent, big)
         clients = 2 * CLIENTS_PER_NODE
         shares = [work[i::clients] for i in range(clients)]
         verdicts = {"stored": 0, "duplicate": 0, "conflict": 0, "rejected": 0}
