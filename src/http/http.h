@@ -93,6 +93,8 @@ extern const size_t ap_http_route_count;
 
 /* Handlers, referenced by the route table. */
 void ap_http_handle_health(struct ap_http_request *req, struct ap_http_response *res);
+/* The 503 answer of /healthz when the database cannot be reached. */
+void ap_http_health_unavailable(struct ap_http_response *res, const struct ap_error *err);
 void ap_http_handle_events(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_reports(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_report(struct ap_http_request *req, struct ap_http_response *res);

@@ -225,8 +225,12 @@ static void *checkpointer(void *arg)
     return NULL;
 }
 
+/* Only an embedded store keeps a log to checkpoint; a database server keeps
+ * its own. */
 static void start_checkpointer(struct ap_http_server *s)
 {
+    if (ap_store_url_is_server(s->db_url))
+        return;
     pthread_mutex_init(&s->checkpoint_lock, NULL);
     pthread_cond_init(&s->checkpoint_wake, NULL);
     pthread_create(&s->checkpoint_thread, NULL, checkpointer, s);
@@ -236,6 +240,8 @@ static void start_checkpointer(struct ap_http_server *s)
  * log, and closing the last connection removes it. */
 static void stop_checkpointer(struct ap_http_server *s)
 {
+    if (ap_store_url_is_server(s->db_url))
+        return;
     pthread_mutex_lock(&s->checkpoint_lock);
     s->stopping = true;
     pthread_cond_signal(&s->checkpoint_wake);
@@ -449,7 +455,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     ap_error_clear(&err);
     st->req.store = thread_store(s, &err);
     if (st->req.store == NULL) {
-        ap_http_error(&st->res, &err);
+        if (st->route->handler == ap_http_handle_health)
+            ap_http_health_unavailable(&st->res, &err);
+        else
+            ap_http_error(&st->res, &err);
         return send_response(s, conn, st);
     }
     st->route->handler(&st->req, &st->res);

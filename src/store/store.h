@@ -135,6 +135,12 @@ struct ap_store_ops {
     void (*rollback)(struct ap_store *store);
     enum ap_status (*ping)(struct ap_store *store, struct ap_error *err);
     enum ap_status (*schema_version)(struct ap_store *store, int *version, struct ap_error *err);
+    /* Called first in an ingest transaction with the batch's events: serialises
+     * it with other processes writing the same conversations and tickets of the
+     * account, whose aggregates it reads, derives and writes back. NULL when the
+     * backend needs nothing (SQLite's BEGIN IMMEDIATE serialises every writer). */
+    enum ap_status (*lock_events)(struct ap_store *store, int64_t account_id,
+                                  const struct ap_event *events, size_t n, struct ap_error *err);
     /* Optional (NULL when the backend has no log to keep): checkpoint_log
      * moves the log into the database and sets *log_bytes to what is left in
      * the log; set_auto_checkpoint makes commits checkpoint once the log holds
@@ -176,6 +182,12 @@ struct ap_store_ops {
     enum ap_status (*insert_event)(struct ap_store *store, int64_t account_id,
                                    const struct ap_event *ev, enum ap_verdict *verdict,
                                    struct ap_error *err);
+    /* Optional: insert_event for a whole batch, in order (a later event with
+     * the id of an earlier one is its duplicate or conflict), in fewer round
+     * trips. NULL: the wrapper calls insert_event for each. */
+    enum ap_status (*insert_events)(struct ap_store *store, int64_t account_id,
+                                    const struct ap_event *events, size_t n,
+                                    enum ap_verdict *verdicts, struct ap_error *err);
     enum ap_status (*count_events)(struct ap_store *store, int64_t account_id, int64_t *count,
                                    struct ap_error *err);
     /* The canonical JSON of one event, appended to out. */
@@ -327,9 +339,13 @@ struct ap_store {
 };
 
 /* Opens the store a URL names: "sqlite:PATH", "file:PATH" or a plain path for
- * SQLite. Schema migrations run on open. The caller owns *out and releases it
+ * SQLite; "postgres://..." or "postgresql://..." (a libpq connection URL) for
+ * PostgreSQL. Schema migrations run on open. The caller owns *out and releases it
  * with ap_store_destroy. */
 enum ap_status ap_store_open(const char *url, struct ap_store **out, struct ap_error *err);
+/* Whether the URL names a database server (PostgreSQL), which may be down for a
+ * while, rather than a local file. */
+bool ap_store_url_is_server(const char *url);
 /* The schema version the store is at after its migrations ran. */
 static inline enum ap_status ap_store_schema_version(struct ap_store *s, int *version,
                                                      struct ap_error *err);
@@ -364,6 +380,13 @@ static inline enum ap_status ap_store_schema_version(struct ap_store *s, int *ve
                                                      struct ap_error *err)
 {
     return s->ops->schema_version(s, version, err);
+}
+
+static inline enum ap_status ap_store_lock_events(struct ap_store *s, int64_t account_id,
+                                                  const struct ap_event *events, size_t n,
+                                                  struct ap_error *err)
+{
+    return s->ops->lock_events ? s->ops->lock_events(s, account_id, events, n, err) : AP_OK;
 }
 
 static inline enum ap_status ap_store_checkpoint_log(struct ap_store *s,
@@ -454,6 +477,21 @@ static inline enum ap_status ap_store_insert_event(struct ap_store *s, int64_t a
                                                    enum ap_verdict *verdict, struct ap_error *err)
 {
     return s->ops->insert_event(s, account_id, ev, verdict, err);
+}
+
+static inline enum ap_status ap_store_insert_events(struct ap_store *s, int64_t account_id,
+                                                    const struct ap_event *events, size_t n,
+                                                    enum ap_verdict *verdicts,
+                                                    struct ap_error *err)
+{
+    if (s->ops->insert_events)
+        return s->ops->insert_events(s, account_id, events, n, verdicts, err);
+    for (size_t i = 0; i < n; i++) {
+        enum ap_status rc = s->ops->insert_event(s, account_id, &events[i], &verdicts[i], err);
+        if (rc != AP_OK)
+            return rc;
+    }
+    return AP_OK;
 }
 
 static inline enum ap_status ap_store_count_events(struct ap_store *s, int64_t account_id,
