@@ -70,7 +70,7 @@ static void ingest_single(struct ap_http_request *req, struct ap_http_response *
     ap_http_metrics_events(req->metrics, verdict == AP_VERDICT_STORED,
                            verdict == AP_VERDICT_DUPLICATE, verdict == AP_VERDICT_CONFLICT, 0);
     if (verdict == AP_VERDICT_STORED)
-        ap_http_assign_gaps(req);
+        ap_gap_worker_note(req->gap_worker, req->account.id);
     if (verdict == AP_VERDICT_CONFLICT) {
         ap_error_set(&err, AP_CONFLICT, "id",
                      "\"id\": already stored with different content; the stored event is kept");
@@ -104,7 +104,7 @@ static void ingest_ndjson(struct ap_http_request *req, struct ap_http_response *
     ap_http_metrics_events(req->metrics, counts.stored, counts.duplicate, counts.conflict,
                            counts.rejected);
     if (counts.stored > 0)
-        ap_http_assign_gaps(req);
+        ap_gap_worker_note(req->gap_worker, req->account.id);
     if (rc != AP_OK) {
         ap_buf_free(&problems);
         ap_http_error(res, &err);

@@ -10,6 +10,7 @@
 #include "store/store.h"
 
 struct ap_gaps;
+struct ap_gap_worker;
 struct ap_http_metrics;
 
 struct ap_http_config {
@@ -50,6 +51,7 @@ struct ap_http_request {
     struct ap_buf body;
     struct ap_store *store;                 /* this worker thread's connection */
     struct ap_gaps *gaps;                   /* the process's grouping models */
+    struct ap_gap_worker *gap_worker;       /* assigns after ingests (gap_worker.c) */
     struct ap_http_metrics *metrics;        /* the process's counters */
     struct ap_answers_cache *answers;       /* the server's matchers, shared by all threads */
     struct ap_account account;              /* the token's account, once authenticated */
@@ -121,6 +123,13 @@ void ap_http_metrics_events(struct ap_http_metrics *m, uint64_t stored, uint64_t
                             uint64_t conflict, uint64_t rejected);
 void ap_http_metrics_render(const struct ap_http_metrics *m, const char *db_url,
                             struct ap_buf *out);
+
+/* The topic-assignment worker (gap_worker.c). The server starts one and stops
+ * it after its workers stopped; note() asks it to assign an account's
+ * questions that wait, and returns at once. */
+struct ap_gap_worker *ap_gap_worker_start(const char *db_url, struct ap_gaps *gaps);
+void ap_gap_worker_note(struct ap_gap_worker *w, int64_t account_id);
+void ap_gap_worker_stop(struct ap_gap_worker *w);
 
 /* Assigns the account's newly stored questions to topics; logs a failure
  * (assignment is retried on the next read). */

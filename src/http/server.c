@@ -29,6 +29,7 @@ struct ap_http_server {
     atomic_int in_flight;
     struct ap_gaps *gaps;
     struct ap_http_metrics *metrics;
+    struct ap_gap_worker *gap_worker;
     /* The log checkpointer: worker connections never checkpoint in their
      * commits; this thread does, off the request path (see checkpointer()). */
     pthread_t checkpoint_thread;
@@ -424,6 +425,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         st->req.connection = conn;
         st->req.config = &s->config;
         st->req.gaps = s->gaps;
+        st->req.gap_worker = s->gap_worker;
         st->req.metrics = s->metrics;
         st->req.answers = s->answers;
         st->req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
@@ -532,6 +534,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     s->gaps = ap_gaps_new(NULL);
     s->metrics = ap_http_metrics_new(ap_http_route_count);
     s->answers = ap_answers_cache_new();
+    s->gap_worker = ap_gap_worker_start(s->db_url, s->gaps);
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, s,
@@ -544,6 +547,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     if (s->daemon == NULL) {
         ap_error_set(err, AP_UNAVAILABLE, "listen", "cannot listen on %s (in use?)", cfg->listen);
         pthread_key_delete(s->store_key);
+        ap_gap_worker_stop(s->gap_worker);
         ap_gaps_destroy(s->gaps);
         ap_http_metrics_free(s->metrics);
         ap_answers_cache_destroy(s->answers);
@@ -577,6 +581,7 @@ void ap_http_stop(struct ap_http_server *s)
     }
     MHD_stop_daemon(s->daemon);
     pthread_key_delete(s->store_key);
+    ap_gap_worker_stop(s->gap_worker);
     stop_checkpointer(s);
     ap_gaps_destroy(s->gaps);
     ap_http_metrics_free(s->metrics);
