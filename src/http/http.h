@@ -107,6 +107,8 @@ void ap_http_handle_gap_undismiss(struct ap_http_request *req, struct ap_http_re
 void ap_http_handle_question_move(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_question_dismiss(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_question_undismiss(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_gap_answer_preview(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_gap_answer(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_metrics(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_openapi(struct ap_http_request *req, struct ap_http_response *res);
 

@@ -27,6 +27,9 @@ const struct ap_http_route ap_http_routes[] = {
      json_media},
     {"POST", "/v1/gaps/questions/{id}/dismiss", ap_http_handle_question_dismiss, ADMINS, false,
      NULL},
+    {"POST", "/v1/gaps/{id}/answer/preview", ap_http_handle_gap_answer_preview, ADMINS, true,
+     json_media},
+    {"POST", "/v1/gaps/{id}/answer", ap_http_handle_gap_answer, ADMINS, true, json_media},
     {"POST", "/v1/gaps/questions/{id}/undismiss", ap_http_handle_question_undismiss, ADMINS,
      false, NULL},
     /* Short answers: the literal path first, so that it wins over {id}. */
