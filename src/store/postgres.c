@@ -89,6 +89,16 @@ enum stmt_id {
     ST_LOCK_SHARED,
     ST_LOCK_EXCLUSIVE,
     ST_LOCK_MANY,
+    /* short answers */
+    ST_INSERT_ANSWER,
+    ST_UPDATE_ANSWER,
+    ST_DELETE_ANSWER,
+    ST_GET_ANSWER,
+    ST_SELECT_ANSWERS,
+    ST_COUNT_ANSWERS,
+    ST_BUMP_ANSWERS,
+    ST_ANSWER_STATE,
+    ST_SET_ANSWER_THRESHOLD,
     ST__COUNT
 };
 
@@ -126,6 +136,15 @@ enum stmt_id {
     "CASE WHEN " dismissed " <> 0 THEN 3 WHEN " answer " IS NULL THEN 0 WHEN " since       \
     " > 0 THEN 2 ELSE 1 END"
 #define SINCE_ANSWER "sum(CASE WHEN q.at_us > t.answered_at_us THEN 1 ELSE 0 END)"
+#define ANSWER_COLUMNS                                                                     \
+    "id, question, alternatives, n_alternatives, answer, language, enabled, created_at_us, " \
+    "updated_at_us"
+/* $1 account, $2 enabled (-1 for any), $3 search text or NULL. lower() under
+ * the "C" collation folds ASCII letters only, as SQLite's lower() does. */
+#define ANSWER_FILTER                                                                        \
+    "WHERE account_id = $1::int8 AND ($2::int8 < 0 OR enabled = $2::int8) AND "            \
+    "($3::text IS NULL OR strpos(lower((question || chr(10) || alternatives || chr(10) || " \
+    "answer) COLLATE \"C\"), lower($3::text COLLATE \"C\")) > 0)"
 
 static const char *const stmt_sql[ST__COUNT] = {
     [ST_PING] = "SELECT 1::int8",
@@ -332,6 +351,31 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_LOCK_EXCLUSIVE] = "SELECT pg_advisory_xact_lock($1::int8)",
     /* The keys arrive sorted; a function scan returns them in array order. */
     [ST_LOCK_MANY] = "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::int8[]) AS k",
+    /* A taken id inserts nothing (after waiting for a concurrent insert of it
+     * to commit or roll back): AP_EXISTS. */
+    [ST_INSERT_ANSWER] = "INSERT INTO answers (account_id, " ANSWER_COLUMNS ") VALUES "
+                         "($1::int8, $2::text, $3::text, $4::text, $5::int8, $6::text, $7::text, "
+                         "$8::int8, $9::int8, $10::int8) ON CONFLICT DO NOTHING",
+    [ST_UPDATE_ANSWER] = "UPDATE answers SET question = $3::text, alternatives = $4::text, "
+                         "n_alternatives = $5::int8, answer = $6::text, language = $7::text, "
+                         "enabled = $8::int8, updated_at_us = $9::int8 "
+                         "WHERE account_id = $1::int8 AND id = $2::text",
+    [ST_DELETE_ANSWER] = "DELETE FROM answers WHERE account_id = $1::int8 AND id = $2::text",
+    [ST_GET_ANSWER] = "SELECT " ANSWER_COLUMNS " FROM answers WHERE account_id = $1::int8 "
+                      "AND id = $2::text",
+    /* LIMIT NULL (limit 0) is no limit. */
+    [ST_SELECT_ANSWERS] = "SELECT " ANSWER_COLUMNS " FROM answers " ANSWER_FILTER
+                          " ORDER BY created_at_us, id COLLATE \"C\" LIMIT $4::int8 "
+                          "OFFSET $5::int8",
+    [ST_COUNT_ANSWERS] = "SELECT count(*) FROM answers " ANSWER_FILTER,
+    [ST_BUMP_ANSWERS] = "INSERT INTO answer_state (account_id, version) VALUES ($1::int8, 1) "
+                        "ON CONFLICT (account_id) DO UPDATE SET "
+                        "version = answer_state.version + 1",
+    [ST_ANSWER_STATE] = "SELECT version, match_threshold FROM answer_state "
+                        "WHERE account_id = $1::int8",
+    [ST_SET_ANSWER_THRESHOLD] = "INSERT INTO answer_state (account_id, version, match_threshold) "
+                                "VALUES ($1::int8, 0, $2::float8) ON CONFLICT (account_id) DO "
+                                "UPDATE SET match_threshold = excluded.match_threshold",
 };
 
 /* Key of the advisory lock that serialises migrations of one database. */
@@ -2556,6 +2600,211 @@ static enum ap_status pg_select_conversation_bodies(struct ap_store *base, int64
     return rc == AP_OK ? each_blob(r, fn, ctx) : rc;
 }
 
+/* ---- short answers ------------------------------------------------------------ */
+
+/* Bumps the account's answer version; runs in the caller's transaction, so a
+ * change and its bump commit together. Concurrent changes of one account wait
+ * on the state row in turn. */
+static enum ap_status bump_answers(struct pg_store *s, int64_t account_id, struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, account_id);
+    return run(s, ST_BUMP_ANSWERS, &p, NULL, err);
+}
+
+/* The alternatives as one text of lines, into lines (the caller frees it). */
+static void join_alternatives(const struct ap_answer *a, struct ap_buf *lines)
+{
+    ap_buf_init(lines, (size_t)AP_ANSWER_JSON_MAX);
+    for (size_t i = 0; i < a->n_alternatives; i++) {
+        if (i)
+            ap_buf_append_char(lines, '\n');
+        ap_buf_append_str(lines, a->alternatives[i]);
+    }
+}
+
+/* Binds $1..$8 of ST_INSERT_ANSWER / ST_UPDATE_ANSWER; `lines` stays borrowed. */
+static void bind_answer(struct params *p, int64_t account_id, const struct ap_answer *a,
+                        const struct ap_buf *lines)
+{
+    p_i64(p, account_id);
+    p_text(p, a->id);
+    p_text(p, a->question);
+    p_bytes(p, lines->data ? lines->data : "", lines->len);
+    p_i64(p, (int64_t)a->n_alternatives);
+    p_text(p, a->answer);
+    p_text(p, a->language);
+    p_i64(p, a->enabled ? 1 : 0);
+}
+
+/* An insert ($9 created, $10 updated) or an update ($9 updated) of a whole
+ * answer, then the version bump. */
+static enum ap_status write_answer(struct pg_store *s, enum stmt_id id, int64_t account_id,
+                                   const struct ap_answer *a, struct ap_error *err)
+{
+    struct params p = {0};
+    struct ap_buf lines;
+    long changes;
+    join_alternatives(a, &lines);
+    bind_answer(&p, account_id, a, &lines);
+    if (id == ST_INSERT_ANSWER)
+        p_i64(&p, a->created_at_us);
+    p_i64(&p, a->updated_at_us);
+    enum ap_status rc = run_changes(s, id, &p, &changes, err);
+    ap_buf_free(&lines);
+    if (rc != AP_OK)
+        return rc;
+    if (changes == 0) {
+        if (id == ST_INSERT_ANSWER)
+            return ap_error_set(err, AP_EXISTS, "id", "\"id\": an answer \"%.128s\" already exists",
+                                a->id);
+        return ap_error_set(err, AP_NOT_FOUND, "id", "no answer \"%.128s\"", a->id);
+    }
+    return bump_answers(s, account_id, err);
+}
+
+static enum ap_status pg_insert_answer(struct ap_store *base, int64_t account_id,
+                                       const struct ap_answer *a, struct ap_error *err)
+{
+    return write_answer(from_base(base), ST_INSERT_ANSWER, account_id, a, err);
+}
+
+static enum ap_status pg_update_answer(struct ap_store *base, int64_t account_id,
+                                       const struct ap_answer *a, struct ap_error *err)
+{
+    return write_answer(from_base(base), ST_UPDATE_ANSWER, account_id, a, err);
+}
+
+static enum ap_status pg_delete_answer(struct ap_store *base, int64_t account_id, const char *id,
+                                       struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    struct params p = {0};
+    long changes;
+    p_i64(&p, account_id);
+    p_text(&p, id);
+    enum ap_status rc = run_changes(s, ST_DELETE_ANSWER, &p, &changes, err);
+    if (rc != AP_OK)
+        return rc;
+    if (changes == 0)
+        return ap_error_set(err, AP_NOT_FOUND, "id", "no answer \"%.128s\"", id);
+    return bump_answers(s, account_id, err);
+}
+
+/* Reads a row of ANSWER_COLUMNS into *a (initialised here; the caller frees). */
+static void read_answer(const PGresult *r, int row, struct ap_answer *a)
+{
+    ap_answer_init(a);
+    a->id = ap_strdup(col_text(r, row, 0));
+    a->question = ap_strdup(col_text(r, row, 1));
+    const char *lines = col_text(r, row, 2);
+    if (col_i64(r, row, 3) > 0 && lines) {
+        for (const char *p = lines;;) {
+            const char *nl = strchr(p, '\n');
+            ap_answer_add_alternative(a, p, nl ? (size_t)(nl - p) : strlen(p));
+            if (nl == NULL)
+                break;
+            p = nl + 1;
+        }
+    }
+    a->answer = ap_strdup(col_text(r, row, 4));
+    copy_col(a->language, sizeof a->language, r, row, 5);
+    a->enabled = col_i64(r, row, 6) != 0;
+    a->created_at_us = col_i64(r, row, 7);
+    a->updated_at_us = col_i64(r, row, 8);
+}
+
+static enum ap_status pg_get_answer(struct ap_store *base, int64_t account_id, const char *id,
+                                    struct ap_answer *out, struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    p_text(&p, id);
+    enum ap_status rc = run_row(from_base(base), ST_GET_ANSWER, &p, &r, err);
+    if (rc == AP_NOT_FOUND)
+        return ap_error_set(err, AP_NOT_FOUND, "id", "no answer \"%.128s\"", id);
+    if (rc != AP_OK)
+        return rc;
+    read_answer(r, 0, out);
+    PQclear(r);
+    return AP_OK;
+}
+
+/* Binds $1..$3 of ANSWER_FILTER. */
+static void bind_answer_filter(struct params *p, int64_t account_id,
+                               const struct ap_answer_query *q)
+{
+    p_i64(p, account_id);
+    p_i64(p, q->enabled < 0 ? -1 : q->enabled != 0);
+    p_text(p, q->q);
+}
+
+static enum ap_status pg_select_answers(struct ap_store *base, int64_t account_id,
+                                        const struct ap_answer_query *q, ap_answer_fn fn,
+                                        void *ctx, int64_t *total, struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    struct params p = {0};
+    PGresult *r;
+    enum ap_status rc;
+    bind_answer_filter(&p, account_id, q);
+    if (total) {
+        if ((rc = run_row(s, ST_COUNT_ANSWERS, &p, &r, err)) != AP_OK)
+            return rc;
+        *total = col_i64(r, 0, 0);
+        PQclear(r);
+    }
+    if (q->limit)
+        p_i64(&p, (int64_t)q->limit);
+    else
+        p_null(&p);
+    p_i64(&p, (int64_t)q->offset);
+    if ((rc = run(s, ST_SELECT_ANSWERS, &p, &r, err)) != AP_OK)
+        return rc;
+    for (int i = 0; rc == AP_OK && i < PQntuples(r); i++) {
+        struct ap_answer a;
+        read_answer(r, i, &a);
+        rc = fn(ctx, &a);
+        ap_answer_free(&a);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static enum ap_status pg_get_answer_state(struct ap_store *base, int64_t account_id,
+                                          int64_t *version, double *threshold,
+                                          struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    *version = 0;
+    *threshold = -1;
+    enum ap_status rc = run(from_base(base), ST_ANSWER_STATE, &p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    if (PQntuples(r) > 0) {
+        *version = col_i64(r, 0, 0);
+        if (!PQgetisnull(r, 0, 1))
+            *threshold = col_f64(r, 0, 1);
+    }
+    PQclear(r);
+    return AP_OK;
+}
+
+static enum ap_status pg_set_answer_threshold(struct ap_store *base, int64_t account_id,
+                                              double threshold, struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, account_id);
+    if (threshold >= 0)
+        p_f64(&p, threshold);
+    else
+        p_null(&p);
+    return run(from_base(base), ST_SET_ANSWER_THRESHOLD, &p, NULL, err);
+}
+
 static const struct ap_store_ops pg_ops = {
     .backend = "postgres",
     .destroy = pg_destroy,
@@ -2609,6 +2858,13 @@ static const struct ap_store_ops pg_ops = {
     .merge_gap_topic = pg_merge_gap_topic,
     .set_gap_topic_answer = pg_set_gap_topic_answer,
     .select_conversation_bodies = pg_select_conversation_bodies,
+    .insert_answer = pg_insert_answer,
+    .update_answer = pg_update_answer,
+    .delete_answer = pg_delete_answer,
+    .get_answer = pg_get_answer,
+    .select_answers = pg_select_answers,
+    .get_answer_state = pg_get_answer_state,
+    .set_answer_threshold = pg_set_answer_threshold,
 };
 
 enum ap_status ap_pg_open(const char *url, struct ap_store **out, struct ap_error *err)

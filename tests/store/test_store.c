@@ -1,7 +1,8 @@
 /* Tests of src/store through its public interface: migrations, accounts,
- * tokens, events (stored / duplicate / conflict) and NDJSON ingestion. The
- * suite bodies take a store URL so that the same suite runs against every
- * backend (Taler's test_exchangedb.c); main picks the backends of this build. */
+ * tokens, events (stored / duplicate / conflict), NDJSON ingestion and short
+ * answers. The suite bodies take a store URL so that the same suite runs
+ * against every backend (Taler's test_exchangedb.c); main picks the backends
+ * of this build. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -712,6 +713,209 @@ static void suite_ingest_ndjson(const char *url)
     ap_store_destroy(s);
 }
 
+/* ---- short answers -------------------------------------------------------- */
+
+static void make_answer(struct ap_answer *a, const char *id, const char *question,
+                        const char *answer, int64_t created)
+{
+    ap_answer_init(a);
+    a->id = ap_strdup(id);
+    a->question = ap_strdup(question);
+    a->answer = ap_strdup(answer);
+    a->created_at_us = a->updated_at_us = created;
+}
+
+struct answer_ids {
+    char list[8][AP_ANSWER_ID_MAX_BYTES + 1];
+    size_t n;
+};
+
+static enum ap_status collect_answer(void *ctx, const struct ap_answer *a)
+{
+    struct answer_ids *ids = ctx;
+    if (ids->n < 8)
+        ap_copy_str(ids->list[ids->n], sizeof ids->list[0], a->id);
+    ids->n++;
+    return AP_OK;
+}
+
+/* The ids of one page (q may be NULL) and the total; "a,b,c" into out. */
+static int64_t answer_page(struct ap_store *s, int64_t account, const char *q, int enabled,
+                           size_t limit, size_t offset, char *out, size_t size)
+{
+    struct ap_error err;
+    struct answer_ids ids = {.n = 0};
+    struct ap_answer_query query = {.q = q, .enabled = enabled, .limit = limit, .offset = offset};
+    int64_t total = -1;
+    CHECK(ap_store_select_answers(s, account, &query, collect_answer, &ids, &total, &err));
+    out[0] = '\0';
+    for (size_t i = 0; i < ids.n && i < 8; i++) {
+        if (i)
+            strncat(out, ",", size - strlen(out) - 1);
+        strncat(out, ids.list[i], size - strlen(out) - 1);
+    }
+    return total;
+}
+
+static int64_t answer_version(struct ap_store *s, int64_t account, double *threshold)
+{
+    struct ap_error err;
+    int64_t version = -1;
+    double t;
+    CHECK(ap_store_get_answer_state(s, account, &version, threshold ? threshold : &t, &err));
+    return version;
+}
+
+/* A change that fails after its write, so that the transaction rolls back. */
+struct failing_insert {
+    int64_t account;
+    const struct ap_answer *answer;
+};
+
+static enum ap_status insert_then_fail(struct ap_store *s, void *ctx, struct ap_error *err)
+{
+    const struct failing_insert *f = ctx;
+    enum ap_status rc = ap_store_insert_answer(s, f->account, f->answer, err);
+    return rc != AP_OK ? rc : ap_error_set(err, AP_INVALID, "x", "undone");
+}
+
+static void suite_answers(const char *url)
+{
+    struct ap_store *s = open_store(url);
+    struct ap_error err;
+    char page[256];
+    double threshold = 0;
+    int64_t acme = add_account(s, "acme"), other = add_account(s, "other");
+
+    /* Nothing yet: version 0, the default threshold. */
+    assert_int_equal(answer_version(s, acme, &threshold), 0);
+    assert_true(threshold < 0);
+
+    struct ap_answer a, b, c, got;
+    make_answer(&a, "password", "How do I RESET my password?", "Go to the reset page.", 30);
+    ap_answer_add_alternative(&a, "I forgot my password", 20);
+    ap_answer_add_alternative(&a, "cannot log in", 13);
+    ap_copy_str(a.language, sizeof a.language, "nb");
+    make_answer(&b, "hours", "Opening hours?", "Monday to Friday, 9-17. Ærlig.", 10);
+    make_answer(&c, "b-refund", "Refund?", "Within 30 days.", 30);
+    c.enabled = false;
+    CHECK(ap_store_insert_answer(s, acme, &a, &err));
+    assert_int_equal(answer_version(s, acme, NULL), 1);
+    CHECK(ap_store_insert_answer(s, acme, &b, &err));
+    CHECK(ap_store_insert_answer(s, acme, &c, &err));
+    assert_int_equal(answer_version(s, acme, NULL), 3);
+    assert_int_equal(answer_version(s, other, NULL), 0);
+
+    /* A taken id: AP_EXISTS naming the field, no bump; another account may use it. */
+    assert_int_equal(ap_store_insert_answer(s, acme, &a, &err), AP_EXISTS);
+    assert_string_equal(err.field, "id");
+    assert_int_equal(answer_version(s, acme, NULL), 3);
+    CHECK(ap_store_insert_answer(s, other, &b, &err));
+    assert_int_equal(answer_version(s, other, NULL), 1);
+
+    /* Every field round-trips, alternatives in order. */
+    CHECK(ap_store_get_answer(s, acme, "password", &got, &err));
+    assert_string_equal(got.id, "password");
+    assert_string_equal(got.question, a.question);
+    assert_string_equal(got.answer, a.answer);
+    assert_string_equal(got.language, "nb");
+    assert_int_equal(got.n_alternatives, 2);
+    assert_string_equal(got.alternatives[0], "I forgot my password");
+    assert_string_equal(got.alternatives[1], "cannot log in");
+    assert_true(got.enabled);
+    assert_int_equal(got.created_at_us, 30);
+    assert_int_equal(got.updated_at_us, 30);
+    ap_answer_free(&got);
+    CHECK(ap_store_get_answer(s, acme, "hours", &got, &err));
+    assert_int_equal(got.n_alternatives, 0);
+    assert_string_equal(got.answer, b.answer);
+    ap_answer_free(&got);
+    assert_int_equal(ap_store_get_answer(s, other, "password", &got, &err), AP_NOT_FOUND);
+    assert_string_equal(err.field, "id");
+
+    /* Pages by creation then id; enabled filter; totals over all pages. */
+    assert_int_equal(answer_page(s, acme, NULL, -1, 0, 0, page, sizeof page), 3);
+    assert_string_equal(page, "hours,b-refund,password");
+    assert_int_equal(answer_page(s, acme, NULL, 1, 0, 0, page, sizeof page), 2);
+    assert_string_equal(page, "hours,password");
+    assert_int_equal(answer_page(s, acme, NULL, 0, 0, 0, page, sizeof page), 1);
+    assert_string_equal(page, "b-refund");
+    assert_int_equal(answer_page(s, acme, NULL, -1, 1, 1, page, sizeof page), 3);
+    assert_string_equal(page, "b-refund");
+    assert_int_equal(answer_page(s, acme, NULL, -1, 2, 5, page, sizeof page), 3);
+    assert_string_equal(page, "");
+
+    /* Search: in question, alternatives or answer; ASCII case folded only. */
+    assert_int_equal(answer_page(s, acme, "reset", -1, 0, 0, page, sizeof page), 1);
+    assert_string_equal(page, "password");
+    assert_int_equal(answer_page(s, acme, "FORGOT", -1, 0, 0, page, sizeof page), 1);
+    assert_int_equal(answer_page(s, acme, "30 DAYS", -1, 0, 0, page, sizeof page), 1);
+    assert_string_equal(page, "b-refund");
+    assert_int_equal(answer_page(s, acme, "password\ncannot", -1, 0, 0, page, sizeof page), 1);
+    assert_int_equal(answer_page(s, acme, "ærlig", -1, 0, 0, page, sizeof page), 0);
+    assert_int_equal(answer_page(s, acme, "Ærlig", -1, 0, 0, page, sizeof page), 1);
+    assert_int_equal(answer_page(s, acme, "100%", -1, 0, 0, page, sizeof page), 0);
+    assert_int_equal(answer_page(s, acme, "?", 1, 0, 0, page, sizeof page), 2);
+
+    /* Update: every field but created_at; AP_NOT_FOUND for an unknown id. */
+    free(b.answer);
+    b.answer = ap_strdup("Always open.");
+    ap_answer_add_alternative(&b, "when are you open", 17);
+    b.enabled = false;
+    b.created_at_us = 999;
+    b.updated_at_us = 40;
+    CHECK(ap_store_update_answer(s, acme, &b, &err));
+    assert_int_equal(answer_version(s, acme, NULL), 4);
+    CHECK(ap_store_get_answer(s, acme, "hours", &got, &err));
+    assert_string_equal(got.answer, "Always open.");
+    assert_int_equal(got.n_alternatives, 1);
+    assert_false(got.enabled);
+    assert_int_equal(got.created_at_us, 10);
+    assert_int_equal(got.updated_at_us, 40);
+    ap_answer_free(&got);
+    free(b.id);
+    b.id = ap_strdup("nope");
+    assert_int_equal(ap_store_update_answer(s, acme, &b, &err), AP_NOT_FOUND);
+    assert_string_equal(err.field, "id");
+    assert_int_equal(answer_version(s, acme, NULL), 4);
+
+    /* Delete; the other account's answer of the same id stays. */
+    CHECK(ap_store_delete_answer(s, acme, "hours", &err));
+    assert_int_equal(answer_version(s, acme, NULL), 5);
+    assert_int_equal(ap_store_delete_answer(s, acme, "hours", &err), AP_NOT_FOUND);
+    assert_int_equal(answer_version(s, acme, NULL), 5);
+    CHECK(ap_store_get_answer(s, other, "hours", &got, &err));
+    ap_answer_free(&got);
+
+    /* The bump is part of the caller's transaction: undone with the change. */
+    struct ap_answer rolled;
+    make_answer(&rolled, "rolled", "q", "a", 50);
+    struct failing_insert fail = {acme, &rolled};
+    assert_int_equal(ap_store_transact(s, insert_then_fail, &fail, &err), AP_INVALID);
+    ap_answer_free(&rolled);
+    assert_int_equal(answer_version(s, acme, NULL), 5);
+    assert_int_equal(ap_store_get_answer(s, acme, "rolled", &got, &err), AP_NOT_FOUND);
+
+    /* The threshold: set, kept across changes, back to the default. */
+    CHECK(ap_store_set_answer_threshold(s, acme, 0.625, &err));
+    assert_int_equal(answer_version(s, acme, &threshold), 5);
+    assert_true(threshold == 0.625);
+    CHECK(ap_store_delete_answer(s, acme, "b-refund", &err));
+    assert_int_equal(answer_version(s, acme, &threshold), 6);
+    assert_true(threshold == 0.625);
+    CHECK(ap_store_set_answer_threshold(s, acme, -1, &err));
+    answer_version(s, acme, &threshold);
+    assert_true(threshold < 0);
+    CHECK(ap_store_set_answer_threshold(s, other, 0, &err));
+    assert_int_equal(answer_version(s, other, &threshold), 1);
+    assert_true(threshold == 0);
+
+    ap_answer_free(&a);
+    ap_answer_free(&b);
+    ap_answer_free(&c);
+    ap_store_destroy(s);
+}
+
 /* ---- SQLite only ---------------------------------------------------------- */
 
 static void test_sqlite_open_errors(void **state)
@@ -827,13 +1031,15 @@ SUITE_TEST(suite_accounts)
 SUITE_TEST(suite_tokens)
 SUITE_TEST(suite_events)
 SUITE_TEST(suite_ingest_ndjson)
+SUITE_TEST(suite_answers)
 
 #define BACKEND_TESTS(backend)                                                                  \
     cmocka_unit_test_prestate_setup_teardown(test_suite_migrations, setup, teardown, backend),  \
     cmocka_unit_test_prestate_setup_teardown(test_suite_accounts, setup, teardown, backend),    \
     cmocka_unit_test_prestate_setup_teardown(test_suite_tokens, setup, teardown, backend),      \
     cmocka_unit_test_prestate_setup_teardown(test_suite_events, setup, teardown, backend),      \
-    cmocka_unit_test_prestate_setup_teardown(test_suite_ingest_ndjson, setup, teardown, backend)
+    cmocka_unit_test_prestate_setup_teardown(test_suite_ingest_ndjson, setup, teardown, backend), \
+    cmocka_unit_test_prestate_setup_teardown(test_suite_answers, setup, teardown, backend)
 
 /* Exit status ctest reads as "skipped" (SKIP_RETURN_CODE in tests/CMakeLists.txt). */
 #define EXIT_SKIPPED 77
