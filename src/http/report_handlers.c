@@ -15,6 +15,7 @@ static void serve_reports(struct ap_http_request *req, struct ap_http_response *
         .granularity = ap_http_query(req, "granularity"),
         .channel = ap_http_query(req, "channel"),
         .format = ap_http_query(req, "format"),
+        .now = ap_http_query(req, "now"),
     };
     struct ap_report_query q;
     struct ap_error err;
@@ -42,6 +43,8 @@ static void serve_reports(struct ap_http_request *req, struct ap_http_response *
     } else {
         res->content_type = "application/json";
     }
+    /* The dashboard polls the page call; an unchanged document costs a 304. */
+    ap_http_conditional(req, res);
 }
 
 void ap_http_handle_reports(struct ap_http_request *req, struct ap_http_response *res)
