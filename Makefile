@@ -5,7 +5,7 @@ RELEASE_DIR := $(BUILD_DIR)/release
 ASAN_DIR    := $(BUILD_DIR)/asan
 LISTEN      ?= 127.0.0.1:8080
 
-.PHONY: all deps build build-asan run test bench format clean
+.PHONY: all deps build build-asan web run test bench format clean
 
 all: build
 
@@ -26,11 +26,15 @@ build: deps $(RELEASE_DIR)/build.ninja
 build-asan: deps $(ASAN_DIR)/build.ninja
 	ninja -C $(ASAN_DIR)
 
-run: build
+# The dashboard (web/dist), served by `agentperf serve` at /.
+web: deps
+	@bash scripts/build-web.sh
+
+run: build web
 	@LISTEN=$(LISTEN) bash scripts/run-demo.sh $(RELEASE_DIR)/agentperf
 
 # Both compilers must build warning-free; every test runs on the sanitizer build.
-test: build build-asan
+test: build build-asan web
 	@bash scripts/run-tests.sh $(ASAN_DIR)
 
 bench: build

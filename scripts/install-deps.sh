@@ -9,7 +9,14 @@ packages=(
   libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev
   libicu-dev libstemmer-dev libcmocka-dev libpq-dev
   python3 curl procps
+  nodejs chromium
 )
+
+# The dashboard is built with npm (web/package-lock.json) and tested in
+# Debian's chromium. Debian's npm is a package of its own; a Node.js that
+# bundles npm (NodeSource's) conflicts with it, so npm is only added when
+# no npm is on the PATH.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 if [ "${AGENTPERF_WITH_BENCH:-0}" = 1 ]; then
   packages+=(libcjson-dev libjansson-dev hyperfine wrk python3-sklearn)
