@@ -103,6 +103,51 @@ enum ap_status ap_account_set_ticket_url(struct ap_account *a, const char *tmpl,
                             tmpl, err);
 }
 
+/* RFC 3986 unreserved characters stay; every other byte is percent-encoded,
+ * so an id can neither break out of its path segment nor the URL. */
+static void append_encoded(struct ap_buf *out, const char *value)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+            ap_buf_append_char(out, (char)*p);
+        } else {
+            char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            ap_buf_append(out, esc, 3);
+        }
+    }
+}
+
+static bool expand_link(const char *tmpl, const char *placeholder, const char *value,
+                        struct ap_buf *out)
+{
+    if (tmpl[0] == '\0' || value == NULL)
+        return false;
+    size_t plen = strlen(placeholder);
+    for (const char *p = tmpl; *p;) {
+        const char *hit = strstr(p, placeholder);
+        size_t literal = hit ? (size_t)(hit - p) : strlen(p);
+        ap_buf_append(out, p, literal);
+        if (hit == NULL)
+            break;
+        append_encoded(out, value);
+        p = hit + plen;
+    }
+    return true;
+}
+
+bool ap_account_conversation_link(const struct ap_account *a, const char *conversation_id,
+                                  struct ap_buf *out)
+{
+    return expand_link(a->conversation_url, "{conversation_id}", conversation_id, out);
+}
+
+bool ap_account_ticket_link(const struct ap_account *a, const char *ticket_id, struct ap_buf *out)
+{
+    return expand_link(a->ticket_url, "{ticket_id}", ticket_id, out);
+}
+
 static const char *const role_names[] = {
 #define AP_ROLE_STR(name, str) str,
     AP_ROLE_MAP(AP_ROLE_STR)

@@ -37,6 +37,14 @@ enum ap_status ap_account_set_conversation_url(struct ap_account *a, const char 
 enum ap_status ap_account_set_ticket_url(struct ap_account *a, const char *tmpl,
                                          struct ap_error *err);
 
+/* Appends the link a template makes for `value` (every placeholder replaced by
+ * the percent-encoded value) to out; appends nothing when the template is
+ * empty. Returns whether a link was written. */
+bool ap_account_conversation_link(const struct ap_account *a, const char *conversation_id,
+                                  struct ap_buf *out);
+bool ap_account_ticket_link(const struct ap_account *a, const char *ticket_id,
+                            struct ap_buf *out);
+
 #define AP_ROLE_MAP(X) X(INGEST, "ingest") X(VIEWER, "viewer") X(ADMIN, "admin")
 
 enum ap_role {

@@ -73,6 +73,40 @@ const struct ap_cli_option ap_cli_gaps_assign_options[] = {
     {0},
 };
 
+#define ACCOUNT_OPTION {"account", true, "NAME", NULL, NULL, "the account (required)", true}
+
+const struct ap_cli_option ap_cli_gaps_list_options[] = {
+    DB_OPTION,
+    ACCOUNT_OPTION,
+    {"from", true, "DATE", NULL, NULL, "only questions from this local day on"},
+    {"to", true, "DATE", NULL, NULL, "only questions before this local day"},
+    {"channel", true, "CHANNEL", NULL, NULL, "only questions of this channel"},
+    {"status", true, "S", NULL, "active", "open, answered, reopened, dismissed, active or all"},
+    {"sort", true, "BY", NULL, "conversations", "conversations or last"},
+    {"limit", true, "N", NULL, "50", "topics on the page (at most 500)"},
+    {"offset", true, "N", NULL, "0", "topics to skip"},
+    {"format", true, "F", NULL, "table", "table or json"},
+    {0},
+};
+
+const struct ap_cli_option ap_cli_gaps_show_options[] = {
+    DB_OPTION,
+    ACCOUNT_OPTION,
+    {"limit", true, "N", NULL, "100", "questions on the page (at most 500)"},
+    {"offset", true, "N", NULL, "0", "questions to skip"},
+    {"format", true, "F", NULL, "table", "table or json (with links and the team's replies)"},
+    {0},
+};
+
+const struct ap_cli_option ap_cli_gaps_curate_options[] = {DB_OPTION, ACCOUNT_OPTION, {0}};
+
+const struct ap_cli_option ap_cli_gaps_dismiss_options[] = {
+    DB_OPTION,
+    ACCOUNT_OPTION,
+    {"question", false, NULL, NULL, NULL, "ID is a question, not a topic"},
+    {0},
+};
+
 const struct ap_cli_option ap_cli_simulate_options[] = {
     DB_OPTION,
     {"account", true, "NAME", NULL, NULL, "the account the events belong to (required)", true},
@@ -96,6 +130,20 @@ static const struct ap_cli_command commands[] = {
      "store realistic demo events for an account (and, with --live, keep adding them)"},
     {"gaps", "assign", "[FILE|-]", 0, 1, ap_cli_gaps_assign_options, ap_cmd_gaps_assign,
      "group questions (one a line) into topics as the service does; print each topic number"},
+    {"gaps", "list", "", 0, 0, ap_cli_gaps_list_options, ap_cmd_gaps_list,
+     "list an account's knowledge-gap topics"},
+    {"gaps", "show", "TOPIC", 1, 1, ap_cli_gaps_show_options, ap_cmd_gaps_show,
+     "show a topic and its questions"},
+    {"gaps", "rename", "TOPIC LABEL", 2, 2, ap_cli_gaps_curate_options, ap_cmd_gaps_rename,
+     "give a topic a label of your own"},
+    {"gaps", "merge", "TOPIC INTO", 2, 2, ap_cli_gaps_curate_options, ap_cmd_gaps_merge,
+     "move every question of TOPIC into topic INTO"},
+    {"gaps", "move", "QUESTION TOPIC", 2, 2, ap_cli_gaps_curate_options, ap_cmd_gaps_move,
+     "move one question to another topic"},
+    {"gaps", "dismiss", "ID", 1, 1, ap_cli_gaps_dismiss_options, ap_cmd_gaps_dismiss,
+     "dismiss a topic (or with --question, one question)"},
+    {"gaps", "undismiss", "ID", 1, 1, ap_cli_gaps_dismiss_options, ap_cmd_gaps_undismiss,
+     "undo a dismissal"},
     {"accounts", "create", "NAME", 1, 1, ap_cli_account_options, ap_cmd_accounts_create,
      "create an account"},
     {"accounts", "list", "", 0, 0, ap_cli_db_options, ap_cmd_accounts_list, "list accounts"},

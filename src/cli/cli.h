@@ -81,6 +81,10 @@ extern const struct ap_cli_option ap_cli_ingest_options[];
 extern const struct ap_cli_option ap_cli_serve_options[];
 extern const struct ap_cli_option ap_cli_report_options[];
 extern const struct ap_cli_option ap_cli_gaps_assign_options[];
+extern const struct ap_cli_option ap_cli_gaps_list_options[];
+extern const struct ap_cli_option ap_cli_gaps_show_options[];
+extern const struct ap_cli_option ap_cli_gaps_curate_options[];
+extern const struct ap_cli_option ap_cli_gaps_dismiss_options[];
 extern const struct ap_cli_option ap_cli_simulate_options[];
 int ap_cmd_accounts_create(struct ap_cli_args *args);
 int ap_cmd_accounts_list(struct ap_cli_args *args);
@@ -92,6 +96,18 @@ int ap_cmd_ingest(struct ap_cli_args *args);
 int ap_cmd_serve(struct ap_cli_args *args);
 int ap_cmd_report(struct ap_cli_args *args);
 int ap_cmd_gaps_assign(struct ap_cli_args *args);
+int ap_cmd_gaps_list(struct ap_cli_args *args);
+int ap_cmd_gaps_show(struct ap_cli_args *args);
+int ap_cmd_gaps_rename(struct ap_cli_args *args);
+int ap_cmd_gaps_merge(struct ap_cli_args *args);
+int ap_cmd_gaps_move(struct ap_cli_args *args);
+int ap_cmd_gaps_dismiss(struct ap_cli_args *args);
+int ap_cmd_gaps_undismiss(struct ap_cli_args *args);
+/* Assigns the account's recorded questions to topics after an ingest; prints
+ * a warning when it fails (the events are stored either way). */
+struct ap_gaps;
+int ap_cli_assign_gaps(struct ap_cli_args *args, struct ap_gaps *gaps, struct ap_store *store,
+                       int64_t account_id);
 int ap_cmd_simulate(struct ap_cli_args *args);
 int ap_cmd_migrate(struct ap_cli_args *args);
 

@@ -1,12 +1,13 @@
 /* `agentperf gaps ...`: knowledge gaps from the command line. `gaps assign`
  * groups questions read one per line exactly as the service groups unanswered
- * questions, and prints each one's topic number: how grouping is measured. */
+ * questions, and prints each one's topic number: how grouping is measured.
+ * The other commands read and curate an account's topics. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "gaps/group.h"
+#include "gaps/gaps.h"
 #include "ingest/ndjson.h"
 #include "text/text.h"
 
@@ -74,3 +75,205 @@ int ap_cmd_gaps_assign(struct ap_cli_args *args)
         fclose(in);
     return status;
 }
+
+/* --- the service's topics ------------------------------------------------------------ */
+
+int ap_cli_assign_gaps(struct ap_cli_args *args, struct ap_gaps *gaps, struct ap_store *store,
+                       int64_t account_id)
+{
+    struct ap_error err;
+    ap_error_clear(&err);
+    if (ap_gaps_assign_pending(gaps, store, account_id, NULL, &err) == AP_OK)
+        return AP_EXIT_OK;
+    fprintf(args->err, "agentperf: questions are stored, but assigning them to topics failed "
+                       "(retried on the next read): %s\n", err.message);
+    return AP_EXIT_FAILED;
+}
+
+/* Opens the store, finds --account and brings its topics up to date: what
+ * every gaps command starts with. */
+static struct ap_store *open_gaps(struct ap_cli_args *args, struct ap_account *account)
+{
+    struct ap_store *store = ap_cli_open_store(args);
+    if (store == NULL || !ap_cli_account(args, store, account)) {
+        ap_store_destroy(store);
+        return NULL;
+    }
+    struct ap_gaps *gaps = ap_gaps_new(NULL);
+    ap_cli_assign_gaps(args, gaps, store, account->id);
+    ap_gaps_destroy(gaps);
+    return store;
+}
+
+static bool parse_id(struct ap_cli_args *args, const char *what, const char *text, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || *end || end == text || v < 1) {
+        ap_cli_usage_error(args, "%s: \"%s\" is not a positive whole number", what, text);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool table_format(struct ap_cli_args *args, bool *table)
+{
+    const char *format = ap_cli_get(args, "format");
+    *table = strcmp(format, "table") == 0;
+    if (!*table && strcmp(format, "json") != 0) {
+        ap_cli_usage_error(args, "option --format: must be table or json");
+        return false;
+    }
+    return true;
+}
+
+static void print_time(FILE *out, int64_t us, bool present)
+{
+    char text[AP_TIME_RFC3339_MAX];
+    ap_time_format_rfc3339(us, text);
+    fprintf(out, "%-20.19s", present ? text : "-");
+}
+
+static enum ap_status print_topic_row(void *ctx, const struct ap_gap_topic_rec *t)
+{
+    FILE *out = ctx;
+    fprintf(out, "%6lld  %-9s  %13lld  %9lld  ", (long long)t->id, ap_gap_status_name(t->status),
+            (long long)t->conversations, (long long)t->questions);
+    print_time(out, t->last_at_us, t->questions > 0);
+    fprintf(out, "  %s\n", t->label ? t->label : t->auto_label ? t->auto_label : "");
+    return AP_OK;
+}
+
+int ap_cmd_gaps_list(struct ap_cli_args *args)
+{
+    struct ap_gaps_params params = {
+        .from = ap_cli_get(args, "from"), .to = ap_cli_get(args, "to"),
+        .channel = ap_cli_get(args, "channel"), .status = ap_cli_get(args, "status"),
+        .sort = ap_cli_get(args, "sort"), .limit = ap_cli_get(args, "limit"),
+        .offset = ap_cli_get(args, "offset")};
+    struct ap_account account;
+    struct ap_gap_topic_query q;
+    struct ap_error err;
+    char channel[33];
+    bool table;
+    if (!table_format(args, &table))
+        return AP_EXIT_USAGE;
+    struct ap_store *store = open_gaps(args, &account);
+    if (store == NULL)
+        return AP_EXIT_FAILED;
+    ap_error_clear(&err);
+    enum ap_status rc = ap_gaps_query_parse(&params, &account, &q, channel, &err);
+    if (rc != AP_OK) {
+        ap_store_destroy(store);
+        return ap_cli_usage_error(args, "%s", err.message);
+    }
+    int64_t total = 0;
+    struct ap_buf out;
+    ap_buf_init(&out, (size_t)1 << 30);
+    if (table) {
+        fprintf(args->out, "%6s  %-9s  %13s  %9s  %-20s  %s\n", "topic", "status",
+                "conversations", "questions", "last", "label");
+        rc = ap_store_select_gap_topics(store, account.id, &q, print_topic_row, args->out, &total,
+                                        &err);
+        if (rc == AP_OK)
+            fprintf(args->out, "(%lld topics)\n", (long long)total);
+    } else if ((rc = ap_gaps_list_json(store, &account, &q, &out, &err)) ==
+               AP_OK) {
+        fprintf(args->out, "%.*s\n", (int)out.len, out.data);
+    }
+    ap_buf_free(&out);
+    ap_store_destroy(store);
+    return rc == AP_OK ? AP_EXIT_OK : ap_cli_fail(args, &err);
+}
+
+static enum ap_status print_question_row(void *ctx, const struct ap_gap_question_rec *q)
+{
+    FILE *out = ctx;
+    fprintf(out, "%8lld  ", (long long)q->id);
+    print_time(out, q->at_us, true);
+    fprintf(out, "  %-10s  %-9s  %s\n", q->channel ? q->channel : "-",
+            q->dismissed ? "dismissed" : "", q->text);
+    return AP_OK;
+}
+
+int ap_cmd_gaps_show(struct ap_cli_args *args)
+{
+    struct ap_account account;
+    struct ap_error err;
+    int64_t topic_id;
+    size_t limit, offset;
+    bool table;
+    if (!parse_id(args, "topic", args->positionals[0], &topic_id) || !table_format(args, &table) ||
+        !ap_cli_get_size(args, "limit", 1, AP_GAPS_LIMIT_MAX, &limit) ||
+        !ap_cli_get_size(args, "offset", 0, INT32_MAX, &offset))
+        return AP_EXIT_USAGE;
+    struct ap_store *store = open_gaps(args, &account);
+    if (store == NULL)
+        return AP_EXIT_FAILED;
+    struct ap_buf out;
+    ap_buf_init(&out, (size_t)1 << 30);
+    ap_error_clear(&err);
+    enum ap_status rc;
+    if (table) {
+        rc = ap_gaps_topic_summary_json(store, &account, topic_id, &out, &err);
+        if (rc == AP_OK) {
+            fprintf(args->out, "%.*s\n\n%8s  %-20s  %-10s  %-9s  %s\n", (int)out.len, out.data,
+                    "question", "at", "channel", "", "text");
+            rc = ap_store_select_gap_topic_questions(store, account.id, topic_id, (int64_t)limit,
+                                                     (int64_t)offset, print_question_row,
+                                                     args->out, &err);
+        }
+    } else if ((rc = ap_gaps_topic_json(store, &account, topic_id, (int64_t)limit,
+                                        (int64_t)offset, &out, &err)) == AP_OK) {
+        fprintf(args->out, "%.*s\n", (int)out.len, out.data);
+    }
+    ap_buf_free(&out);
+    ap_store_destroy(store);
+    return rc == AP_OK ? AP_EXIT_OK : ap_cli_fail(args, &err);
+}
+
+/* A curation command: parse its ids, run it, say what happened. */
+enum curation { RENAME, MERGE, MOVE, DISMISS, UNDISMISS };
+
+static int curate(struct ap_cli_args *args, enum curation what)
+{
+    struct ap_account account;
+    struct ap_error err;
+    int64_t id, other = 0;
+    bool question = ap_cli_flag(args, "question");
+    const char *first = what == MOVE || question ? "question" : "topic";
+    if (!parse_id(args, first, args->positionals[0], &id))
+        return AP_EXIT_USAGE;
+    if ((what == MERGE || what == MOVE) &&
+        !parse_id(args, "target topic", args->positionals[1], &other))
+        return AP_EXIT_USAGE;
+    struct ap_store *store = open_gaps(args, &account);
+    if (store == NULL)
+        return AP_EXIT_FAILED;
+    ap_error_clear(&err);
+    enum ap_status rc = AP_OK;
+    switch (what) {
+    case RENAME: rc = ap_gaps_rename(store, account.id, id, args->positionals[1], &err); break;
+    case MERGE: rc = ap_gaps_merge(store, account.id, id, other, &err); break;
+    case MOVE: rc = ap_gaps_move(store, account.id, id, other, &err); break;
+    case DISMISS:
+    case UNDISMISS:
+        rc = question ? ap_gaps_dismiss_question(store, account.id, id, what == DISMISS, NULL, &err)
+                      : ap_gaps_dismiss_topic(store, account.id, id, what == DISMISS, &err);
+        break;
+    }
+    ap_store_destroy(store);
+    if (rc != AP_OK)
+        return ap_cli_fail(args, &err);
+    static const char *const done[] = {"renamed", "merged", "moved", "dismissed", "undismissed"};
+    fprintf(args->out, "%s %s %lld\n", done[what], first, (long long)id);
+    return AP_EXIT_OK;
+}
+
+int ap_cmd_gaps_rename(struct ap_cli_args *args) { return curate(args, RENAME); }
+int ap_cmd_gaps_merge(struct ap_cli_args *args) { return curate(args, MERGE); }
+int ap_cmd_gaps_move(struct ap_cli_args *args) { return curate(args, MOVE); }
+int ap_cmd_gaps_dismiss(struct ap_cli_args *args) { return curate(args, DISMISS); }
+int ap_cmd_gaps_undismiss(struct ap_cli_args *args) { return curate(args, UNDISMISS); }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "gaps/gaps.h"
 #include "ingest/ingest.h"
 
 static void print_problem(void *ctx, const struct ap_ingest_problem *p)
@@ -43,6 +44,11 @@ int ap_cmd_ingest(struct ap_cli_args *args)
     enum ap_status rc =
         ap_ingest_ndjson(store, a.id, &reader, &opts, print_problem, args, &counts, &err);
     ap_ndjson_free(&reader);
+    /* Questions of the committed batches get their topics now, even when a
+     * later batch failed. */
+    struct ap_gaps *gaps = ap_gaps_new(NULL);
+    int gaps_status = ap_cli_assign_gaps(args, gaps, store, a.id);
+    ap_gaps_destroy(gaps);
     ap_store_destroy(store);
     if (in != stdin)
         fclose(in);
@@ -51,5 +57,5 @@ int ap_cmd_ingest(struct ap_cli_args *args)
             (unsigned long long)counts.conflict, (unsigned long long)counts.rejected);
     if (rc != AP_OK)
         return ap_cli_fail(args, &err);
-    return counts.rejected || counts.conflict ? AP_EXIT_FAILED : AP_EXIT_OK;
+    return counts.rejected || counts.conflict ? AP_EXIT_FAILED : gaps_status;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "gaps/gaps.h"
 #include "simulate/simulate.h"
 
 #define SIM_BATCH 2000
@@ -52,7 +53,8 @@ static int wait_for_stop(const sigset_t *stop, const struct timespec *wait)
 /* Emits queued and new events at about `rate` a second, one small batch a
  * tick, until a stop signal arrives. The signal is taken with sigtimedwait,
  * which doubles as the sleep between ticks: no handler, no global flag. */
-static enum ap_status run_live(struct ap_sim *sim, struct ap_sim_writer *w, double rate,
+static enum ap_status run_live(struct ap_cli_args *args, struct ap_sim *sim,
+                               struct ap_sim_writer *w, struct ap_gaps *gaps, double rate,
                                const sigset_t *stop, struct ap_error *err)
 {
     const struct timespec tick = {0, LIVE_TICK_NS};
@@ -70,6 +72,8 @@ static enum ap_status run_live(struct ap_sim *sim, struct ap_sim_writer *w, doub
             rc = ap_sim_writer_flush(w, err);
         if (rc != AP_OK)
             return rc;
+        if (n > 0)
+            ap_cli_assign_gaps(args, gaps, w->store, w->account_id);
     }
     if (stop_now < 0)
         return ap_error_set(err, AP_INTERNAL, "", "waiting for signals: %s", strerror(errno));
@@ -138,6 +142,9 @@ int ap_cmd_simulate(struct ap_cli_args *args)
     }
     if (rc == AP_OK)
         rc = ap_sim_writer_flush(&w, &err);
+    struct ap_gaps *gaps = ap_gaps_new(NULL);
+    if (rc == AP_OK)
+        ap_cli_assign_gaps(args, gaps, store, account.id);
     if (rc == AP_OK)
         fprintf(args->out, "simulated %llu conversations over %zu days (seed %zu)\n",
                 (unsigned long long)conversations, ap_sim_days(sim), seed);
@@ -145,10 +152,11 @@ int ap_cmd_simulate(struct ap_cli_args *args)
         fprintf(args->err, "agentperf: backfill done; simulating about %g events per second "
                            "until SIGINT or SIGTERM\n", rate);
         fflush(args->out);
-        rc = run_live(sim, &w, rate, &stop, &err);
+        rc = run_live(args, sim, &w, gaps, rate, &stop, &err);
         if (rc == AP_OK)
             rc = ap_sim_writer_flush(&w, &err);
     }
+    ap_gaps_destroy(gaps);
     ap_sim_writer_free(&w);
     ap_sim_destroy(sim);
     ap_store_destroy(store);

@@ -78,6 +78,8 @@ static void ingest_single(struct ap_http_request *req, struct ap_http_response *
         ap_http_error(res, &err);
         return;
     }
+    if (verdict == AP_VERDICT_STORED)
+        ap_http_assign_gaps(req);
     if (verdict == AP_VERDICT_CONFLICT) {
         ap_error_set(&err, AP_CONFLICT, "id",
                      "\"id\": already stored with different content; the stored event is kept");
@@ -108,6 +110,8 @@ static void ingest_ndjson(struct ap_http_request *req, struct ap_http_response *
     enum ap_status rc = ap_ingest_ndjson(req->store, req->account.id, &reader, &opts,
                                          append_problem, &list, &counts, &err);
     ap_ndjson_free(&reader);
+    if (counts.stored > 0)
+        ap_http_assign_gaps(req);
     if (rc != AP_OK) {
         ap_buf_free(&problems);
         ap_http_error(res, &err);

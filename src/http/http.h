@@ -9,6 +9,8 @@
 #include "core/core.h"
 #include "store/store.h"
 
+struct ap_gaps;
+
 struct ap_http_config {
     const char *db_url;
     const char *listen;   /* "ADDR:PORT"; port 0 picks a free port */
@@ -44,6 +46,7 @@ struct ap_http_request {
     const char *params[AP_HTTP_MAX_PARAMS]; /* values of {name} path segments */
     struct ap_buf body;
     struct ap_store *store;                 /* this worker thread's connection */
+    struct ap_gaps *gaps;                   /* the process's grouping models */
     struct ap_account account;              /* the token's account, once authenticated */
     struct ap_token token;
     const struct ap_http_config *config;
@@ -98,6 +101,18 @@ void ap_http_handle_me(struct ap_http_request *req, struct ap_http_response *res
 void ap_http_handle_events(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_reports(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_report(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_gaps(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_gap(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_gap_rename(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_gap_merge(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_gap_dismiss(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_gap_undismiss(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_question_move(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_question_dismiss(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_question_undismiss(struct ap_http_request *req, struct ap_http_response *res);
+/* Assigns the account's newly stored questions to topics; logs a failure
+ * (assignment is retried on the next read). */
+void ap_http_assign_gaps(struct ap_http_request *req);
 void ap_http_handle_index(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_asset(struct ap_http_request *req, struct ap_http_response *res);
 

@@ -6,7 +6,10 @@
 #define ALL_ROLES (AP_ROLE_BIT(AP_ROLE_INGEST) | READERS)
 #define INGESTERS (AP_ROLE_BIT(AP_ROLE_INGEST) | AP_ROLE_BIT(AP_ROLE_ADMIN))
 
+#define ADMINS AP_ROLE_BIT(AP_ROLE_ADMIN)
+
 static const char *const event_media[] = {"application/x-ndjson", "application/json", NULL};
+static const char *const json_media[] = {"application/json", NULL};
 
 const struct ap_http_route ap_http_routes[] = {
     {"GET", "/healthz", ap_http_handle_health, 0, false, NULL},
@@ -14,6 +17,18 @@ const struct ap_http_route ap_http_routes[] = {
     {"POST", "/v1/events", ap_http_handle_events, INGESTERS, true, event_media},
     {"GET", "/v1/reports", ap_http_handle_reports, READERS, false, NULL},
     {"GET", "/v1/reports/{name}", ap_http_handle_report, READERS, false, NULL},
+    {"GET", "/v1/gaps", ap_http_handle_gaps, READERS, false, NULL},
+    {"GET", "/v1/gaps/{id}", ap_http_handle_gap, READERS, false, NULL},
+    {"POST", "/v1/gaps/{id}/rename", ap_http_handle_gap_rename, ADMINS, true, json_media},
+    {"POST", "/v1/gaps/{id}/merge", ap_http_handle_gap_merge, ADMINS, true, json_media},
+    {"POST", "/v1/gaps/{id}/dismiss", ap_http_handle_gap_dismiss, ADMINS, false, NULL},
+    {"POST", "/v1/gaps/{id}/undismiss", ap_http_handle_gap_undismiss, ADMINS, false, NULL},
+    {"POST", "/v1/gaps/questions/{id}/move", ap_http_handle_question_move, ADMINS, true,
+     json_media},
+    {"POST", "/v1/gaps/questions/{id}/dismiss", ap_http_handle_question_dismiss, ADMINS, false,
+     NULL},
+    {"POST", "/v1/gaps/questions/{id}/undismiss", ap_http_handle_question_undismiss, ADMINS,
+     false, NULL},
     /* The dashboard (static.c): public files; its API calls carry the token. */
     {"GET", "/", ap_http_handle_index, 0, false, NULL},
     {"GET", "/assets/{file}", ap_http_handle_asset, 0, false, NULL},

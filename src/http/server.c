@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "http/http.h"
+#include "gaps/gaps.h"
 
 #define GRACE_SECONDS 30
 
@@ -25,6 +26,7 @@ struct ap_http_server {
     uint16_t port;
     pthread_key_t store_key; /* each worker thread's store connection */
     atomic_int in_flight;
+    struct ap_gaps *gaps;
 };
 
 /* Per-request state, created on the first callback and freed on completion. */
@@ -371,6 +373,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         st->req.path = blk->path;
         st->req.connection = conn;
         st->req.config = &s->config;
+        st->req.gaps = s->gaps;
         st->req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
         ap_buf_init(&st->req.body, s->config.max_body);
         ap_buf_init(&st->res.body, SIZE_MAX / 2);
@@ -470,6 +473,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     s->config.db_url = s->db_url;
     s->config.web_root = s->web_root;
     pthread_key_create(&s->store_key, destroy_thread_store);
+    s->gaps = ap_gaps_new(NULL);
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, s,
@@ -482,6 +486,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     if (s->daemon == NULL) {
         ap_error_set(err, AP_UNAVAILABLE, "listen", "cannot listen on %s (in use?)", cfg->listen);
         pthread_key_delete(s->store_key);
+        ap_gaps_destroy(s->gaps);
         free(s->db_url);
         free(s->web_root);
         free(s);
@@ -511,6 +516,7 @@ void ap_http_stop(struct ap_http_server *s)
     }
     MHD_stop_daemon(s->daemon);
     pthread_key_delete(s->store_key);
+    ap_gaps_destroy(s->gaps);
     free(s->db_url);
     free(s->web_root);
     free(s);

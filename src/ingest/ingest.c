@@ -2,6 +2,7 @@
  * whole or not at all, so a crash never leaves half of it. */
 #include "ingest/ingest.h"
 
+#include "gaps/gaps.h"
 #include "reports/reports.h"
 
 #include <stdio.h>
@@ -21,8 +22,9 @@ struct store_batch {
     enum ap_verdict *verdicts;
 };
 
-/* Inserts the batch and brings the report aggregates up to date, all in the
- * same transaction: figures never disagree with the stored events. */
+/* Inserts the batch, records its unanswered questions and brings the report
+ * aggregates up to date, all in the same transaction: figures never disagree
+ * with the stored events. */
 static enum ap_status store_batch_txn(struct ap_store *store, void *ctx, struct ap_error *err)
 {
     struct store_batch *b = ctx;
@@ -35,6 +37,9 @@ static enum ap_status store_batch_txn(struct ap_store *store, void *ctx, struct 
         if (rc != AP_OK)
             return rc;
     }
+    rc = ap_gaps_record(store, b->account_id, b->events, b->verdicts, b->n, err);
+    if (rc != AP_OK)
+        return rc;
     return ap_reports_apply(store, &account, b->events, b->verdicts, b->n, err);
 }
 

@@ -43,6 +43,26 @@ enum stmt_id {
     ST_SET_REPORTS_STALE,
     ST_PUT_MEMBER,
     ST_MEMBERS,
+    ST_RECORD_GAP_QUESTION,
+    ST_UPDATE_GAP_CHANNELS,
+    ST_GAP_GENERATION,
+    ST_BUMP_GAP_GENERATION,
+    ST_GAP_ASSIGNMENTS,
+    ST_PENDING_GAP_QUESTIONS,
+    ST_ASSIGN_GAP_QUESTION,
+    ST_INSERT_GAP_TOPIC,
+    ST_SELECT_GAP_TOPICS,
+    ST_GET_GAP_TOPIC,
+    ST_GAP_TOPIC_QUESTIONS,
+    ST_GET_GAP_QUESTION,
+    ST_RENAME_GAP_TOPIC,
+    ST_SET_GAP_TOPIC_DISMISSED,
+    ST_SET_GAP_QUESTION_DISMISSED,
+    ST_MOVE_GAP_QUESTION,
+    ST_MERGE_GAP_QUESTIONS,
+    ST_MARK_GAP_TOPIC_MERGED,
+    ST_SET_GAP_TOPIC_ANSWER,
+    ST_CONVERSATION_BODIES,
     ST__COUNT
 };
 
@@ -65,6 +85,17 @@ enum stmt_id {
     "not_helpful = not_helpful + excluded.not_helpful, asked = asked + excluded.asked, "   \
     "unanswered = unanswered + excluded.unanswered"
 #define TOKEN_COLUMNS "account_id, id, role, hash, label, created_at_us, revoked_at_us"
+#define GAP_QUESTION_COLUMNS                                                              \
+    "id, event_id, conversation_id, at_us, text, language, embedding, channel, topic_id, " \
+    "assign_seq, stemmer, similarity, dismissed"
+/* The channel of a conversation: that of its earliest start (?3 = the type). */
+#define CHANNEL_OF(conversation)                                                          \
+    "(SELECT e.attr FROM events e WHERE e.account_id = ?1 AND e.conversation_id = "       \
+    conversation " AND e.type = ?3 ORDER BY e.at_us, e.id LIMIT 1)"
+#define GAP_STATUS_OF(dismissed, answer, since)                                          \
+    "CASE WHEN " dismissed " <> 0 THEN 3 WHEN " answer " IS NULL THEN 0 WHEN " since       \
+    " > 0 THEN 2 ELSE 1 END"
+#define SINCE_ANSWER "sum(CASE WHEN q.at_us > t.answered_at_us THEN 1 ELSE 0 END)"
 
 static const char *const stmt_sql[ST__COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -131,6 +162,74 @@ static const char *const stmt_sql[ST__COUNT] = {
                       "name_at_us OR (excluded.name_at_us = name_at_us AND "
                       "excluded.name_event_id > name_event_id)",
     [ST_MEMBERS] = "SELECT id, name FROM members WHERE account_id = ?",
+    [ST_RECORD_GAP_QUESTION] =
+        "INSERT INTO gap_questions (account_id, id, event_id, conversation_id, at_us, text, "
+        "language, embedding, channel) VALUES (?1, (SELECT coalesce(max(id), 0) + 1 FROM "
+        "gap_questions WHERE account_id = ?1), ?2, ?4, ?5, ?6, ?7, ?8, " CHANNEL_OF("?4") ") "
+        "ON CONFLICT DO NOTHING",
+    [ST_UPDATE_GAP_CHANNELS] = "UPDATE gap_questions SET channel = " CHANNEL_OF("?2")
+                               " WHERE account_id = ?1 AND conversation_id = ?2",
+    [ST_GAP_GENERATION] = "SELECT coalesce((SELECT generation FROM gap_state WHERE "
+                          "account_id = ?), 0)",
+    [ST_BUMP_GAP_GENERATION] = "INSERT INTO gap_state (account_id, generation) VALUES (?, 1) "
+                               "ON CONFLICT (account_id) DO UPDATE SET "
+                               "generation = gap_state.generation + 1",
+    [ST_GAP_ASSIGNMENTS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
+                           "account_id = ? AND assign_seq > ? ORDER BY assign_seq",
+    [ST_PENDING_GAP_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
+                                 "account_id = ? AND topic_id IS NULL ORDER BY id LIMIT ?",
+    [ST_ASSIGN_GAP_QUESTION] = "UPDATE gap_questions SET topic_id = ?3, assign_seq = ?4, "
+                               "stemmer = ?5, similarity = ?6 WHERE account_id = ?1 AND id = ?2",
+    [ST_INSERT_GAP_TOPIC] = "INSERT INTO gap_topics (account_id, id, created_at_us) VALUES (?1, "
+                            "(SELECT coalesce(max(id), 0) + 1 FROM gap_topics WHERE "
+                            "account_id = ?1), ?2) RETURNING id",
+    /* One page of topics with their figures over the selected questions; the
+     * label is looked up for the page only. count(*) OVER () runs after HAVING. */
+    [ST_SELECT_GAP_TOPICS] =
+        "SELECT x.id, x.label, (SELECT r.text FROM gap_questions r WHERE r.account_id = ?1 "
+        "AND r.topic_id = x.id AND r.dismissed = 0 ORDER BY r.similarity DESC, r.id LIMIT 1), "
+        "x.dismissed, x.merged_into, x.answer_id, x.answered_at_us, x.created_at_us, "
+        "x.conversations, x.questions, x.last_at_us, x.since_answer, x.status, x.total FROM ("
+        "SELECT t.id, t.label, t.dismissed, t.merged_into, t.answer_id, t.answered_at_us, "
+        "t.created_at_us, count(DISTINCT q.conversation_id) AS conversations, "
+        "count(*) AS questions, max(q.at_us) AS last_at_us, " SINCE_ANSWER " AS since_answer, "
+        GAP_STATUS_OF("t.dismissed", "t.answer_id", SINCE_ANSWER) " AS status, "
+        "count(*) OVER () AS total "
+        "FROM gap_topics t JOIN gap_questions q ON q.account_id = t.account_id AND "
+        "q.topic_id = t.id WHERE t.account_id = ?1 AND t.merged_into IS NULL AND "
+        "q.dismissed = 0 AND q.at_us >= ?2 AND q.at_us < ?3 AND (?4 IS NULL OR q.channel = ?4) "
+        "AND (?5 = 0 OR t.id = ?5) GROUP BY t.account_id, t.id "
+        "HAVING ?6 = -1 OR (?6 = -2 AND " GAP_STATUS_OF("t.dismissed", "t.answer_id", SINCE_ANSWER)
+        " <> 3) OR " GAP_STATUS_OF("t.dismissed", "t.answer_id", SINCE_ANSWER) " = ?6 "
+        "ORDER BY CASE WHEN ?7 <> 0 THEN max(q.at_us) ELSE count(DISTINCT q.conversation_id) "
+        "END DESC, max(q.at_us) DESC, t.id DESC LIMIT ?8 OFFSET ?9) x "
+        "ORDER BY CASE WHEN ?7 <> 0 THEN x.last_at_us ELSE x.conversations END DESC, "
+        "x.last_at_us DESC, x.id DESC",
+    [ST_GET_GAP_TOPIC] = "SELECT id, label, NULL, dismissed, merged_into, answer_id, "
+                         "answered_at_us, created_at_us, 0, 0, 0, 0, "
+                         GAP_STATUS_OF("dismissed", "answer_id", "0") ", 1 FROM gap_topics "
+                         "WHERE account_id = ? AND id = ?",
+    [ST_GAP_TOPIC_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
+                               "account_id = ? AND topic_id = ? ORDER BY at_us DESC, id DESC "
+                               "LIMIT ? OFFSET ?",
+    [ST_GET_GAP_QUESTION] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
+                            "account_id = ? AND id = ?",
+    [ST_RENAME_GAP_TOPIC] = "UPDATE gap_topics SET label = ?3 WHERE account_id = ?1 AND id = ?2 "
+                            "AND merged_into IS NULL",
+    [ST_SET_GAP_TOPIC_DISMISSED] = "UPDATE gap_topics SET dismissed = ?3 WHERE account_id = ?1 "
+                                   "AND id = ?2 AND merged_into IS NULL",
+    [ST_SET_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = ?3 WHERE "
+                                      "account_id = ?1 AND id = ?2",
+    [ST_MOVE_GAP_QUESTION] = "UPDATE gap_questions SET topic_id = ?3 WHERE account_id = ?1 AND "
+                             "id = ?2 AND topic_id IS NOT NULL",
+    [ST_MERGE_GAP_QUESTIONS] = "UPDATE gap_questions SET topic_id = ?3 WHERE account_id = ?1 AND "
+                               "topic_id = ?2",
+    [ST_MARK_GAP_TOPIC_MERGED] = "UPDATE gap_topics SET merged_into = ?3 WHERE account_id = ?1 "
+                                 "AND id = ?2 AND merged_into IS NULL",
+    [ST_SET_GAP_TOPIC_ANSWER] = "UPDATE gap_topics SET answer_id = ?3, answered_at_us = ?4 "
+                                "WHERE account_id = ?1 AND id = ?2 AND merged_into IS NULL",
+    [ST_CONVERSATION_BODIES] = "SELECT id, body FROM events WHERE account_id = ? AND "
+                               "conversation_id = ? AND type = ? ORDER BY at_us, id",
 };
 
 struct sqlite_store {
@@ -818,6 +917,365 @@ static enum ap_status sqlite_select_members(struct ap_store *base, int64_t accou
     return status;
 }
 
+/* --- knowledge gaps -------------------------------------------------------------------- */
+
+/* Runs an UPDATE that must touch a row; AP_NOT_FOUND when it touched none. */
+static enum ap_status exec_update(struct sqlite_store *s, sqlite3_stmt *st, struct ap_error *err)
+{
+    enum ap_status rc = exec_stmt(s, st, err);
+    if (rc == AP_OK && sqlite3_changes(s->db) == 0)
+        return ap_error_set(err, AP_NOT_FOUND, "", NULL);
+    return rc;
+}
+
+static enum ap_status sqlite_record_gap_question(struct ap_store *base, int64_t account_id,
+                                                 const struct ap_gap_question_rec *q,
+                                                 struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_RECORD_GAP_QUESTION);
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, q->event_id);
+    sqlite3_bind_int(st, 3, AP_EV_STARTED);
+    bind_text(st, 4, q->conversation_id);
+    sqlite3_bind_int64(st, 5, q->at_us);
+    bind_text(st, 6, q->text);
+    bind_text(st, 7, q->language);
+    if (q->embedding != NULL)
+        sqlite3_bind_blob(st, 8, q->embedding, (int)(q->embedding_len * sizeof(double)),
+                          SQLITE_STATIC);
+    return exec_stmt(s, st, err);
+}
+
+static enum ap_status sqlite_update_gap_channels(struct ap_store *base, int64_t account_id,
+                                                 const char *conversation_id,
+                                                 struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_UPDATE_GAP_CHANNELS);
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, conversation_id);
+    sqlite3_bind_int(st, 3, AP_EV_STARTED);
+    return exec_stmt(s, st, err);
+}
+
+static enum ap_status sqlite_gap_generation(struct ap_store *base, int64_t account_id,
+                                            int64_t *generation, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_GAP_GENERATION);
+    sqlite3_bind_int64(st, 1, account_id);
+    enum ap_status rc = step_row(s, st, err);
+    if (rc == AP_OK) {
+        *generation = sqlite3_column_int64(st, 0);
+        finish(st);
+    }
+    return rc;
+}
+
+static enum ap_status sqlite_bump_gap_generation(struct ap_store *base, int64_t account_id,
+                                                 struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_BUMP_GAP_GENERATION);
+    sqlite3_bind_int64(st, 1, account_id);
+    return exec_stmt(s, st, err);
+}
+
+/* Runs a query over GAP_QUESTION_COLUMNS and hands each question to fn. An
+ * embedding blob whose size is not a whole number of doubles is ignored. */
+static enum ap_status select_gap_questions(struct sqlite_store *s, sqlite3_stmt *st,
+                                           ap_gap_question_fn fn, void *ctx, struct ap_error *err)
+{
+    enum ap_status status = AP_OK;
+    int rc;
+    while (status == AP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t bytes = (size_t)sqlite3_column_bytes(st, 6);
+        const void *blob = sqlite3_column_blob(st, 6);
+        bool whole = blob != NULL && bytes % sizeof(double) == 0 && bytes > 0;
+        struct ap_gap_question_rec q = {
+            .id = sqlite3_column_int64(st, 0),
+            .event_id = column_or_null(st, 1),
+            .conversation_id = column_or_null(st, 2),
+            .at_us = sqlite3_column_int64(st, 3),
+            .text = column_or_null(st, 4),
+            .language = column_or_null(st, 5),
+            .embedding = whole ? blob : NULL,
+            .embedding_len = whole ? bytes / sizeof(double) : 0,
+            .channel = column_or_null(st, 7),
+            .topic_id = sqlite3_column_int64(st, 8),
+            .assign_seq = sqlite3_column_int64(st, 9),
+            .stemmer = column_or_null(st, 10),
+            .similarity = sqlite3_column_double(st, 11),
+            .dismissed = sqlite3_column_int(st, 12) != 0,
+        };
+        status = fn(ctx, &q);
+    }
+    if (status == AP_OK && rc != SQLITE_DONE)
+        status = sqlite_error(s, rc, err);
+    finish(st);
+    return status;
+}
+
+static enum ap_status sqlite_select_gap_assignments(struct ap_store *base, int64_t account_id,
+                                                    int64_t after_seq, ap_gap_question_fn fn,
+                                                    void *ctx, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_GAP_ASSIGNMENTS);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, after_seq);
+    return select_gap_questions(s, st, fn, ctx, err);
+}
+
+static enum ap_status sqlite_select_pending_gap_questions(struct ap_store *base,
+                                                          int64_t account_id, int64_t limit,
+                                                          ap_gap_question_fn fn, void *ctx,
+                                                          struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_PENDING_GAP_QUESTIONS);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, limit);
+    return select_gap_questions(s, st, fn, ctx, err);
+}
+
+static enum ap_status sqlite_assign_gap_question(struct ap_store *base, int64_t account_id,
+                                                 int64_t question_id, int64_t topic_id,
+                                                 int64_t seq, const char *stemmer,
+                                                 double similarity, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_ASSIGN_GAP_QUESTION);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, question_id);
+    sqlite3_bind_int64(st, 3, topic_id);
+    sqlite3_bind_int64(st, 4, seq);
+    bind_text(st, 5, stemmer);
+    sqlite3_bind_double(st, 6, similarity);
+    return exec_update(s, st, err);
+}
+
+static enum ap_status sqlite_insert_gap_topic(struct ap_store *base, int64_t account_id,
+                                              int64_t created_at_us, int64_t *topic_id,
+                                              struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_INSERT_GAP_TOPIC);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, created_at_us);
+    enum ap_status rc = step_row(s, st, err);
+    if (rc == AP_OK) {
+        *topic_id = sqlite3_column_int64(st, 0);
+        rc = exec_stmt(s, st, err); /* steps to the end, then resets */
+    }
+    return rc;
+}
+
+/* Runs a query over the topic columns of ST_SELECT_GAP_TOPICS; the last
+ * column (the total) goes to *total when given. */
+static enum ap_status select_gap_topic_rows(struct sqlite_store *s, sqlite3_stmt *st,
+                                            ap_gap_topic_fn fn, void *ctx, int64_t *total,
+                                            int *rows, struct ap_error *err)
+{
+    enum ap_status status = AP_OK;
+    int rc;
+    *rows = 0;
+    while (status == AP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ap_gap_topic_rec t = {
+            .id = sqlite3_column_int64(st, 0),
+            .label = column_or_null(st, 1),
+            .auto_label = column_or_null(st, 2),
+            .dismissed = sqlite3_column_int(st, 3) != 0,
+            .merged_into = sqlite3_column_int64(st, 4),
+            .answer_id = column_or_null(st, 5),
+            .answered_at_us = sqlite3_column_int64(st, 6),
+            .created_at_us = sqlite3_column_int64(st, 7),
+            .conversations = sqlite3_column_int64(st, 8),
+            .questions = sqlite3_column_int64(st, 9),
+            .last_at_us = sqlite3_column_int64(st, 10),
+            .since_answer = sqlite3_column_int64(st, 11),
+            .status = (enum ap_gap_status)sqlite3_column_int(st, 12),
+        };
+        if (total)
+            *total = sqlite3_column_int64(st, 13);
+        (*rows)++;
+        status = fn(ctx, &t);
+    }
+    if (status == AP_OK && rc != SQLITE_DONE)
+        status = sqlite_error(s, rc, err);
+    finish(st);
+    return status;
+}
+
+static enum ap_status sqlite_select_gap_topics(struct ap_store *base, int64_t account_id,
+                                               const struct ap_gap_topic_query *q,
+                                               ap_gap_topic_fn fn, void *ctx, int64_t *total,
+                                               struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_SELECT_GAP_TOPICS);
+    int rows;
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, q->from_us);
+    sqlite3_bind_int64(st, 3, q->to_us);
+    bind_text(st, 4, q->channel);
+    sqlite3_bind_int64(st, 5, q->topic_id);
+    sqlite3_bind_int(st, 6, q->status);
+    sqlite3_bind_int(st, 7, q->by_last);
+    sqlite3_bind_int64(st, 8, q->limit);
+    sqlite3_bind_int64(st, 9, q->offset);
+    *total = 0;
+    return select_gap_topic_rows(s, st, fn, ctx, total, &rows, err);
+}
+
+static enum ap_status sqlite_get_gap_topic(struct ap_store *base, int64_t account_id,
+                                           int64_t topic_id, ap_gap_topic_fn fn, void *ctx,
+                                           struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_GET_GAP_TOPIC);
+    int rows;
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, topic_id);
+    enum ap_status rc = select_gap_topic_rows(s, st, fn, ctx, NULL, &rows, err);
+    if (rc == AP_OK && rows == 0)
+        return ap_error_set(err, AP_NOT_FOUND, "id", "no topic %lld", (long long)topic_id);
+    return rc;
+}
+
+static enum ap_status sqlite_select_gap_topic_questions(struct ap_store *base,
+                                                        int64_t account_id, int64_t topic_id,
+                                                        int64_t limit, int64_t offset,
+                                                        ap_gap_question_fn fn, void *ctx,
+                                                        struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_GAP_TOPIC_QUESTIONS);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, topic_id);
+    sqlite3_bind_int64(st, 3, limit);
+    sqlite3_bind_int64(st, 4, offset);
+    return select_gap_questions(s, st, fn, ctx, err);
+}
+
+struct found {
+    ap_gap_question_fn fn;
+    void *ctx;
+    bool any;
+};
+
+static enum ap_status note_found(void *ctx, const struct ap_gap_question_rec *q)
+{
+    struct found *f = ctx;
+    f->any = true;
+    return f->fn(f->ctx, q);
+}
+
+static enum ap_status sqlite_get_gap_question(struct ap_store *base, int64_t account_id,
+                                              int64_t question_id, ap_gap_question_fn fn,
+                                              void *ctx, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_GET_GAP_QUESTION);
+    struct found f = {fn, ctx, false};
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, question_id);
+    enum ap_status rc = select_gap_questions(s, st, note_found, &f, err);
+    if (rc == AP_OK && !f.any)
+        return ap_error_set(err, AP_NOT_FOUND, "id", "no question %lld", (long long)question_id);
+    return rc;
+}
+
+/* The curation updates: (account, id, value), AP_NOT_FOUND when no row matched. */
+static enum ap_status update_gap_row(struct sqlite_store *s, enum stmt_id id, int64_t account_id,
+                                     int64_t row, int64_t value, struct ap_error *err)
+{
+    sqlite3_stmt *st = stmt(s, id);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, row);
+    sqlite3_bind_int64(st, 3, value);
+    return exec_update(s, st, err);
+}
+
+static enum ap_status sqlite_rename_gap_topic(struct ap_store *base, int64_t account_id,
+                                              int64_t topic_id, const char *label,
+                                              struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_RENAME_GAP_TOPIC);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, topic_id);
+    bind_text(st, 3, label);
+    return exec_update(s, st, err);
+}
+
+static enum ap_status sqlite_set_gap_topic_dismissed(struct ap_store *base, int64_t account_id,
+                                                     int64_t topic_id, bool dismissed,
+                                                     struct ap_error *err)
+{
+    return update_gap_row(from_base(base), ST_SET_GAP_TOPIC_DISMISSED, account_id, topic_id,
+                          dismissed, err);
+}
+
+static enum ap_status sqlite_set_gap_question_dismissed(struct ap_store *base,
+                                                        int64_t account_id, int64_t question_id,
+                                                        bool dismissed, struct ap_error *err)
+{
+    return update_gap_row(from_base(base), ST_SET_GAP_QUESTION_DISMISSED, account_id,
+                          question_id, dismissed, err);
+}
+
+static enum ap_status sqlite_move_gap_question(struct ap_store *base, int64_t account_id,
+                                               int64_t question_id, int64_t topic_id,
+                                               struct ap_error *err)
+{
+    return update_gap_row(from_base(base), ST_MOVE_GAP_QUESTION, account_id, question_id,
+                          topic_id, err);
+}
+
+static enum ap_status sqlite_merge_gap_topic(struct ap_store *base, int64_t account_id,
+                                             int64_t from, int64_t into, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_MERGE_GAP_QUESTIONS);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, into);
+    enum ap_status rc = exec_stmt(s, st, err);
+    if (rc != AP_OK)
+        return rc;
+    return update_gap_row(s, ST_MARK_GAP_TOPIC_MERGED, account_id, from, into, err);
+}
+
+static enum ap_status sqlite_set_gap_topic_answer(struct ap_store *base, int64_t account_id,
+                                                  int64_t topic_id, const char *answer_id,
+                                                  int64_t answered_at_us, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_SET_GAP_TOPIC_ANSWER);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, topic_id);
+    bind_text(st, 3, answer_id);
+    if (answer_id != NULL)
+        sqlite3_bind_int64(st, 4, answered_at_us);
+    return exec_update(s, st, err);
+}
+
+static enum ap_status sqlite_select_conversation_bodies(struct ap_store *base,
+                                                        int64_t account_id,
+                                                        const char *conversation_id, int type,
+                                                        ap_blob_fn fn, void *ctx,
+                                                        struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_CONVERSATION_BODIES);
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, conversation_id);
+    sqlite3_bind_int(st, 3, type);
+    return select_blobs(s, st, fn, ctx, err);
+}
+
 static const struct ap_store_ops sqlite_ops = {
     .backend = "sqlite",
     .destroy = sqlite_destroy,
@@ -850,6 +1308,25 @@ static const struct ap_store_ops sqlite_ops = {
     .set_reports_stale = sqlite_set_reports_stale,
     .put_member_name = sqlite_put_member_name,
     .select_members = sqlite_select_members,
+    .record_gap_question = sqlite_record_gap_question,
+    .update_gap_channels = sqlite_update_gap_channels,
+    .gap_generation = sqlite_gap_generation,
+    .bump_gap_generation = sqlite_bump_gap_generation,
+    .select_gap_assignments = sqlite_select_gap_assignments,
+    .select_pending_gap_questions = sqlite_select_pending_gap_questions,
+    .assign_gap_question = sqlite_assign_gap_question,
+    .insert_gap_topic = sqlite_insert_gap_topic,
+    .select_gap_topics = sqlite_select_gap_topics,
+    .get_gap_topic = sqlite_get_gap_topic,
+    .select_gap_topic_questions = sqlite_select_gap_topic_questions,
+    .get_gap_question = sqlite_get_gap_question,
+    .rename_gap_topic = sqlite_rename_gap_topic,
+    .set_gap_topic_dismissed = sqlite_set_gap_topic_dismissed,
+    .set_gap_question_dismissed = sqlite_set_gap_question_dismissed,
+    .move_gap_question = sqlite_move_gap_question,
+    .merge_gap_topic = sqlite_merge_gap_topic,
+    .set_gap_topic_answer = sqlite_set_gap_topic_answer,
+    .select_conversation_bodies = sqlite_select_conversation_bodies,
 };
 
 /* Durability settings: WAL with synchronous=FULL syncs the log on every commit,

@@ -45,6 +45,68 @@ struct ap_cell_query {
     int64_t after_hour;
 };
 
+/* --- knowledge gaps ------------------------------------------------------- */
+
+/* One stored unanswered question. Strings may be NULL where noted and live
+ * during the callback only. */
+struct ap_gap_question_rec {
+    int64_t id;                 /* per account, in order of storage */
+    const char *event_id;
+    const char *conversation_id;
+    int64_t at_us;
+    const char *text;
+    const char *language;       /* the event's tag, or NULL */
+    const double *embedding;    /* or NULL */
+    size_t embedding_len;
+    const char *channel;        /* NULL until the conversation's start is stored */
+    int64_t topic_id;           /* 0 while not yet assigned */
+    int64_t assign_seq;         /* order of assignment; 0 while not yet assigned */
+    const char *stemmer;        /* language it was stemmed in, or NULL */
+    double similarity;          /* to its topic when it joined */
+    bool dismissed;
+};
+typedef enum ap_status (*ap_gap_question_fn)(void *ctx, const struct ap_gap_question_rec *q);
+
+/* What a topic shows is derived from status: dismissed, else answered or
+ * reopened (when questions arrived after the answer), else open. */
+#define AP_GAP_STATUS_MAP(X) X(OPEN, "open") X(ANSWERED, "answered") \
+    X(REOPENED, "reopened") X(DISMISSED, "dismissed")
+
+enum ap_gap_status {
+#define AP_GAP_STATUS_ENUM(name, str) AP_GAP_##name,
+    AP_GAP_STATUS_MAP(AP_GAP_STATUS_ENUM)
+#undef AP_GAP_STATUS_ENUM
+    AP_GAP__STATUS_COUNT
+};
+
+/* A topic with its figures over the questions a query selects (never the
+ * dismissed questions). Strings live during the callback only. */
+struct ap_gap_topic_rec {
+    int64_t id;
+    const char *label;          /* set by a rename, or NULL */
+    const char *auto_label;     /* the most representative question, or NULL */
+    bool dismissed;
+    int64_t merged_into;        /* 0 unless merged away */
+    const char *answer_id;      /* or NULL */
+    int64_t answered_at_us;     /* 0 when not answered */
+    int64_t created_at_us;
+    int64_t conversations, questions, last_at_us, since_answer;
+    enum ap_gap_status status;
+};
+typedef enum ap_status (*ap_gap_topic_fn)(void *ctx, const struct ap_gap_topic_rec *t);
+
+#define AP_GAP_STATUS_ANY (-1)    /* ap_gap_topic_query.status: every status */
+#define AP_GAP_STATUS_ACTIVE (-2) /* every status but dismissed */
+
+struct ap_gap_topic_query {
+    int64_t from_us, to_us;     /* question times in [from, to) */
+    const char *channel;        /* or NULL for all */
+    int status;                 /* enum ap_gap_status or AP_GAP_STATUS_ANY/_ACTIVE */
+    bool by_last;               /* sort by latest question, else by conversations */
+    int64_t limit, offset;
+    int64_t topic_id;           /* 0 for all topics, else this one only */
+};
+
 struct ap_store_ops {
     const char *backend;
     void (*destroy)(struct ap_store *store);
@@ -131,6 +193,76 @@ struct ap_store_ops {
                                       const char *event_id, struct ap_error *err);
     enum ap_status (*select_members)(struct ap_store *store, int64_t account_id, ap_member_fn fn,
                                      void *ctx, struct ap_error *err);
+
+    /* Knowledge gaps (docs/internals/gaps.md). record_gap_question stores a new
+     * unanswered question (not yet assigned; q->id, topic and seq ignored) unless
+     * its event is already recorded; its channel comes from the stored events.
+     * update_gap_channels re-reads the channel of a conversation's questions. */
+    enum ap_status (*record_gap_question)(struct ap_store *store, int64_t account_id,
+                                          const struct ap_gap_question_rec *q,
+                                          struct ap_error *err);
+    enum ap_status (*update_gap_channels)(struct ap_store *store, int64_t account_id,
+                                          const char *conversation_id, struct ap_error *err);
+    /* Counter bumped by curation that changes assignments (merge, move). */
+    enum ap_status (*gap_generation)(struct ap_store *store, int64_t account_id,
+                                     int64_t *generation, struct ap_error *err);
+    enum ap_status (*bump_gap_generation)(struct ap_store *store, int64_t account_id,
+                                          struct ap_error *err);
+    /* Assigned questions with assign_seq > after_seq, in assignment order. */
+    enum ap_status (*select_gap_assignments)(struct ap_store *store, int64_t account_id,
+                                             int64_t after_seq, ap_gap_question_fn fn, void *ctx,
+                                             struct ap_error *err);
+    /* Questions not yet assigned, in order of storage, at most `limit`. */
+    enum ap_status (*select_pending_gap_questions)(struct ap_store *store, int64_t account_id,
+                                                   int64_t limit, ap_gap_question_fn fn,
+                                                   void *ctx, struct ap_error *err);
+    enum ap_status (*assign_gap_question)(struct ap_store *store, int64_t account_id,
+                                          int64_t question_id, int64_t topic_id, int64_t seq,
+                                          const char *stemmer, double similarity,
+                                          struct ap_error *err);
+    /* A new, empty topic; sets *topic_id. */
+    enum ap_status (*insert_gap_topic)(struct ap_store *store, int64_t account_id,
+                                       int64_t created_at_us, int64_t *topic_id,
+                                       struct ap_error *err);
+    /* Topics with at least one question the query selects, in its order and
+     * page; *total counts them all. */
+    enum ap_status (*select_gap_topics)(struct ap_store *store, int64_t account_id,
+                                        const struct ap_gap_topic_query *q, ap_gap_topic_fn fn,
+                                        void *ctx, int64_t *total, struct ap_error *err);
+    /* One topic's own row (figures zero), merged ones too; AP_NOT_FOUND if none. */
+    enum ap_status (*get_gap_topic)(struct ap_store *store, int64_t account_id, int64_t topic_id,
+                                    ap_gap_topic_fn fn, void *ctx, struct ap_error *err);
+    /* A topic's questions, dismissed ones too, newest first, one page. */
+    enum ap_status (*select_gap_topic_questions)(struct ap_store *store, int64_t account_id,
+                                                 int64_t topic_id, int64_t limit, int64_t offset,
+                                                 ap_gap_question_fn fn, void *ctx,
+                                                 struct ap_error *err);
+    enum ap_status (*get_gap_question)(struct ap_store *store, int64_t account_id,
+                                       int64_t question_id, ap_gap_question_fn fn, void *ctx,
+                                       struct ap_error *err);
+    /* Curation. label NULL returns to the automatic label. */
+    enum ap_status (*rename_gap_topic)(struct ap_store *store, int64_t account_id,
+                                       int64_t topic_id, const char *label, struct ap_error *err);
+    enum ap_status (*set_gap_topic_dismissed)(struct ap_store *store, int64_t account_id,
+                                              int64_t topic_id, bool dismissed,
+                                              struct ap_error *err);
+    enum ap_status (*set_gap_question_dismissed)(struct ap_store *store, int64_t account_id,
+                                                 int64_t question_id, bool dismissed,
+                                                 struct ap_error *err);
+    enum ap_status (*move_gap_question)(struct ap_store *store, int64_t account_id,
+                                        int64_t question_id, int64_t topic_id,
+                                        struct ap_error *err);
+    /* Moves every question of `from` into `into` and marks `from` merged. */
+    enum ap_status (*merge_gap_topic)(struct ap_store *store, int64_t account_id, int64_t from,
+                                      int64_t into, struct ap_error *err);
+    enum ap_status (*set_gap_topic_answer)(struct ap_store *store, int64_t account_id,
+                                           int64_t topic_id, const char *answer_id,
+                                           int64_t answered_at_us, struct ap_error *err);
+    /* The canonical JSON of a conversation's events of one type, by (at, id);
+     * key = event id. */
+    enum ap_status (*select_conversation_bodies)(struct ap_store *store, int64_t account_id,
+                                                 const char *conversation_id, int type,
+                                                 ap_blob_fn fn, void *ctx, struct ap_error *err);
 };
 
 struct ap_store {
@@ -314,6 +446,101 @@ static inline enum ap_status ap_store_put_member_name(struct ap_store *s, int64_
 static inline enum ap_status ap_store_select_members(struct ap_store *s, int64_t account_id, ap_member_fn fn, void *ctx, struct ap_error *err)
 {
     return s->ops->select_members(s, account_id, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_record_gap_question(struct ap_store *s, int64_t account_id, const struct ap_gap_question_rec *q, struct ap_error *err)
+{
+    return s->ops->record_gap_question(s, account_id, q, err);
+}
+
+static inline enum ap_status ap_store_update_gap_channels(struct ap_store *s, int64_t account_id, const char *conversation_id, struct ap_error *err)
+{
+    return s->ops->update_gap_channels(s, account_id, conversation_id, err);
+}
+
+static inline enum ap_status ap_store_gap_generation(struct ap_store *s, int64_t account_id, int64_t *generation, struct ap_error *err)
+{
+    return s->ops->gap_generation(s, account_id, generation, err);
+}
+
+static inline enum ap_status ap_store_bump_gap_generation(struct ap_store *s, int64_t account_id, struct ap_error *err)
+{
+    return s->ops->bump_gap_generation(s, account_id, err);
+}
+
+static inline enum ap_status ap_store_select_gap_assignments(struct ap_store *s, int64_t account_id, int64_t after_seq, ap_gap_question_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_gap_assignments(s, account_id, after_seq, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_select_pending_gap_questions(struct ap_store *s, int64_t account_id, int64_t limit, ap_gap_question_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_pending_gap_questions(s, account_id, limit, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_assign_gap_question(struct ap_store *s, int64_t account_id, int64_t question_id, int64_t topic_id, int64_t seq, const char *stemmer, double similarity, struct ap_error *err)
+{
+    return s->ops->assign_gap_question(s, account_id, question_id, topic_id, seq, stemmer, similarity, err);
+}
+
+static inline enum ap_status ap_store_insert_gap_topic(struct ap_store *s, int64_t account_id, int64_t created_at_us, int64_t *topic_id, struct ap_error *err)
+{
+    return s->ops->insert_gap_topic(s, account_id, created_at_us, topic_id, err);
+}
+
+static inline enum ap_status ap_store_select_gap_topics(struct ap_store *s, int64_t account_id, const struct ap_gap_topic_query *q, ap_gap_topic_fn fn, void *ctx, int64_t *total, struct ap_error *err)
+{
+    return s->ops->select_gap_topics(s, account_id, q, fn, ctx, total, err);
+}
+
+static inline enum ap_status ap_store_get_gap_topic(struct ap_store *s, int64_t account_id, int64_t topic_id, ap_gap_topic_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->get_gap_topic(s, account_id, topic_id, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_select_gap_topic_questions(struct ap_store *s, int64_t account_id, int64_t topic_id, int64_t limit, int64_t offset, ap_gap_question_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_gap_topic_questions(s, account_id, topic_id, limit, offset, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_get_gap_question(struct ap_store *s, int64_t account_id, int64_t question_id, ap_gap_question_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->get_gap_question(s, account_id, question_id, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_rename_gap_topic(struct ap_store *s, int64_t account_id, int64_t topic_id, const char *label, struct ap_error *err)
+{
+    return s->ops->rename_gap_topic(s, account_id, topic_id, label, err);
+}
+
+static inline enum ap_status ap_store_set_gap_topic_dismissed(struct ap_store *s, int64_t account_id, int64_t topic_id, bool dismissed, struct ap_error *err)
+{
+    return s->ops->set_gap_topic_dismissed(s, account_id, topic_id, dismissed, err);
+}
+
+static inline enum ap_status ap_store_set_gap_question_dismissed(struct ap_store *s, int64_t account_id, int64_t question_id, bool dismissed, struct ap_error *err)
+{
+    return s->ops->set_gap_question_dismissed(s, account_id, question_id, dismissed, err);
+}
+
+static inline enum ap_status ap_store_move_gap_question(struct ap_store *s, int64_t account_id, int64_t question_id, int64_t topic_id, struct ap_error *err)
+{
+    return s->ops->move_gap_question(s, account_id, question_id, topic_id, err);
+}
+
+static inline enum ap_status ap_store_merge_gap_topic(struct ap_store *s, int64_t account_id, int64_t from, int64_t into, struct ap_error *err)
+{
+    return s->ops->merge_gap_topic(s, account_id, from, into, err);
+}
+
+static inline enum ap_status ap_store_set_gap_topic_answer(struct ap_store *s, int64_t account_id, int64_t topic_id, const char *answer_id, int64_t answered_at_us, struct ap_error *err)
+{
+    return s->ops->set_gap_topic_answer(s, account_id, topic_id, answer_id, answered_at_us, err);
+}
+
+static inline enum ap_status ap_store_select_conversation_bodies(struct ap_store *s, int64_t account_id, const char *conversation_id, int type, ap_blob_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_conversation_bodies(s, account_id, conversation_id, type, fn, ctx, err);
 }
 
 /* Runs `fn` inside a transaction, retrying it on AP_BUSY up to a bounded number

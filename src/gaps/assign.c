@@ -1,0 +1,317 @@
+/* Assignment of recorded questions to topics, with one grouping model per
+ * account kept in memory. The model is a function of the stored assignments:
+ * it is built by replaying them in assignment order, and before deciding
+ * anything it catches up with the assignments other processes stored since.
+ * Decisions are made under the database's write lock, so every process
+ * reaches the same model. Curation that moves questions bumps the account's
+ * generation, and a model of an older generation is rebuilt. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gaps/gaps.h"
+#include "text/text.h"
+
+#define PENDING_PAGE 512
+#define DEFAULT_LANGUAGE "en"
+
+struct model {
+    int64_t account_id;
+    pthread_mutex_t lock;      /* held while the model is read or changed */
+    bool valid;                /* false: rebuild before use */
+    int64_t generation;
+    int64_t seq;               /* last assignment the model contains */
+    struct ap_grouper *grouper;
+    struct ap_text *text;      /* ICU and stemmer state, not thread-safe */
+    int64_t *topic_of;         /* grouper topic -> topic id */
+    size_t n_topics, cap_topics;
+    size_t *index_of;          /* topic id -> grouper topic, SIZE_MAX for none */
+    size_t cap_index;
+};
+
+struct ap_gaps {
+    pthread_mutex_t lock;      /* guards the list of models */
+    struct ap_grouper_options opts;
+    struct model **models;
+    size_t n_models, cap_models;
+};
+
+struct ap_gaps *ap_gaps_new(const struct ap_grouper_options *opts)
+{
+    struct ap_gaps *gaps = ap_calloc(1, sizeof *gaps);
+    pthread_mutex_init(&gaps->lock, NULL);
+    if (opts)
+        gaps->opts = *opts;
+    else
+        ap_grouper_options_init(&gaps->opts);
+    return gaps;
+}
+
+static void model_reset(struct model *m)
+{
+    ap_grouper_destroy(m->grouper);
+    m->grouper = NULL;
+    m->valid = false;
+    m->seq = 0;
+    m->n_topics = 0;
+    for (size_t i = 0; i < m->cap_index; i++)
+        m->index_of[i] = SIZE_MAX;
+}
+
+static void model_free(struct model *m)
+{
+    model_reset(m);
+    ap_text_destroy(m->text);
+    free(m->topic_of);
+    free(m->index_of);
+    pthread_mutex_destroy(&m->lock);
+    free(m);
+}
+
+void ap_gaps_destroy(struct ap_gaps *gaps)
+{
+    if (gaps == NULL)
+        return;
+    for (size_t i = 0; i < gaps->n_models; i++)
+        model_free(gaps->models[i]);
+    free(gaps->models);
+    pthread_mutex_destroy(&gaps->lock);
+    free(gaps);
+}
+
+/* The account's model, created empty (invalid) on first use. */
+static enum ap_status model_for(struct ap_gaps *gaps, int64_t account_id, struct model **out,
+                                struct ap_error *err)
+{
+    enum ap_status rc = AP_OK;
+    pthread_mutex_lock(&gaps->lock);
+    for (size_t i = 0; i < gaps->n_models; i++)
+        if (gaps->models[i]->account_id == account_id)
+            *out = gaps->models[i];
+    if (*out == NULL) {
+        struct model *m = ap_calloc(1, sizeof *m);
+        m->account_id = account_id;
+        pthread_mutex_init(&m->lock, NULL);
+        rc = ap_text_new(&m->text, err);
+        if (rc != AP_OK) {
+            pthread_mutex_destroy(&m->lock);
+            free(m);
+        } else {
+            if (gaps->n_models == gaps->cap_models) {
+                gaps->cap_models = gaps->cap_models ? 2 * gaps->cap_models : 8;
+                gaps->models = ap_realloc(gaps->models, gaps->cap_models * sizeof *gaps->models);
+            }
+            gaps->models[gaps->n_models++] = m;
+            *out = m;
+        }
+    }
+    pthread_mutex_unlock(&gaps->lock);
+    return rc;
+}
+
+/* The grouper's topic for a stored topic id, mapping a new one to the next
+ * grouper topic. */
+static size_t grouper_topic(struct model *m, int64_t topic_id)
+{
+    size_t id = (size_t)topic_id;
+    if (id >= m->cap_index) {
+        size_t cap = m->cap_index ? m->cap_index : 256;
+        while (cap <= id)
+            cap *= 2;
+        m->index_of = ap_realloc(m->index_of, cap * sizeof *m->index_of);
+        for (size_t i = m->cap_index; i < cap; i++)
+            m->index_of[i] = SIZE_MAX;
+        m->cap_index = cap;
+    }
+    if (m->index_of[id] == SIZE_MAX) {
+        if (m->n_topics == m->cap_topics) {
+            m->cap_topics = m->cap_topics ? 2 * m->cap_topics : 256;
+            m->topic_of = ap_realloc(m->topic_of, m->cap_topics * sizeof *m->topic_of);
+        }
+        m->topic_of[m->n_topics] = topic_id;
+        m->index_of[id] = m->n_topics++;
+    }
+    return m->index_of[id];
+}
+
+/* Tokens of a question in the language it was (or is now) stemmed in. */
+static enum ap_status question_tokens(struct model *m, const struct ap_gap_question_rec *q,
+                                      const char **stemmer, struct ap_tokens *tokens,
+                                      struct ap_error *err)
+{
+    size_t len = strlen(q->text);
+    if (*stemmer == NULL)
+        *stemmer = ap_text_language(m->text, q->text, len, q->language, DEFAULT_LANGUAGE);
+    return ap_text_tokens(m->text, q->text, len, *stemmer, tokens, err);
+}
+
+struct replay {
+    struct model *m;
+    struct ap_error *err;
+};
+
+static enum ap_status replay_one(void *ctx, const struct ap_gap_question_rec *q)
+{
+    struct replay *r = ctx;
+    struct model *m = r->m;
+    struct ap_tokens tokens = {0};
+    const char *stemmer = q->stemmer ? ap_text_stemmer_for(q->stemmer) : NULL;
+    enum ap_status rc = question_tokens(m, q, &stemmer, &tokens, r->err);
+    if (rc == AP_OK) {
+        struct ap_gap_question gq = {&tokens, q->embedding, q->embedding_len};
+        ap_grouper_place(m->grouper, &gq, grouper_topic(m, q->topic_id));
+        m->seq = q->assign_seq;
+    }
+    ap_tokens_free(&tokens);
+    return rc;
+}
+
+/* Brings the model up to the stored assignments: rebuilt from nothing when it
+ * is invalid or of another generation, else only the newer ones replayed. */
+static enum ap_status catch_up(struct ap_gaps *gaps, struct model *m, struct ap_store *store,
+                               struct ap_error *err)
+{
+    int64_t generation;
+    enum ap_status rc = ap_store_gap_generation(store, m->account_id, &generation, err);
+    if (rc != AP_OK)
+        return rc;
+    if (!m->valid || generation != m->generation) {
+        model_reset(m);
+        m->grouper = ap_grouper_new(&gaps->opts);
+        m->generation = generation;
+        m->valid = true;
+    }
+    struct replay r = {m, err};
+    rc = ap_store_select_gap_assignments(store, m->account_id, m->seq, replay_one, &r, err);
+    if (rc != AP_OK)
+        m->valid = false;
+    return rc;
+}
+
+/* A page of pending questions, copied out of the store's callback. */
+struct pending {
+    struct ap_gap_question_rec *items;
+    size_t n;
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? ap_strdup(s) : NULL;
+}
+
+static enum ap_status collect_pending(void *ctx, const struct ap_gap_question_rec *q)
+{
+    struct pending *p = ctx;
+    struct ap_gap_question_rec *c = &p->items[p->n++];
+    *c = *q;
+    c->text = ap_strdup(q->text);
+    c->language = dup_or_null(q->language);
+    c->event_id = NULL;
+    c->conversation_id = NULL;
+    c->channel = NULL;
+    c->stemmer = NULL;
+    if (q->embedding) {
+        double *copy = ap_malloc(q->embedding_len * sizeof *copy);
+        memcpy(copy, q->embedding, q->embedding_len * sizeof *copy);
+        c->embedding = copy;
+    }
+    return AP_OK;
+}
+
+static void pending_free(struct pending *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free((char *)p->items[i].text);
+        free((char *)p->items[i].language);
+        free((double *)p->items[i].embedding);
+    }
+    p->n = 0;
+}
+
+/* Decides one question's topic and stores the decision. */
+static enum ap_status assign_one(struct model *m, struct ap_store *store,
+                                 const struct ap_gap_question_rec *q, int64_t now_us,
+                                 struct ap_error *err)
+{
+    struct ap_tokens tokens = {0};
+    const char *stemmer = NULL;
+    enum ap_status rc = question_tokens(m, q, &stemmer, &tokens, err);
+    if (rc != AP_OK)
+        return rc;
+    struct ap_gap_question gq = {&tokens, q->embedding, q->embedding_len};
+    double similarity;
+    size_t topic = ap_grouper_assign(m->grouper, &gq, &similarity);
+    ap_tokens_free(&tokens);
+    if (topic >= m->n_topics) { /* a new topic: give it a stored id */
+        int64_t topic_id;
+        rc = ap_store_insert_gap_topic(store, m->account_id, now_us, &topic_id, err);
+        if (rc != AP_OK)
+            return rc;
+        grouper_topic(m, topic_id);
+    }
+    m->seq++;
+    return ap_store_assign_gap_question(store, m->account_id, q->id, m->topic_of[topic], m->seq,
+                                        stemmer, similarity, err);
+}
+
+/* Inside the transaction: catch up, then assign pending questions a page at
+ * a time. Any failure leaves the model invalid, to be rebuilt. */
+static enum ap_status assign_txn(struct ap_gaps *gaps, struct model *m, struct ap_store *store,
+                                 size_t *assigned, struct ap_error *err)
+{
+    enum ap_status rc = catch_up(gaps, m, store, err);
+    struct pending p = {ap_calloc(PENDING_PAGE, sizeof *p.items), 0};
+    int64_t now_us = ap_time_now_us();
+    while (rc == AP_OK) {
+        rc = ap_store_select_pending_gap_questions(store, m->account_id, PENDING_PAGE,
+                                                   collect_pending, &p, err);
+        size_t got = p.n;
+        for (size_t i = 0; i < p.n && rc == AP_OK; i++)
+            rc = assign_one(m, store, &p.items[i], now_us, err);
+        if (rc == AP_OK)
+            *assigned += got;
+        pending_free(&p);
+        if (got < PENDING_PAGE)
+            break;
+    }
+    free(p.items);
+    if (rc != AP_OK)
+        m->valid = false;
+    return rc;
+}
+
+enum ap_status ap_gaps_assign_pending(struct ap_gaps *gaps, struct ap_store *store,
+                                      int64_t account_id, size_t *assigned,
+                                      struct ap_error *err)
+{
+    enum { MAX_ATTEMPTS = 20 };
+    struct model *m = NULL;
+    size_t count = 0;
+    enum ap_status rc = model_for(gaps, account_id, &m, err);
+    if (rc != AP_OK)
+        return rc;
+    pthread_mutex_lock(&m->lock);
+    /* The bulk of a rebuild reads outside the write lock; the transaction
+     * then replays only what was stored meanwhile. */
+    rc = catch_up(gaps, m, store, err);
+    for (int attempt = 0; rc == AP_OK || (rc == AP_BUSY && attempt < MAX_ATTEMPTS); attempt++) {
+        count = 0;
+        rc = ap_store_begin(store, err);
+        if (rc == AP_BUSY)
+            continue;
+        if (rc == AP_OK)
+            rc = assign_txn(gaps, m, store, &count, err);
+        if (rc == AP_OK)
+            rc = ap_store_commit(store, err);
+        if (rc != AP_OK) {
+            ap_store_rollback(store);
+            m->valid = false;
+        }
+        if (rc != AP_BUSY)
+            break;
+    }
+    pthread_mutex_unlock(&m->lock);
+    if (assigned)
+        *assigned = rc == AP_OK ? count : 0;
+    return rc;
+}

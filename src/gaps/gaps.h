@@ -1,0 +1,110 @@
+/* Knowledge gaps as a service (SPEC §5): unanswered questions recorded at
+ * ingest, assigned to topics right after they are stored, the topic table and
+ * detail, and curation. The grouping itself is group.h; this module keeps one
+ * grouping model per account in memory and makes it a function of the stored
+ * assignments (docs/internals/gaps.md). */
+#ifndef AP_GAPS_H
+#define AP_GAPS_H
+
+#include "account/account.h"
+#include "core/core.h"
+#include "gaps/group.h"
+#include "store/store.h"
+
+const char *ap_gap_status_name(enum ap_gap_status status);
+
+/* --- recording (record.c) ------------------------------------------------------ */
+
+/* Inside the ingest transaction: records every stored unanswered question of
+ * `events` (verdicts[i] says which were stored) as not yet assigned, and keeps
+ * the channel of recorded questions current when a conversation's start
+ * arrives. */
+enum ap_status ap_gaps_record(struct ap_store *store, int64_t account_id,
+                              const struct ap_event *events, const enum ap_verdict *verdicts,
+                              size_t n, struct ap_error *err);
+
+/* --- assignment (assign.c) ----------------------------------------------------- */
+
+/* The models of one process, one per account, each built by replaying the
+ * stored assignments and kept current. Thread-safe. Owned by the caller of
+ * ap_gaps_new; ap_gaps_destroy frees every model. */
+struct ap_gaps;
+
+struct ap_gaps *ap_gaps_new(const struct ap_grouper_options *opts);
+void ap_gaps_destroy(struct ap_gaps *gaps);
+
+/* Assigns every recorded question that has no topic yet, in order of storage,
+ * in its own transaction(s), creating topics as needed. Call it after an ingest
+ * commits and before reading topics. *assigned (may be NULL) receives how many
+ * were assigned. */
+enum ap_status ap_gaps_assign_pending(struct ap_gaps *gaps, struct ap_store *store,
+                                      int64_t account_id, size_t *assigned,
+                                      struct ap_error *err);
+
+/* --- curation (curate.c) ------------------------------------------------------- */
+
+/* Each runs in its own transaction and answers AP_NOT_FOUND (field "id",
+ * "topic" or "into") for a topic or question the account does not have. */
+#define AP_GAP_LABEL_MAX 200
+enum ap_status ap_gaps_rename(struct ap_store *store, int64_t account_id, int64_t topic_id,
+                              const char *label, struct ap_error *err);
+enum ap_status ap_gaps_merge(struct ap_store *store, int64_t account_id, int64_t from,
+                             int64_t into, struct ap_error *err);
+enum ap_status ap_gaps_move(struct ap_store *store, int64_t account_id, int64_t question_id,
+                            int64_t topic_id, struct ap_error *err);
+enum ap_status ap_gaps_dismiss_topic(struct ap_store *store, int64_t account_id,
+                                     int64_t topic_id, bool dismissed, struct ap_error *err);
+/* *topic_id (may be NULL) receives the question's topic. */
+enum ap_status ap_gaps_dismiss_question(struct ap_store *store, int64_t account_id,
+                                        int64_t question_id, bool dismissed, int64_t *topic_id,
+                                        struct ap_error *err);
+/* Marks a topic answered by a short answer, at `at_us`, inside the open
+ * transaction (the caller creates the answer in the same one). */
+enum ap_status ap_gaps_mark_answered(struct ap_store *store, int64_t account_id,
+                                     int64_t topic_id, const char *answer_id, int64_t at_us,
+                                     struct ap_error *err);
+
+/* --- reading (document.c) ------------------------------------------------------ */
+
+/* What a topic-table call asks for, as strings from a query string or flags
+ * (NULL: not given). */
+struct ap_gaps_params {
+    const char *from, *to;   /* local dates YYYY-MM-DD, `to` exclusive */
+    const char *channel;
+    const char *status;      /* open|answered|reopened|dismissed|active|all */
+    const char *sort;        /* conversations|last */
+    const char *limit, *offset;
+};
+
+#define AP_GAPS_LIMIT_DEFAULT 50
+#define AP_GAPS_LIMIT_MAX 500
+
+/* Validates params for the account's time zone; errors name the parameter. */
+enum ap_status ap_gaps_query_parse(const struct ap_gaps_params *params,
+                                   const struct ap_account *account,
+                                   struct ap_gap_topic_query *q, char channel[33],
+                                   struct ap_error *err);
+
+/* Appends the topic table of docs/api.md (GET /v1/gaps) as JSON to out. */
+enum ap_status ap_gaps_list_json(struct ap_store *store, const struct ap_account *account,
+                                 const struct ap_gap_topic_query *q, struct ap_buf *out,
+                                 struct ap_error *err);
+
+/* Appends the topic detail (GET /v1/gaps/{id}) as JSON: the topic, one page of
+ * its questions with links, and the team's replies in their conversations. */
+enum ap_status ap_gaps_topic_json(struct ap_store *store, const struct ap_account *account,
+                                  int64_t topic_id, int64_t limit, int64_t offset,
+                                  struct ap_buf *out, struct ap_error *err);
+
+/* Appends the topic's JSON object alone ({"id":…,"label":…,…}). */
+enum ap_status ap_gaps_topic_summary_json(struct ap_store *store,
+                                          const struct ap_account *account, int64_t topic_id,
+                                          struct ap_buf *out, struct ap_error *err);
+
+/* The topic's label as shown (renamed label, else its representative
+ * question), into out; AP_NOT_FOUND for no such (or a merged) topic. */
+enum ap_status ap_gaps_topic_label(struct ap_store *store, int64_t account_id,
+                                   int64_t topic_id, char *out, size_t size,
+                                   struct ap_error *err);
+
+#endif

@@ -1,0 +1,273 @@
+/* The knowledge-gaps endpoints (docs/api.md): the topic table, a topic's
+ * detail, and the admin's curation calls. Every read first assigns the
+ * account's questions stored since the last assignment, so a question shows
+ * as soon as it is stored, whichever process stored it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gaps/gaps.h"
+#include "http/http.h"
+#include "ingest/json.h"
+
+void ap_http_assign_gaps(struct ap_http_request *req)
+{
+    struct ap_error err;
+    ap_error_clear(&err);
+    if (ap_gaps_assign_pending(req->gaps, req->store, req->account.id, NULL, &err) != AP_OK)
+        ap_log(AP_LOG_WARN, "msg=\"assigning questions to topics failed\" account=%lld error=%s",
+               (long long)req->account.id, ap_status_code(err.status));
+}
+
+static void answer_json(struct ap_http_response *res, struct ap_buf *doc)
+{
+    res->status = 200;
+    res->content_type = "application/json";
+    ap_buf_append(&res->body, doc->data, doc->len);
+}
+
+static bool parse_path_id(const char *text, const char *what, int64_t *out,
+                          struct ap_error *err)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || *end || end == text || v < 1) {
+        ap_error_set(err, AP_NOT_FOUND, "id", "no %s \"%.32s\"", what, text);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+void ap_http_handle_gaps(struct ap_http_request *req, struct ap_http_response *res)
+{
+    struct ap_gaps_params params = {
+        .from = ap_http_query(req, "from"), .to = ap_http_query(req, "to"),
+        .channel = ap_http_query(req, "channel"), .status = ap_http_query(req, "status"),
+        .sort = ap_http_query(req, "sort"), .limit = ap_http_query(req, "limit"),
+        .offset = ap_http_query(req, "offset")};
+    struct ap_gap_topic_query q;
+    struct ap_error err;
+    char channel[33];
+    ap_error_clear(&err);
+    if (ap_gaps_query_parse(&params, &req->account, &q, channel, &err) != AP_OK) {
+        ap_http_error(res, &err);
+        return;
+    }
+    ap_http_assign_gaps(req);
+    struct ap_buf doc;
+    ap_buf_init(&doc, SIZE_MAX / 2);
+    if (ap_gaps_list_json(req->store, &req->account, &q, &doc, &err) == AP_OK)
+        answer_json(res, &doc);
+    else
+        ap_http_error(res, &err);
+    ap_buf_free(&doc);
+}
+
+/* A page parameter of the detail, or its default. */
+static bool page_param(struct ap_http_request *req, const char *name, int64_t min, int64_t max,
+                       int64_t fallback, int64_t *out, struct ap_error *err)
+{
+    const char *text = ap_http_query(req, name);
+    *out = fallback;
+    if (text == NULL)
+        return true;
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || *end || end == text || v < min || v > max) {
+        ap_error_set(err, AP_INVALID, name, "\"%s\": must be a whole number from %lld to %lld",
+                     name, (long long)min, (long long)max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* Answers the topic's detail document: GET, and every curation's result. */
+static void answer_topic(struct ap_http_request *req, struct ap_http_response *res,
+                         int64_t topic_id, int64_t limit, int64_t offset)
+{
+    struct ap_error err;
+    struct ap_buf doc;
+    ap_error_clear(&err);
+    ap_buf_init(&doc, SIZE_MAX / 2);
+    if (ap_gaps_topic_json(req->store, &req->account, topic_id, limit, offset, &doc, &err) ==
+        AP_OK)
+        answer_json(res, &doc);
+    else
+        ap_http_error(res, &err);
+    ap_buf_free(&doc);
+}
+
+void ap_http_handle_gap(struct ap_http_request *req, struct ap_http_response *res)
+{
+    struct ap_error err;
+    int64_t id, limit, offset;
+    ap_error_clear(&err);
+    if (!parse_path_id(req->params[0], "topic", &id, &err) ||
+        !page_param(req, "limit", 1, AP_GAPS_LIMIT_MAX, 100, &limit, &err) ||
+        !page_param(req, "offset", 0, INT32_MAX, 0, &offset, &err)) {
+        ap_http_error(res, &err);
+        return;
+    }
+    ap_http_assign_gaps(req);
+    answer_topic(req, res, id, limit, offset);
+}
+
+/* --- curation ---------------------------------------------------------------------- */
+
+/* The body's member `key`, required to be of `kind`. */
+static const struct ap_json_member *body_member(const struct ap_json_object *body,
+                                                const char *key, enum ap_json_kind kind,
+                                                struct ap_error *err)
+{
+    const struct ap_json_member *m = ap_json_get(body, key);
+    if (m == NULL || m->kind != kind) {
+        ap_error_set(err, AP_INVALID, key, "\"%s\": required, %s", key,
+                     kind == AP_JSON_STRING ? "a string" : "a number");
+        return NULL;
+    }
+    return m;
+}
+
+static bool body_topic_id(const struct ap_json_object *body, const char *key, int64_t *out,
+                          struct ap_error *err)
+{
+    const struct ap_json_member *m = body_member(body, key, AP_JSON_NUMBER, err);
+    if (m == NULL)
+        return false;
+    if (m->number < 1 || m->number > 9e15 || m->number != (double)(int64_t)m->number) {
+        ap_error_set(err, AP_INVALID, key, "\"%s\": must be a topic id", key);
+        return false;
+    }
+    *out = (int64_t)m->number;
+    return true;
+}
+
+/* What a curation call does, given the path id and its parsed body. */
+typedef enum ap_status (*curation_fn)(struct ap_http_request *req, int64_t id,
+                                      const struct ap_json_object *body, int64_t *shown,
+                                      struct ap_error *err);
+
+static void curate(struct ap_http_request *req, struct ap_http_response *res, const char *what,
+                   curation_fn fn)
+{
+    struct ap_json_object body = {0};
+    struct ap_error err;
+    int64_t id, shown = 0;
+    ap_error_clear(&err);
+    bool ok = parse_path_id(req->params[0], what, &id, &err);
+    if (ok && req->body.len > 0)
+        ok = ap_json_parse_object(req->body.data, req->body.len, &body, &err) == AP_OK;
+    if (ok) {
+        ap_http_assign_gaps(req);
+        shown = id;
+        ok = fn(req, id, &body, &shown, &err) == AP_OK;
+    }
+    ap_json_object_free(&body);
+    if (ok)
+        answer_topic(req, res, shown, 100, 0);
+    else
+        ap_http_error(res, &err);
+}
+
+static enum ap_status do_rename(struct ap_http_request *req, int64_t id,
+                                const struct ap_json_object *body, int64_t *shown,
+                                struct ap_error *err)
+{
+    (void)shown;
+    const struct ap_json_member *label = body_member(body, "label", AP_JSON_STRING, err);
+    if (label == NULL)
+        return AP_INVALID;
+    return ap_gaps_rename(req->store, req->account.id, id, label->str, err);
+}
+
+static enum ap_status do_merge(struct ap_http_request *req, int64_t id,
+                               const struct ap_json_object *body, int64_t *shown,
+                               struct ap_error *err)
+{
+    if (!body_topic_id(body, "into", shown, err))
+        return AP_INVALID;
+    return ap_gaps_merge(req->store, req->account.id, id, *shown, err);
+}
+
+static enum ap_status do_dismiss(struct ap_http_request *req, int64_t id,
+                                 const struct ap_json_object *body, int64_t *shown,
+                                 struct ap_error *err)
+{
+    (void)body;
+    (void)shown;
+    return ap_gaps_dismiss_topic(req->store, req->account.id, id, true, err);
+}
+
+static enum ap_status do_undismiss(struct ap_http_request *req, int64_t id,
+                                   const struct ap_json_object *body, int64_t *shown,
+                                   struct ap_error *err)
+{
+    (void)body;
+    (void)shown;
+    return ap_gaps_dismiss_topic(req->store, req->account.id, id, false, err);
+}
+
+static enum ap_status do_move(struct ap_http_request *req, int64_t id,
+                              const struct ap_json_object *body, int64_t *shown,
+                              struct ap_error *err)
+{
+    if (!body_topic_id(body, "topic", shown, err))
+        return AP_INVALID;
+    return ap_gaps_move(req->store, req->account.id, id, *shown, err);
+}
+
+static enum ap_status do_question_dismiss(struct ap_http_request *req, int64_t id,
+                                          const struct ap_json_object *body, int64_t *shown,
+                                          struct ap_error *err)
+{
+    (void)body;
+    return ap_gaps_dismiss_question(req->store, req->account.id, id, true, shown, err);
+}
+
+static enum ap_status do_question_undismiss(struct ap_http_request *req, int64_t id,
+                                            const struct ap_json_object *body, int64_t *shown,
+                                            struct ap_error *err)
+{
+    (void)body;
+    return ap_gaps_dismiss_question(req->store, req->account.id, id, false, shown, err);
+}
+
+void ap_http_handle_gap_rename(struct ap_http_request *req, struct ap_http_response *res)
+{
+    curate(req, res, "topic", do_rename);
+}
+
+void ap_http_handle_gap_merge(struct ap_http_request *req, struct ap_http_response *res)
+{
+    curate(req, res, "topic", do_merge);
+}
+
+void ap_http_handle_gap_dismiss(struct ap_http_request *req, struct ap_http_response *res)
+{
+    curate(req, res, "topic", do_dismiss);
+}
+
+void ap_http_handle_gap_undismiss(struct ap_http_request *req, struct ap_http_response *res)
+{
+    curate(req, res, "topic", do_undismiss);
+}
+
+void ap_http_handle_question_move(struct ap_http_request *req, struct ap_http_response *res)
+{
+    curate(req, res, "question", do_move);
+}
+
+void ap_http_handle_question_dismiss(struct ap_http_request *req, struct ap_http_response *res)
+{
+    curate(req, res, "question", do_question_dismiss);
+}
+
+void ap_http_handle_question_undismiss(struct ap_http_request *req, struct ap_http_response *res)
+{
+    curate(req, res, "question", do_question_undismiss);
+}
