@@ -36,10 +36,17 @@ export function mount(el, ...children) {
   return el;
 }
 
-// A labelled form control: <label>Text <control></label> keeps the pair together.
+let fieldIds = 0;
+
+// A labelled form control; the hint, if any, is its description (read after the label).
 export function field(label, control, hint) {
-  return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), control,
-    hint ? h('span', { class: 'field-hint' }, hint) : null);
+  if (!control.id) control.id = 'f' + ++fieldIds;
+  let hintEl = null;
+  if (hint) {
+    hintEl = h('span', { class: 'field-hint', id: control.id + '-hint' }, hint);
+    control.setAttribute('aria-describedby', hintEl.id);
+  }
+  return h('div', { class: 'field' }, h('label', { class: 'field-label', for: control.id }, label), control, hintEl);
 }
 
 export function select(options, value, attrs) {

@@ -8,6 +8,8 @@ import * as fmt from './format.js';
 import { errorBlock, loading, statusBadge, pager } from './common.js';
 
 const LIMIT = 25;
+const SHOW_FIRST_REPLIES = 4;
+const SHOW_FIRST_QUESTIONS = 50;
 
 function gapState(params) {
   return {
@@ -85,11 +87,11 @@ export function gapsPage(root, params, ctx) {
         ctx.admin ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')) : null)),
       h('tbody', {}, data.topics.map((t) => h('tr', { dataset: { topic: t.id } },
         h('th', { scope: 'row' }, h('a', { href: '#/gaps/' + t.id }, t.label)),
-        h('td', { class: 'num', dataset: { field: 'conversations' } }, fmt.count(t.conversations)),
-        h('td', { class: 'num', dataset: { field: 'questions' } }, fmt.count(t.questions)),
-        h('td', {}, fmt.dateTime(t.last_at)),
+        h('td', { class: 'num', dataset: { field: 'conversations', label: 'Conversations' } }, fmt.count(t.conversations)),
+        h('td', { class: 'num', dataset: { field: 'questions', label: 'Questions' } }, fmt.count(t.questions)),
+        h('td', { dataset: { label: 'Last' } }, fmt.dateTime(t.last_at)),
         h('td', {}, statusBadge(t)),
-        ctx.admin ? h('td', {}, t.status === 'dismissed'
+        ctx.admin ? h('td', { class: 'row-actions' }, t.status === 'dismissed'
           ? h('button', { type: 'button', class: 'small', onclick: async () => { await api.post(`/v1/gaps/${t.id}/undismiss`).catch((e) => toast(e.message)); load(); } }, 'Restore')
           : h('button', { type: 'button', class: 'small', 'aria-label': 'Dismiss ' + t.label, onclick: () => dismiss(t) }, 'Dismiss')) : null))))),
     pager(data.total, data.offset, data.limit, (offset) => go({ offset })));
@@ -107,6 +109,7 @@ export function topicPage(root, id, params, ctx) {
   let stopped = false;
   let doc = null;
   const draft = { question: null, answer: '', alternatives: '', language: '' };
+  const showAll = { replies: false, questions: false };
   mount(root, loading('the topic'));
 
   async function load() {
@@ -227,24 +230,45 @@ export function topicPage(root, id, params, ctx) {
       h('h3', {}, 'Preview'), preview);
   }
 
+  // The same reply text sent in many conversations is shown once, with a count.
+  function distinctReplies(replies) {
+    const byText = new Map();
+    for (const r of replies) {
+      const seen = byText.get(r.text);
+      if (seen) seen.times += 1;
+      else byText.set(r.text, { ...r, times: 1 });
+    }
+    return [...byText.values()].sort((a, b) => b.times - a.times || (a.at < b.at ? 1 : -1));
+  }
+
   function teamReplies() {
-    const replies = doc.team_replies || [];
+    const replies = distinctReplies(doc.team_replies || []);
+    const shown = showAll.replies ? replies : replies.slice(0, SHOW_FIRST_REPLIES);
     return h('section', { class: 'panel', 'aria-labelledby': 'replies-title' },
       h('h2', { id: 'replies-title' }, 'How the team answered'),
       replies.length === 0 ? h('p', { class: 'empty' }, 'No team replies: none of these conversations was handed off and answered by a person yet.') :
-        h('ul', { class: 'replies' }, replies.map((r) => h('li', {},
-          h('p', { class: 'muted' }, (r.member_name || r.member_id), ' · ', fmt.dateTime(r.at), ' · conversation ', r.conversation_id),
+        h('ul', { class: 'replies' }, shown.map((r) => h('li', {},
+          h('p', { class: 'muted' }, (r.member_name || r.member_id), ' · ', fmt.dateTime(r.at), ' · conversation ', r.conversation_id,
+            r.times > 1 ? ` · sent in ${r.times} conversations` : ''),
           h('blockquote', {}, r.text),
           ctx.admin ? h('button', { type: 'button', class: 'small', onclick: () => {
             draft.answer = r.text;
             render();
             const el = document.getElementById('answer-text');
             el.focus();
-          } }, 'Use as draft answer') : null))));
+          } }, 'Use as draft answer') : null))),
+      more(replies.length, shown.length, 'replies'));
+  }
+
+  function more(total, shown, key) {
+    if (shown >= total) return null;
+    return h('button', { type: 'button', class: 'link', onclick: () => { showAll[key] = true; render(); } },
+      `Show all ${total} ${key === 'replies' ? 'distinct replies' : 'questions'}`);
   }
 
   function questions() {
-    const rows = doc.questions || [];
+    const all = doc.questions || [];
+    const rows = showAll.questions ? all : all.slice(0, SHOW_FIRST_QUESTIONS);
     return h('section', { class: 'panel', 'aria-labelledby': 'questions-title' },
       h('h2', { id: 'questions-title' }, 'Questions'),
       rows.length === 0 ? h('p', { class: 'empty' }, 'No questions in this topic.') :
@@ -257,7 +281,8 @@ export function topicPage(root, id, params, ctx) {
             h('td', {}, q.channel || '–'),
             h('td', {}, q.conversation_url ? h('a', { href: q.conversation_url, target: '_blank', rel: 'noopener noreferrer' }, q.conversation_id) : q.conversation_id),
             h('td', {}, q.ticket_url ? h('a', { href: q.ticket_url, target: '_blank', rel: 'noopener noreferrer' }, q.ticket_id) : (q.ticket_id || '–')),
-            ctx.admin ? h('td', { class: 'actions' }, questionActions(q)) : null))))));
+            ctx.admin ? h('td', { class: 'actions' }, questionActions(q)) : null))))),
+      more(all.length, rows.length, 'questions'));
   }
 
   function questionActions(q) {

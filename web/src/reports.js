@@ -51,11 +51,13 @@ function state(params) {
   return {
     from: params.get('from') || '', to: params.get('to') || '',
     granularity: params.get('granularity') || 'week', channel: params.get('channel') || '',
+    // "As of" an instant (RFC 3339): a link that shows the same figures tomorrow.
+    now: params.get('now') || '',
   };
 }
 
 function apiParams(s) {
-  return { from: s.from, to: s.to, granularity: s.granularity === 'week' ? '' : s.granularity, channel: s.channel };
+  return { from: s.from, to: s.to, granularity: s.granularity === 'week' ? '' : s.granularity, channel: s.channel, now: s.now };
 }
 
 function addDays(day, n) {
@@ -149,7 +151,7 @@ export function reportsPage(root, params, nav) {
 
   async function loadChannels() {
     try {
-      const res = await api.get('/v1/reports/handled_by_channel', { from: doc.from, to: doc.to });
+      const res = await api.get('/v1/reports/handled_by_channel', { from: doc.from, to: doc.to, now: s.now });
       channels = new Set(res.data.reports.handled_by_channel.map((r) => r.channel));
     } catch (e) { /* the list stays as it is */ }
   }
@@ -170,7 +172,8 @@ export function reportsPage(root, params, nav) {
     const empty = r.handled_over_time.every((row) => row.count === 0) && r.team.length === 0;
     const scope = h('p', { class: 'scope' },
       `${fmt.bucket(doc.from, 'day')} ${doc.from.slice(0, 4)} – ${fmt.bucket(addDays(doc.to, -1), 'day')} ${addDays(doc.to, -1).slice(0, 4)}`,
-      ` · per ${doc.granularity} · ${doc.channel ? 'channel ' + doc.channel : 'all channels'} · times in ${doc.time_zone}`);
+      ` · per ${doc.granularity} · ${doc.channel ? 'channel ' + doc.channel : 'all channels'} · times in ${doc.time_zone}`,
+      s.now ? [` · as of ${fmt.dateTime(doc.now)} `, h('button', { type: 'button', class: 'link', onclick: () => go({ now: '' }) }, 'show the figures now')] : null);
     const sections = SECTIONS.map(([title, names]) => h('section', { class: 'group', 'aria-label': title },
       h('h2', {}, title), h('div', { class: 'cards' }, names.map((n) => card(n, r, labels)))));
     mount(body, scope, impact(r.impact),
