@@ -66,7 +66,25 @@ export async function request(method, path, { body, etag, raw } = {}) {
   return { status: res.status, etag: res.headers.get('ETag'), data };
 }
 
-export const get = (path, params, opts) => request('GET', url(path, params), opts);
+// A GET started before the page that needs it exists (at start-up, alongside
+// GET /v1/me); the page's own get of the same URL takes it over, once.
+const early = new Map();
+export function prefetch(path, params) {
+  const u = url(path, params);
+  const p = request('GET', u);
+  p.catch(() => {}); // a failure is reported to the page that takes it over
+  early.set(u, p);
+}
+
+export function get(path, params, opts) {
+  const u = url(path, params);
+  const p = early.get(u);
+  if (p && !(opts && opts.etag)) {
+    early.delete(u);
+    return p;
+  }
+  return request('GET', u, opts);
+}
 export const post = (path, body) => request('POST', path, { body: body === undefined ? {} : body });
 export const patch = (path, body) => request('PATCH', path, { body });
 export const del = (path) => request('DELETE', path);

@@ -35,11 +35,11 @@ export function sweep() {
  *   rows: the report rows; labels: bucket labels
  *   series: [{label, value: row => number|null, text: (row) => string, kind: 'bar'|'line'}]
  *   percent: the y axis shows percentages (values in [0, 1]) */
-export function timeSeries(box, rows, labels, series, { percent = false } = {}) {
+export function timeSeries(box, rows, labels, series, { percent = false, width = null } = {}) {
   const data = [rows.map((_, i) => i), ...series.map((s) => rows.map(s.value))];
   const bars = uPlot.paths.bars({ size: [0.7, 60], gap: 1 });
   const opts = {
-    width: widthOf(box),
+    width: width ? Math.max(240, Math.floor(width)) : widthOf(box),
     height: 220,
     cursor: { points: { size: 7 }, drag: { x: false, y: false } },
     legend: { live: true },

@@ -3,7 +3,7 @@
 // shared; the token never goes into it.
 import * as api from './api.js';
 import { h, mount, field } from './dom.js';
-import { reportsPage } from './reports.js';
+import { reportsPage, firstRequest } from './reports.js';
 import { gapsPage, topicPage } from './gaps.js';
 import { answersPage } from './answers.js';
 import './style.css';
@@ -62,6 +62,8 @@ function signIn(message) {
 }
 
 async function start() {
+  const { page, params } = parseHash();
+  if (page === 'reports') api.prefetch(...firstRequest(params));
   const { data } = await api.get('/v1/me');
   if (data.role === 'ingest') {
     throw new Error('This is an ingest token: it can send events but not read reports. Use a viewer or admin token.');
@@ -112,6 +114,7 @@ function route() {
 }
 
 api.whenUnauthorized(() => {
+  if (!me) return; // signing in: the sign-in form reports it
   api.setToken(null);
   signIn('Your token is no longer valid. Sign in again.');
 });

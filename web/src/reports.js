@@ -60,6 +60,12 @@ function apiParams(s) {
   return { from: s.from, to: s.to, granularity: s.granularity === 'week' ? '' : s.granularity, channel: s.channel, now: s.now };
 }
 
+// The page call the Reports page makes first for this hash state (main.js
+// starts it early, in parallel with the sign-in check).
+export function firstRequest(params) {
+  return ['/v1/reports', apiParams(state(params))];
+}
+
 function addDays(day, n) {
   const [y, m, d] = day.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
@@ -187,15 +193,15 @@ export function reportsPage(root, params, nav) {
       sections);
     body.setAttribute('aria-busy', 'false');
     sweep();
-    for (const [name, spec] of Object.entries(SERIES)) {
-      const box = body.querySelector(`[data-report="${name}"] .chart`);
+    // Measure every chart's box before drawing any: a measurement after a chart
+    // was inserted would force the browser to lay the whole page out again.
+    const boxes = Object.keys(SERIES).map((name) => [name, body.querySelector(`[data-report="${name}"] .chart`)]);
+    const widths = boxes.map(([, box]) => box.getBoundingClientRect().width);
+    boxes.forEach(([name, box], i) => {
       const rows = r[name];
-      if (rows.length === 0) {
-        mount(box, h('p', { class: 'empty' }, 'No periods in this range.'));
-        continue;
-      }
-      timeSeries(box, rows, labels, spec.series, { percent: spec.percent });
-    }
+      if (rows.length === 0) mount(box, h('p', { class: 'empty' }, 'No periods in this range.'));
+      else timeSeries(box, rows, labels, SERIES[name].series, { percent: SERIES[name].percent, width: widths[i] });
+    });
   }
 
   function csvButton(name) {

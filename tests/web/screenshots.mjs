@@ -1,0 +1,27 @@
+// Screenshots of the dashboard for the docs: every page at desktop (1280 px)
+// and phone (390 px) width.  node screenshots.mjs BASE_URL ADMIN_TOKEN OUT_DIR
+// scripts/screenshots.sh starts a server on simulated data and runs this.
+import { launch, signedIn } from './browser.mjs';
+
+const [base, token, out] = process.argv.slice(2);
+const browser = await launch();
+const gaps = await (await fetch(base + '/v1/gaps?limit=1', { headers: { Authorization: 'Bearer ' + token } })).json();
+const topic = gaps.topics ? gaps.topics[0].id : null;
+const pages = [
+  ['reports', '#/reports', '.reports[aria-busy="false"] [data-report="team"]'],
+  ['gaps', '#/gaps', 'table.topics, .error, .empty'],
+  ['topic', '#/gaps/' + topic, 'h1#topic-label, .error'],
+  ['answers', '#/answers', 'ul.answers, .error, .empty'],
+];
+for (const [name, hash, ready] of pages) {
+  if (name === 'topic' && topic === null) continue;
+  for (const [suffix, width, height, full] of [['desktop', 1280, 1000, name === 'reports'], ['phone', 390, 844, false]]) {
+    const page = await signedIn(browser, base, token, { width, height, hash });
+    await page.waitForSelector(ready, { timeout: 15000 });
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: `${out}/${name}-${suffix}.png`, fullPage: full });
+    await page.context().close();
+  }
+}
+await browser.close();
+console.log('screenshots in ' + out);
