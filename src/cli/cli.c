@@ -13,6 +13,12 @@
 
 const struct ap_cli_option ap_cli_db_options[] = {DB_OPTION, {0}};
 
+const struct ap_cli_option ap_cli_restore_options[] = {
+    DB_OPTION,
+    {"force", false, NULL, NULL, NULL, "replace an existing database"},
+    {0},
+};
+
 const struct ap_cli_option ap_cli_account_options[] = {
     DB_OPTION,
     {"time-zone", true, "ZONE", NULL, NULL, "IANA time zone of the reports (default UTC)"},
@@ -39,7 +45,7 @@ const struct ap_cli_option ap_cli_token_options[] = {
 const struct ap_cli_option ap_cli_ingest_options[] = {
     DB_OPTION,
     {"account", true, "NAME", NULL, NULL, "the account the events belong to (required)", true},
-    {"batch", true, "N", NULL, "5000", "events per transaction"},
+    {"batch", true, "N", NULL, "50000", "events per transaction"},
     {"max-line", true, "BYTES", NULL, "1048576", "longest accepted NDJSON line"},
     {"quiet", false, NULL, NULL, NULL, "print only the counts, not each problem line"},
     {0},
@@ -157,6 +163,10 @@ static const struct ap_cli_command commands[] = {
      "revoke a token at once"},
     {"migrate", NULL, "", 0, 0, ap_cli_db_options, ap_cmd_migrate,
      "create or upgrade the database schema"},
+    {"backup", NULL, "OUT", 1, 1, ap_cli_db_options, ap_cmd_backup,
+     "write an online, consistent copy of the SQLite database to a new file OUT"},
+    {"restore", NULL, "BACKUP", 1, 1, ap_cli_restore_options, ap_cmd_restore,
+     "replace the database's contents with a backup (stop the servers first)"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

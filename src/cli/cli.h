@@ -75,6 +75,7 @@ bool ap_cli_account(struct ap_cli_args *args, struct ap_store *store, struct ap_
 extern const struct ap_cli_option ap_cli_account_options[];
 extern const struct ap_cli_option ap_cli_account_update_options[];
 extern const struct ap_cli_option ap_cli_db_options[];
+extern const struct ap_cli_option ap_cli_restore_options[];
 extern const struct ap_cli_option ap_cli_token_create_options[];
 extern const struct ap_cli_option ap_cli_token_options[];
 extern const struct ap_cli_option ap_cli_ingest_options[];
@@ -110,5 +111,7 @@ int ap_cli_assign_gaps(struct ap_cli_args *args, struct ap_gaps *gaps, struct ap
                        int64_t account_id);
 int ap_cmd_simulate(struct ap_cli_args *args);
 int ap_cmd_migrate(struct ap_cli_args *args);
+int ap_cmd_backup(struct ap_cli_args *args);
+int ap_cmd_restore(struct ap_cli_args *args);
 
 #endif

@@ -6,6 +6,8 @@
 #include "gaps/gaps.h"
 #include "ingest/ingest.h"
 
+#define CLI_CHECKPOINT_PAGES 16384
+
 static void print_problem(void *ctx, const struct ap_ingest_problem *p)
 {
     struct ap_cli_args *args = ctx;
@@ -38,6 +40,9 @@ int ap_cmd_ingest(struct ap_cli_args *args)
             fclose(in);
         return AP_EXIT_FAILED;
     }
+    /* One bulk writer: checkpoint in bigger steps (each copies a page once
+     * however often the batches touched it), and empty the log at the end. */
+    ap_store_set_auto_checkpoint(store, CLI_CHECKPOINT_PAGES);
     struct ap_ndjson_reader reader;
     ap_ndjson_init_stream(&reader, in, opts.max_line);
     ap_error_clear(&err);
@@ -49,6 +54,9 @@ int ap_cmd_ingest(struct ap_cli_args *args)
     struct ap_gaps *gaps = ap_gaps_new(NULL);
     int gaps_status = ap_cli_assign_gaps(args, gaps, store, a.id);
     ap_gaps_destroy(gaps);
+    int64_t log_bytes;
+    struct ap_error ignored;
+    ap_store_checkpoint_log(store, AP_CHECKPOINT_TRUNCATE, &log_bytes, &ignored);
     ap_store_destroy(store);
     if (in != stdin)
         fclose(in);

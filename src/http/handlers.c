@@ -69,6 +69,7 @@ static void ingest_single(struct ap_http_request *req, struct ap_http_response *
     struct ap_error err;
     enum ap_verdict verdict;
     if (ap_event_parse(req->body.data ? req->body.data : "", req->body.len, &ev, &err) != AP_OK) {
+        ap_http_metrics_events(req->metrics, 0, 0, 0, 1);
         ap_http_error(res, &err);
         return;
     }
@@ -78,6 +79,8 @@ static void ingest_single(struct ap_http_request *req, struct ap_http_response *
         ap_http_error(res, &err);
         return;
     }
+    ap_http_metrics_events(req->metrics, verdict == AP_VERDICT_STORED,
+                           verdict == AP_VERDICT_DUPLICATE, verdict == AP_VERDICT_CONFLICT, 0);
     if (verdict == AP_VERDICT_STORED)
         ap_http_assign_gaps(req);
     if (verdict == AP_VERDICT_CONFLICT) {
@@ -110,6 +113,8 @@ static void ingest_ndjson(struct ap_http_request *req, struct ap_http_response *
     enum ap_status rc = ap_ingest_ndjson(req->store, req->account.id, &reader, &opts,
                                          append_problem, &list, &counts, &err);
     ap_ndjson_free(&reader);
+    ap_http_metrics_events(req->metrics, counts.stored, counts.duplicate, counts.conflict,
+                           counts.rejected);
     if (counts.stored > 0)
         ap_http_assign_gaps(req);
     if (rc != AP_OK) {
@@ -142,4 +147,14 @@ void ap_http_handle_events(struct ap_http_request *req, struct ap_http_response 
     } else {
         ingest_single(req, res);
     }
+}
+
+/* The OpenAPI document (src/http/openapi.json), embedded at build time. */
+extern const char ap_openapi_json[];
+extern const size_t ap_openapi_json_len;
+
+void ap_http_handle_openapi(struct ap_http_request *req, struct ap_http_response *res)
+{
+    (void)req;
+    ap_http_json(res, 200, ap_openapi_json, ap_openapi_json_len);
 }

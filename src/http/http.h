@@ -10,6 +10,7 @@
 #include "store/store.h"
 
 struct ap_gaps;
+struct ap_http_metrics;
 
 struct ap_http_config {
     const char *db_url;
@@ -47,6 +48,7 @@ struct ap_http_request {
     struct ap_buf body;
     struct ap_store *store;                 /* this worker thread's connection */
     struct ap_gaps *gaps;                   /* the process's grouping models */
+    struct ap_http_metrics *metrics;        /* the process's counters */
     struct ap_account account;              /* the token's account, once authenticated */
     struct ap_token token;
     const struct ap_http_config *config;
@@ -110,6 +112,19 @@ void ap_http_handle_gap_undismiss(struct ap_http_request *req, struct ap_http_re
 void ap_http_handle_question_move(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_question_dismiss(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_question_undismiss(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_metrics(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_openapi(struct ap_http_request *req, struct ap_http_response *res);
+
+/* Metrics (metrics.c). The server owns them; handlers add event verdicts. */
+struct ap_http_metrics *ap_http_metrics_new(size_t n_routes);
+void ap_http_metrics_free(struct ap_http_metrics *m);
+void ap_http_metrics_request(struct ap_http_metrics *m, const struct ap_http_route *route,
+                             unsigned status, int64_t duration_us);
+void ap_http_metrics_events(struct ap_http_metrics *m, uint64_t stored, uint64_t duplicate,
+                            uint64_t conflict, uint64_t rejected);
+void ap_http_metrics_render(const struct ap_http_metrics *m, const char *db_url,
+                            struct ap_buf *out);
+
 /* Assigns the account's newly stored questions to topics; logs a failure
  * (assignment is retried on the next read). */
 void ap_http_assign_gaps(struct ap_http_request *req);

@@ -13,6 +13,8 @@ static const char *const json_media[] = {"application/json", NULL};
 
 const struct ap_http_route ap_http_routes[] = {
     {"GET", "/healthz", ap_http_handle_health, 0, false, NULL},
+    {"GET", "/metrics", ap_http_handle_metrics, 0, false, NULL},
+    {"GET", "/v1/openapi.json", ap_http_handle_openapi, 0, false, NULL},
     {"GET", "/v1/me", ap_http_handle_me, ALL_ROLES, false, NULL},
     {"POST", "/v1/events", ap_http_handle_events, INGESTERS, true, event_media},
     {"GET", "/v1/reports", ap_http_handle_reports, READERS, false, NULL},

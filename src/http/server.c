@@ -27,7 +27,19 @@ struct ap_http_server {
     pthread_key_t store_key; /* each worker thread's store connection */
     atomic_int in_flight;
     struct ap_gaps *gaps;
+    struct ap_http_metrics *metrics;
+    /* The log checkpointer: worker connections never checkpoint in their
+     * commits; this thread does, off the request path (see checkpointer()). */
+    pthread_t checkpoint_thread;
+    pthread_mutex_t checkpoint_lock;
+    pthread_cond_t checkpoint_wake;
+    bool stopping;
 };
+
+/* Checkpoint cadence, and the log size past which the checkpointer waits for
+ * readers and writers so that a busy server's log cannot grow without bound. */
+#define CHECKPOINT_INTERVAL_MS 500
+#define CHECKPOINT_TRUNCATE_BYTES (64LL << 20)
 
 /* Per-request state, created on the first callback and freed on completion. */
 struct request_state {
@@ -207,8 +219,71 @@ static struct ap_store *thread_store(struct ap_http_server *s, struct ap_error *
         return store;
     if (ap_store_open(s->db_url, &store, err) != AP_OK)
         return NULL;
+    ap_store_set_auto_checkpoint(store, 0);
     pthread_setspecific(s->store_key, store);
     return store;
+}
+
+/* Moves the log into the database every CHECKPOINT_INTERVAL_MS without
+ * blocking anyone, and empties it (waiting for transactions in flight) once it
+ * passes CHECKPOINT_TRUNCATE_BYTES: passive checkpoints alone never reset a log
+ * that always has a reader, which let it grow to gigabytes under load. */
+static void *checkpointer(void *arg)
+{
+    struct ap_http_server *s = arg;
+    struct ap_store *store = NULL;
+    struct ap_error err;
+    pthread_mutex_lock(&s->checkpoint_lock);
+    while (!s->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += CHECKPOINT_INTERVAL_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&s->checkpoint_wake, &s->checkpoint_lock, &until);
+        if (s->stopping)
+            break;
+        pthread_mutex_unlock(&s->checkpoint_lock);
+        int64_t log_bytes = 0;
+        ap_error_clear(&err);
+        if (store == NULL && ap_store_open(s->db_url, &store, &err) != AP_OK)
+            store = NULL;
+        if (store && ap_store_checkpoint_log(store, AP_CHECKPOINT_PASSIVE, &log_bytes, &err) ==
+                         AP_OK &&
+            log_bytes > CHECKPOINT_TRUNCATE_BYTES)
+            ap_store_checkpoint_log(store, AP_CHECKPOINT_TRUNCATE, &log_bytes, &err);
+        pthread_mutex_lock(&s->checkpoint_lock);
+    }
+    pthread_mutex_unlock(&s->checkpoint_lock);
+    ap_store_destroy(store);
+    return NULL;
+}
+
+static void start_checkpointer(struct ap_http_server *s)
+{
+    pthread_mutex_init(&s->checkpoint_lock, NULL);
+    pthread_cond_init(&s->checkpoint_wake, NULL);
+    pthread_create(&s->checkpoint_thread, NULL, checkpointer, s);
+}
+
+/* After the workers closed their connections: a last checkpoint empties the
+ * log, and closing the last connection removes it. */
+static void stop_checkpointer(struct ap_http_server *s)
+{
+    pthread_mutex_lock(&s->checkpoint_lock);
+    s->stopping = true;
+    pthread_cond_signal(&s->checkpoint_wake);
+    pthread_mutex_unlock(&s->checkpoint_lock);
+    pthread_join(s->checkpoint_thread, NULL);
+    pthread_cond_destroy(&s->checkpoint_wake);
+    pthread_mutex_destroy(&s->checkpoint_lock);
+    struct ap_store *store;
+    struct ap_error err;
+    int64_t log_bytes;
+    if (ap_store_open(s->db_url, &store, &err) == AP_OK) {
+        ap_store_checkpoint_log(store, AP_CHECKPOINT_TRUNCATE, &log_bytes, &err);
+        ap_store_destroy(store);
+    }
 }
 
 static void destroy_thread_store(void *store)
@@ -321,11 +396,16 @@ static void add_security_headers(struct MHD_Response *r, const char *csp)
                             csp ? csp : "default-src 'none'; frame-ancestors 'none'");
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *conn, struct request_state *st)
+/* Counts the request in the metrics before its answer leaves, so a client
+ * that reads /metrics after an answer always sees that request counted. */
+static enum MHD_Result send_response(struct ap_http_server *s, struct MHD_Connection *conn,
+                                     struct request_state *st)
 {
     size_t len;
     if (st->res.status == 0)
         answer_error(&st->res, AP_INTERNAL, "", "no response");
+    ap_http_metrics_request(s->metrics, st->route, st->res.status,
+                            ap_time_now_us() - st->started_us);
     char *body = ap_buf_steal(&st->res.body, &len);
     struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(r, "Content-Type",
@@ -374,6 +454,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         st->req.connection = conn;
         st->req.config = &s->config;
         st->req.gaps = s->gaps;
+        st->req.metrics = s->metrics;
         st->req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
         ap_buf_init(&st->req.body, s->config.max_body);
         ap_buf_init(&st->res.body, SIZE_MAX / 2);
@@ -381,7 +462,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = blk;
         begin_request(s, conn, st, blk->param_storage, sizeof blk->param_storage);
         if (st->answered)
-            return send_response(conn, st);
+            return send_response(s, conn, st);
         return MHD_YES;
     }
     struct request_state *st = &blk->st;
@@ -397,17 +478,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     st->answered = true;
     if (st->body_too_large) {
         answer_error(&st->res, AP_TOO_LARGE, "body", "request body larger than the server's limit");
-        return send_response(conn, st);
+        return send_response(s, conn, st);
     }
     struct ap_error err;
     ap_error_clear(&err);
     st->req.store = thread_store(s, &err);
     if (st->req.store == NULL) {
         ap_http_error(&st->res, &err);
-        return send_response(conn, st);
+        return send_response(s, conn, st);
     }
     st->route->handler(&st->req, &st->res);
-    return send_response(conn, st);
+    return send_response(s, conn, st);
 }
 
 /* Logs the request (never its Authorization header) and frees its state. */
@@ -420,7 +501,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (blk == NULL)
         return;
     struct request_state *st = &blk->st;
-    double ms = (double)(ap_time_now_us() - st->started_us) / 1000.0;
+    int64_t duration_us = ap_time_now_us() - st->started_us;
+    double ms = (double)duration_us / 1000.0;
     char path[256];
     ap_log_escape(st->req.path, path, sizeof path);
     ap_log(AP_LOG_INFO, "msg=request method=%s path=\"%s\" status=%u duration_ms=%.3f%s%s%s",
@@ -474,6 +556,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     s->config.web_root = s->web_root;
     pthread_key_create(&s->store_key, destroy_thread_store);
     s->gaps = ap_gaps_new(NULL);
+    s->metrics = ap_http_metrics_new(ap_http_route_count);
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, s,
@@ -487,6 +570,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
         ap_error_set(err, AP_UNAVAILABLE, "listen", "cannot listen on %s (in use?)", cfg->listen);
         pthread_key_delete(s->store_key);
         ap_gaps_destroy(s->gaps);
+        ap_http_metrics_free(s->metrics);
         free(s->db_url);
         free(s->web_root);
         free(s);
@@ -494,6 +578,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : ntohs(addr.sin_port);
+    start_checkpointer(s);
     *out = s;
     return AP_OK;
 }
@@ -516,7 +601,9 @@ void ap_http_stop(struct ap_http_server *s)
     }
     MHD_stop_daemon(s->daemon);
     pthread_key_delete(s->store_key);
+    stop_checkpointer(s);
     ap_gaps_destroy(s->gaps);
+    ap_http_metrics_free(s->metrics);
     free(s->db_url);
     free(s->web_root);
     free(s);

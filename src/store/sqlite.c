@@ -418,6 +418,60 @@ static enum ap_status sqlite_schema_version(struct ap_store *base, int *version,
     return rc;
 }
 
+static enum ap_status sqlite_checkpoint_log(struct ap_store *base, enum ap_checkpoint_mode mode,
+                                            int64_t *log_bytes, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    int log_frames = 0, copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL,
+                                       mode == AP_CHECKPOINT_TRUNCATE ? SQLITE_CHECKPOINT_TRUNCATE
+                                                                      : SQLITE_CHECKPOINT_PASSIVE,
+                                       &log_frames, &copied);
+    *log_bytes = log_frames > 0 ? (int64_t)log_frames * (4096 + 24) : 0;
+    if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+        return sqlite_error(s, rc, err);
+    return AP_OK;
+}
+
+static void sqlite_set_auto_checkpoint(struct ap_store *base, int pages)
+{
+    sqlite3_wal_autocheckpoint(from_base(base)->db, pages);
+}
+
+/* SQLite's online backup in one step: the copy is the database as of the
+ * step's read transaction, and in WAL mode writers go on meanwhile. The
+ * target is synced before it is closed. */
+static enum ap_status sqlite_copy_to(struct ap_store *base, const char *path,
+                                     struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3 *dest = NULL;
+    int rc = sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(dest, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_backup *b = sqlite3_backup_init(dest, "main", s->db, "main");
+        if (b == NULL) {
+            rc = sqlite3_errcode(dest);
+        } else {
+            do {
+                rc = sqlite3_backup_step(b, -1);
+                if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+                    sqlite3_sleep(50);
+            } while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+            rc = sqlite3_backup_finish(b) == SQLITE_OK && rc == SQLITE_DONE ? SQLITE_OK
+                                                                             : sqlite3_errcode(dest);
+        }
+    }
+    enum ap_status status = AP_OK;
+    if (rc != SQLITE_OK)
+        status = ap_error_set(err, (rc & 0xff) == SQLITE_FULL ? AP_UNAVAILABLE : AP_IO, "out",
+                              "cannot copy the database to \"%s\": %s", path,
+                              dest ? sqlite3_errmsg(dest) : sqlite3_errstr(rc));
+    sqlite3_close(dest);
+    return status;
+}
+
 static void read_account(sqlite3_stmt *st, struct ap_account *a)
 {
     memset(a, 0, sizeof *a);
@@ -1284,6 +1338,9 @@ static const struct ap_store_ops sqlite_ops = {
     .rollback = sqlite_rollback,
     .ping = sqlite_ping,
     .schema_version = sqlite_schema_version,
+    .checkpoint_log = sqlite_checkpoint_log,
+    .set_auto_checkpoint = sqlite_set_auto_checkpoint,
+    .copy_to = sqlite_copy_to,
     .insert_account = sqlite_insert_account,
     .update_account = sqlite_update_account,
     .get_account_by_name = sqlite_get_account_by_name,

@@ -107,6 +107,12 @@ struct ap_gap_topic_query {
     int64_t topic_id;           /* 0 for all topics, else this one only */
 };
 
+/* Housekeeping of an embedded store's log (SQLite's WAL). */
+enum ap_checkpoint_mode {
+    AP_CHECKPOINT_PASSIVE,  /* copy what it can without waiting for anyone */
+    AP_CHECKPOINT_TRUNCATE, /* wait for readers and writers, copy all, empty the log */
+};
+
 struct ap_store_ops {
     const char *backend;
     void (*destroy)(struct ap_store *store);
@@ -116,6 +122,17 @@ struct ap_store_ops {
     void (*rollback)(struct ap_store *store);
     enum ap_status (*ping)(struct ap_store *store, struct ap_error *err);
     enum ap_status (*schema_version)(struct ap_store *store, int *version, struct ap_error *err);
+    /* Optional (NULL when the backend has no log to keep): checkpoint_log
+     * moves the log into the database and sets *log_bytes to what is left in
+     * the log; set_auto_checkpoint makes commits checkpoint once the log holds
+     * `pages` pages (0: never; the caller checkpoints). */
+    enum ap_status (*checkpoint_log)(struct ap_store *store, enum ap_checkpoint_mode mode,
+                                     int64_t *log_bytes, struct ap_error *err);
+    void (*set_auto_checkpoint)(struct ap_store *store, int pages);
+    /* Optional: writes a consistent copy of the whole database, as of one
+     * moment, into the file `path` (replacing its contents), while others keep
+     * reading and writing. */
+    enum ap_status (*copy_to)(struct ap_store *store, const char *path, struct ap_error *err);
 
     /* Accounts. insert_account sets a->id; AP_EXISTS when the name is taken. */
     enum ap_status (*insert_account)(struct ap_store *store, struct ap_account *a,
@@ -307,6 +324,30 @@ static inline enum ap_status ap_store_schema_version(struct ap_store *s, int *ve
                                                      struct ap_error *err)
 {
     return s->ops->schema_version(s, version, err);
+}
+
+static inline enum ap_status ap_store_checkpoint_log(struct ap_store *s,
+                                                    enum ap_checkpoint_mode mode,
+                                                    int64_t *log_bytes, struct ap_error *err)
+{
+    *log_bytes = 0;
+    return s->ops->checkpoint_log ? s->ops->checkpoint_log(s, mode, log_bytes, err) : AP_OK;
+}
+
+static inline void ap_store_set_auto_checkpoint(struct ap_store *s, int pages)
+{
+    if (s->ops->set_auto_checkpoint)
+        s->ops->set_auto_checkpoint(s, pages);
+}
+
+static inline enum ap_status ap_store_copy_to(struct ap_store *s, const char *path,
+                                             struct ap_error *err)
+{
+    if (s->ops->copy_to == NULL)
+        return ap_error_set(err, AP_UNSUPPORTED, "db",
+                            "the %s backend has no file copy; use its own tools (pg_dump)",
+                            s->ops->backend);
+    return s->ops->copy_to(s, path, err);
 }
 
 static inline enum ap_status ap_store_insert_account(struct ap_store *s, struct ap_account *a,
