@@ -288,7 +288,7 @@ export function reportsPage(root, params, nav) {
     const pw = im.previous_week;
     return h('section', { class: 'impact', dataset: { report: 'impact' }, 'aria-labelledby': 'impact-title' },
       h('header', {}, h('h2', { id: 'impact-title' }, 'Impact this week'),
-        h('span', { class: 'muted' }, 'Week of ' + fmt.bucket(tw.week, 'day') + ', against the week of ' + fmt.bucket(pw.week, 'day')),
+        h('span', { class: 'muted' }, 'Week of ' + fmt.bucket(tw.week, 'day') + ' so far, against the week of ' + fmt.bucket(pw.week, 'day')),
         csvButton('impact')),
       h('div', { class: 'tiles' }, TILES.map((t) => tile(t, tw, pw))));
   }
