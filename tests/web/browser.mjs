@@ -3,8 +3,9 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-export const { chromium } = require('playwright-core');
+// Packages of web/package.json (playwright-core, axe-core), wherever this file runs from.
+export const requireWeb = createRequire(new URL('../../web/package.json', import.meta.url));
+export const { chromium } = requireWeb('playwright-core');
 
 export const CHROMIUM = process.env.AP_CHROMIUM || '/usr/bin/chromium';
 
@@ -18,8 +19,8 @@ export async function launch() {
 }
 
 // A fresh page signed in with token (through the sign-in form, as a person would).
-export async function signedIn(browser, base, token, { width = 1280, height = 900, pollMs, hash = '#/reports' } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
+export async function signedIn(browser, base, token, { width = 1280, height = 900, pollMs, hash = '#/reports', bypassCSP = false } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, bypassCSP });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));

@@ -3,7 +3,8 @@
 //   env AP_BASE (http://127.0.0.1:PORT), AP_ADMIN, AP_VIEWER, AP_INGEST (tokens), AP_NOW (RFC 3339)
 // Exit 0: passed; 77: skipped (the reason on stdout); anything else: failed.
 // tests/web/test_dashboard.py starts the server and runs every scenario.
-import { launch, signedIn } from './browser.mjs';
+import { readFileSync } from 'node:fs';
+import { launch, signedIn, requireWeb } from './browser.mjs';
 
 const BASE = process.env.AP_BASE;
 const ADMIN = process.env.AP_ADMIN;
@@ -361,6 +362,34 @@ const scenarios = {
     await page.locator('li[data-answer]', { hasText: 'Iceland' }).getByRole('button', { name: 'Delete' }).click();
     await page.getByText('No short answer matches.').waitFor({ timeout: TIMEOUT });
     return 'create, search, edit, try it, disable, delete';
+  },
+
+  // axe-core's WCAG 2.1 A/AA rules (labels, names, contrast, structure) on every
+  // page, desktop and phone; serious and critical findings fail. Its script is
+  // injected inline, so this context bypasses the page's CSP (only here).
+  async a11y(browser) {
+    const axe = readFileSync(requireWeb.resolve('axe-core/axe.min.js'), 'utf8');
+    const gaps = await api('GET', '/v1/gaps?limit=1', ADMIN);
+    const hashes = ['#/reports?now=' + encodeURIComponent(NOW), '#/gaps', '#/answers'];
+    if (gaps.status === 200 && gaps.data.topics.length) hashes.push('#/gaps/' + gaps.data.topics[0].id);
+    const found = [];
+    for (const width of [1280, 390]) {
+      for (const hash of width === 1280 ? hashes : hashes.slice(0, 2)) {
+        const page = await signedIn(browser, BASE, ADMIN, { width, hash, bypassCSP: true });
+        await page.waitForSelector('[aria-busy="false"], h1#topic-label, .error', { timeout: TIMEOUT });
+        await page.waitForTimeout(300);
+        await page.addScriptTag({ content: axe });
+        const violations = await page.evaluate(async () => (await window.axe.run(document, {
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'],
+        })).violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })));
+        for (const v of violations) {
+          if (v.impact === 'serious' || v.impact === 'critical') found.push(`${width}px ${hash}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.join(', ')}`);
+        }
+        await page.context().close();
+      }
+    }
+    check(found.length === 0, found.length + ' accessibility violations:\n  ' + found.join('\n  '));
+    return `no serious or critical WCAG 2.1 AA findings on ${hashes.length} pages at 1280 px, reports and gaps at 390 px`;
   },
 
   async phone(browser) {

@@ -93,6 +93,9 @@ class Dashboard(unittest.TestCase):
     def test_short_answers(self):
         self.scenario("answers")
 
+    def test_accessibility(self):
+        self.scenario("a11y")
+
     def test_phone_width(self):
         self.scenario("phone")
 

@@ -80,7 +80,7 @@ export function gapsPage(root, params, ctx) {
         : 'No topics match these filters.'));
       return;
     }
-    mount(body, h('div', { class: 'scroll' }, h('table', { class: 'topics' },
+    mount(body, h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Topics, scrollable' }, h('table', { class: 'topics' },
       h('caption', { class: 'visually-hidden' }, 'Topics'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Topic'), h('th', { scope: 'col', class: 'num' }, 'Conversations'),
         h('th', { scope: 'col', class: 'num' }, 'Questions'), h('th', { scope: 'col' }, 'Last conversation'), h('th', { scope: 'col' }, 'Status'),
@@ -272,7 +272,7 @@ export function topicPage(root, id, params, ctx) {
     return h('section', { class: 'panel', 'aria-labelledby': 'questions-title' },
       h('h2', { id: 'questions-title' }, 'Questions'),
       rows.length === 0 ? h('p', { class: 'empty' }, 'No questions in this topic.') :
-        h('div', { class: 'scroll' }, h('table', { class: 'questions' },
+        h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Questions, scrollable' }, h('table', { class: 'questions' },
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Question'), h('th', { scope: 'col' }, 'Asked'), h('th', { scope: 'col' }, 'Channel'),
             h('th', { scope: 'col' }, 'Conversation'), h('th', { scope: 'col' }, 'Ticket'), ctx.admin ? h('th', { scope: 'col' }, 'Actions') : null)),
           h('tbody', {}, rows.map((q) => h('tr', { class: q.dismissed ? 'dismissed' : null, dataset: { question: q.id } },

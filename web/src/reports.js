@@ -272,7 +272,7 @@ export function reportsPage(root, params, nav) {
         h('div', {}, h('dt', {}, 'Average time to close'), h('dd', { dataset: { field: 'avg_close_seconds', value: String(o.avg_close_seconds) } }, fmt.duration(o.avg_close_seconds))))),
     handoffs_by_reason: (rows) => frame('handoffs_by_reason', 'Handoffs by reason', 'Over the range, per reason given by the agent.',
       rows.length === 0 ? h('p', { class: 'empty' }, 'No handoffs in this range.') :
-        h('div', { class: 'scroll' }, h('table', { class: 'ranked' },
+        h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Handoffs by reason, scrollable' }, h('table', { class: 'ranked' },
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Reason'), h('th', { scope: 'col', class: 'num' }, 'Handoffs'),
             h('th', { scope: 'col', class: 'num' }, 'Converted'), h('th', { scope: 'col', class: 'num' }, 'Conversion'), h('th', { scope: 'col', class: 'num' }, 'Avg. close'))),
           h('tbody', {}, rows.map((row) => h('tr', { dataset: { key: row.reason } },
