@@ -116,9 +116,17 @@ export function answersPage(root, params, ctx) {
           const body = { question: question.value.trim(), limit: 3 };
           if (language.value.trim()) body.language = language.value.trim();
           const { data } = await api.post('/v1/answers/match', body);
+          const best = data.match && (data.candidates || []).find((c) => c.id === data.match.id);
+          let reply = null;
+          if (data.match) {
+            try { reply = (await api.get('/v1/answers/' + encodeURIComponent(data.match.id))).data.answer; } catch (e) { /* shown without the text */ }
+          }
           mount(result,
-            data.match ? h('p', { class: 'found' }, 'The agent would answer with ', h('strong', { dataset: { answer: data.match.id } }, data.match.id),
-              ` (score ${data.match.score.toFixed(2)}).`) : h('p', { class: 'none' }, 'No answer is good enough: the agent would not answer this.'),
+            data.match ? [h('p', { class: 'found' }, 'The agent would answer with ',
+              h('strong', { dataset: { answer: data.match.id } }, best && best.question ? `“${best.question}”` : data.match.id),
+              ` (${data.match.id}, score ${data.match.score.toFixed(2)}):`), reply ? h('div', { class: 'bubble answer-text' }, reply) : null]
+              : h('p', { class: 'none' }, 'No answer is good enough: the agent would not answer this.'),
+            data.candidates && data.candidates.length ? h('p', { class: 'muted' }, 'Best candidates:') : null,
             data.candidates && data.candidates.length ? h('ol', { class: 'candidates' }, data.candidates.map((c) =>
               h('li', {}, c.question || c.id, h('span', { class: 'muted' }, ` · ${c.id} · score ${c.score.toFixed(2)}`)))) : null);
         } catch (err) {
