@@ -74,6 +74,11 @@ const char *ap_http_header(const struct ap_http_request *req, const char *name);
  * 304 Not Modified with an empty body. Clients polling an unchanged document
  * then get a few hundred bytes back instead of the document. */
 void ap_http_conditional(const struct ap_http_request *req, struct ap_http_response *res);
+/* The same with the body's bytes [skip_offset, skip_offset + skip_len) left
+ * out of the hash, and then a weak tag (W/"…"): for a part that changes on
+ * every call without changing the meaning, such as the time of the answer. */
+void ap_http_conditional_except(const struct ap_http_request *req, struct ap_http_response *res,
+                                size_t skip_offset, size_t skip_len);
 /* True when a Content-Type names `type` (parameters such as charset ignored). */
 bool ap_http_media_type_is(const char *content_type, const char *type);
 /* Sets a JSON response. */

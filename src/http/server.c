@@ -138,19 +138,33 @@ static bool etag_listed(const char *if_none_match, const char *etag)
     return false;
 }
 
-void ap_http_conditional(const struct ap_http_request *req, struct ap_http_response *res)
+void ap_http_conditional_except(const struct ap_http_request *req, struct ap_http_response *res,
+                                size_t skip_offset, size_t skip_len)
 {
+    const unsigned char *body = (const unsigned char *)(res->body.data ? res->body.data : "");
+    size_t len = res->body.len;
+    if (skip_offset > len || skip_len > len - skip_offset)
+        skip_offset = skip_len = 0;
     uint8_t hash[16];
     char hex[2 * sizeof hash + 1];
-    crypto_generichash(hash, sizeof hash, (const unsigned char *)(res->body.data ? res->body.data : ""),
-                       res->body.len, NULL, 0);
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, NULL, 0, sizeof hash);
+    crypto_generichash_update(&state, body, skip_offset);
+    crypto_generichash_update(&state, body + skip_offset + skip_len, len - skip_offset - skip_len);
+    crypto_generichash_final(&state, hash, sizeof hash);
     sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    snprintf(res->etag, sizeof res->etag, "\"%s\"", hex);
+    /* A tag over part of the body is weak: equal tags mean equal meaning. */
+    snprintf(res->etag, sizeof res->etag, "%s\"%s\"", skip_len ? "W/" : "", hex);
     const char *inm = ap_http_header(req, "If-None-Match");
     if (inm != NULL && etag_listed(inm, res->etag)) {
         res->status = 304;
         ap_buf_reset(&res->body);
     }
+}
+
+void ap_http_conditional(const struct ap_http_request *req, struct ap_http_response *res)
+{
+    ap_http_conditional_except(req, res, 0, 0);
 }
 
 /* Matches a path against a pattern; {name} segments capture into params. */

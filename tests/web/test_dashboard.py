@@ -165,6 +165,28 @@ class Dashboard(unittest.TestCase):
         # The report's now parameter fixes the figures' instant.
         self.assertEqual(r.json()["now"], self.now)
 
+    def test_reports_etag_without_now(self):
+        # The document's now is the clock, new on every call; the tag is over
+        # the figures (a weak tag), so polling gets 304 until a figure changes.
+        r = self.server.request("GET", "/v1/reports", token=self.viewer)
+        etag = r.headers.get("ETag")
+        self.assertRegex(etag, r'^W/"[0-9a-f]{32}"$')
+        time.sleep(0.01)
+        r2 = self.server.request("GET", "/v1/reports", token=self.viewer,
+                                 headers={"If-None-Match": etag})
+        self.assertEqual(r2.status, 304)
+        started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 30))
+        self.assertEqual(self.server.post_events([{
+            "id": "etag-1", "type": "conversation.started", "at": started,
+            "conversation_id": "etag-c1", "channel": "chat"}], self.ingest).status, 200)
+        r3 = self.server.request("GET", "/v1/reports", token=self.viewer,
+                                 headers={"If-None-Match": etag})
+        self.assertEqual(r3.status, 200)
+        self.assertNotEqual(r3.headers.get("ETag"), etag)
+        # CSV has no clock in it: a strong tag.
+        r4 = self.server.request("GET", "/v1/reports/team?format=csv", token=self.viewer)
+        self.assertRegex(r4.headers.get("ETag"), r'^"[0-9a-f]{32}"$')
+
     def test_no_traversal(self):
         secret = os.path.join(self.ws.dir, "secret.txt")
         with open(secret, "w") as f:
