@@ -272,6 +272,12 @@ const scenarios = {
     await page.locator(`tbody tr:first-child[data-topic="${latest.id}"]`).waitFor({ timeout: TIMEOUT });
     await page.getByRole('button', { name: 'Next →' }).click();
     await page.getByText(/Showing 26–/).waitFor({ timeout: TIMEOUT });
+    // The channel filter offers the account's channels and filters the table.
+    await page.getByLabel('Channel', { exact: true }).selectOption('email');
+    await page.waitForFunction(() => location.hash.includes('channel=email') && !location.hash.includes('offset='));
+    const onEmail = (await api('GET', '/v1/gaps?channel=email&sort=last&limit=25', ADMIN)).data;
+    await page.getByText(`Showing 1–${Math.min(25, onEmail.total)} of ${onEmail.total}`).waitFor({ timeout: TIMEOUT });
+    await page.locator(`tbody tr:first-child[data-topic="${onEmail.topics[0].id}"]`).waitFor({ timeout: TIMEOUT });
     // Topic detail: rename, dismiss a question and undo.
     await page.goto(BASE + '/#/gaps/' + topic.id);
     await page.locator('h1#topic-label').waitFor({ timeout: TIMEOUT });
@@ -301,7 +307,7 @@ const scenarios = {
     await page.waitForFunction((id) => location.hash === '#/gaps/' + id, other.id, { timeout: TIMEOUT });
     check((await api('GET', `/v1/gaps/${topic.id}`, ADMIN)).status === 404, 'the merged topic is gone');
     check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
-    return 'dismiss and undo (topic and question), sort, paging, rename, move, merge';
+    return 'dismiss and undo (topic and question), sort, paging, channel filter, rename, move, merge';
   },
 
   async gap_answer(browser) {
@@ -386,6 +392,28 @@ const scenarios = {
     }
     check(found.length === 0, found.length + ' accessibility violations:\n  ' + found.join('\n  '));
     return `no serious or critical WCAG 2.1 AA findings on ${hashes.length} pages at 1280 px, reports and gaps at 390 px`;
+  },
+
+  async keyboard(browser) {
+    const page = await signedIn(browser, BASE, VIEWER, { hash: '#/reports?now=' + encodeURIComponent(NOW) });
+    await page.waitForSelector('.reports[aria-busy="false"]', { timeout: TIMEOUT });
+    await page.evaluate(() => document.activeElement.blur());
+    await page.keyboard.press('Tab');
+    check(await page.evaluate(() => document.activeElement.textContent) === 'Skip to content', 'the first Tab reaches the skip link');
+    await page.keyboard.press('Enter');
+    check(await page.evaluate(() => document.activeElement.id) === 'main', 'the skip link moves the focus to the content');
+    check(await page.evaluate(() => location.hash.startsWith('#/reports')), 'the skip link keeps the page');
+    // A filter changed from the keyboard keeps the focus on its control.
+    await page.getByLabel('Granularity', { exact: true }).focus();
+    await page.keyboard.press('ArrowUp');
+    await page.waitForFunction(() => location.hash.includes('granularity=day'), null, { timeout: TIMEOUT });
+    await page.waitForSelector('.reports[aria-busy="false"]', { timeout: TIMEOUT });
+    check(await page.evaluate(() => document.activeElement.name) === 'granularity', 'focus stays on the control');
+    // The navigation is reachable and announces the current page.
+    await page.getByRole('link', { name: 'Knowledge gaps' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('nav a[aria-current="page"]')?.textContent === 'Knowledge gaps', null, { timeout: TIMEOUT });
+    return 'skip link, filters from the keyboard keep the focus, navigation';
   },
 
   async phone(browser) {

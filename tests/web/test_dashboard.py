@@ -96,6 +96,9 @@ class Dashboard(unittest.TestCase):
     def test_accessibility(self):
         self.scenario("a11y")
 
+    def test_keyboard(self):
+        self.scenario("keyboard")
+
     def test_phone_width(self):
         self.scenario("phone")
 

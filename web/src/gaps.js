@@ -32,8 +32,10 @@ export function gapsPage(root, params, ctx) {
 
   function renderControls() {
     const focused = controls.contains(document.activeElement) ? document.activeElement.name : null;
-    const channel = h('input', { type: 'text', name: 'channel', value: s.channel, pattern: '[a-z0-9_-]{1,32}', placeholder: 'all', size: 10 });
-    channel.addEventListener('change', () => { if (channel.checkValidity()) go({ channel: channel.value }); });
+    const known = [...channels].sort();
+    if (s.channel && !channels.has(s.channel)) known.push(s.channel);
+    const channel = select([['', 'All channels'], ...known.map((c) => [c, c])], s.channel,
+      { name: 'channel', onchange: (e) => go({ channel: e.target.value }) });
     const from = h('input', { type: 'date', name: 'from', value: s.from });
     const to = h('input', { type: 'date', name: 'to', value: s.to });
     const dates = () => { if ((from.value && to.value && to.value > from.value) || (!from.value && !to.value)) go({ from: from.value, to: to.value }); };
@@ -96,6 +98,13 @@ export function gapsPage(root, params, ctx) {
           : h('button', { type: 'button', class: 'small', 'aria-label': 'Dismiss ' + t.label, onclick: () => dismiss(t) }, 'Dismiss')) : null))))),
     pager(data.total, data.offset, data.limit, (offset) => go({ offset })));
   }
+
+  // The channels to offer: those with conversations in the reports' default range.
+  let channels = new Set();
+  api.get('/v1/reports/handled_by_channel').then(({ data }) => {
+    channels = new Set(data.reports.handled_by_channel.map((r) => r.channel));
+    if (!stopped) renderControls();
+  }).catch(() => { /* the filter offers the chosen channel only */ });
 
   renderControls();
   load();

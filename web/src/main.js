@@ -77,7 +77,8 @@ async function start() {
 function renderShell() {
   const links = PAGES.map(([page, label]) => h('a', { href: '#/' + page, dataset: { page } }, label));
   mount(app,
-    h('a', { class: 'skip', href: '#main' }, 'Skip to content'),
+    // The hash is the router's, so the skip link moves the focus itself.
+    h('a', { class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); document.getElementById('main').focus(); } }, 'Skip to content'),
     h('header', { class: 'top' },
       h('span', { class: 'brand' }, 'agentperf'),
       h('nav', { 'aria-label': 'Pages' }, links),
