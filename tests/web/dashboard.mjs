@@ -297,6 +297,7 @@ const scenarios = {
     const other = gaps.data.topics[3];
     const moving = detail.questions[1];
     const mrow = page.locator(`tr[data-question="${moving.id}"]`);
+    await mrow.locator('details.move summary').click();
     await mrow.getByLabel('Move to topic number', { exact: true }).fill(String(other.id));
     await mrow.getByRole('button', { name: 'Move' }).click();
     await mrow.waitFor({ state: 'detached', timeout: TIMEOUT });

@@ -40,6 +40,12 @@ export function dateTime(iso) {
     hour: '2-digit', minute: '2-digit' });
 }
 
+// Shorter, for tables: "24 Nov, 09:12".
+export function shortDateTime(iso) {
+  if (!iso) return '–';
+  return new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
 export function date(iso) {
   if (!iso) return '–';
   return new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });

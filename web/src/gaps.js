@@ -130,7 +130,9 @@ export function topicPage(root, id, params, ctx) {
     } catch (e) {
       if (stopped) return;
       mount(root, h('p', {}, h('a', { href: '#/gaps' }, '← All topics')),
-        errorBlock(e.status === 404 && e.field !== 'path' ? 'This topic no longer exists (merged into another?)' : 'The topic could not be loaded', e, load));
+        e.status === 404 && e.field !== 'path'
+          ? errorBlock('This topic no longer exists', e)
+          : errorBlock('The topic could not be loaded', e, load));
     }
   }
 
@@ -161,10 +163,12 @@ export function topicPage(root, id, params, ctx) {
       h('div', { class: 'page-head' }, h('h1', { id: 'topic-label' }, t.label), statusBadge(t)),
       h('p', { class: 'muted' }, `${fmt.count(t.conversations)} conversations · ${fmt.count(t.questions)} questions · last ${fmt.dateTime(t.last_at)} · topic #${t.id}`,
         t.answer_id ? [' · answered by ', h('a', { href: '#/answers?q=' + encodeURIComponent(t.answer_id) }, 'short answer ' + t.answer_id), t.answered_at ? ' on ' + fmt.date(t.answered_at) : ''] : null),
-      ctx.admin ? curation(t) : h('p', { class: 'note' }, 'You are signed in as a viewer: you can read topics; an admin can answer, rename, merge and dismiss them.'),
-      ctx.admin ? answerForm(t) : null,
-      teamReplies(),
-      questions());
+      ctx.admin ? null : h('p', { class: 'note' }, 'You are signed in as a viewer: you can read topics; an admin can answer, rename, merge and dismiss them.'),
+      // The questions on the left, the work on them on the right (stacked on a phone,
+      // the answer first).
+      h('div', { class: 'topic-layout' },
+        h('div', { class: 'topic-side' }, ctx.admin ? answerForm(t) : null, teamReplies(), ctx.admin ? curation(t) : null),
+        h('div', { class: 'topic-main' }, questions())));
   }
 
   function curation(t) {
@@ -282,15 +286,16 @@ export function topicPage(root, id, params, ctx) {
       h('h2', { id: 'questions-title' }, 'Questions'),
       rows.length === 0 ? h('p', { class: 'empty' }, 'No questions in this topic.') :
         h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Questions, scrollable' }, h('table', { class: 'questions' },
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Question'), h('th', { scope: 'col' }, 'Asked'), h('th', { scope: 'col' }, 'Channel'),
-            h('th', { scope: 'col' }, 'Conversation'), h('th', { scope: 'col' }, 'Ticket'), ctx.admin ? h('th', { scope: 'col' }, 'Actions') : null)),
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Question'), h('th', { scope: 'col' }, 'Asked'),
+            h('th', { scope: 'col' }, 'Conversation and ticket'), ctx.admin ? h('th', { scope: 'col' }, 'Actions') : null)),
           h('tbody', {}, rows.map((q) => h('tr', { class: q.dismissed ? 'dismissed' : null, dataset: { question: q.id } },
             h('td', {}, q.text, q.dismissed ? h('span', { class: 'badge dismissed' }, 'Dismissed') : null),
-            h('td', {}, fmt.dateTime(q.at)),
-            h('td', {}, q.channel || '–'),
-            h('td', {}, q.conversation_url ? h('a', { href: q.conversation_url, target: '_blank', rel: 'noopener noreferrer' }, q.conversation_id) : q.conversation_id),
-            h('td', {}, q.ticket_url ? h('a', { href: q.ticket_url, target: '_blank', rel: 'noopener noreferrer' }, q.ticket_id) : (q.ticket_id || '–')),
-            ctx.admin ? h('td', { class: 'actions' }, questionActions(q)) : null))))),
+            h('td', { class: 'nowrap' }, h('time', { datetime: q.at, title: fmt.dateTime(q.at) }, fmt.shortDateTime(q.at)),
+              h('div', { class: 'muted' }, q.channel || '')),
+            h('td', { class: 'links' },
+              h('div', {}, q.conversation_url ? h('a', { href: q.conversation_url, target: '_blank', rel: 'noopener noreferrer', title: 'Conversation ' + q.conversation_id }, q.conversation_id) : q.conversation_id),
+              q.ticket_id ? h('div', {}, 'Ticket ', q.ticket_url ? h('a', { href: q.ticket_url, target: '_blank', rel: 'noopener noreferrer' }, q.ticket_id) : q.ticket_id) : null),
+            ctx.admin ? h('td', {}, h('div', { class: 'actions' }, questionActions(q))) : null))))),
       more(all.length, rows.length, 'questions'));
   }
 
@@ -300,11 +305,12 @@ export function topicPage(root, id, params, ctx) {
       q.dismissed
         ? h('button', { type: 'button', class: 'small', onclick: () => act(() => api.post(`/v1/gaps/questions/${q.id}/undismiss`), 'Question restored.') }, 'Restore')
         : h('button', { type: 'button', class: 'small', onclick: () => act(() => api.post(`/v1/gaps/questions/${q.id}/dismiss`), 'Question dismissed.', () => api.post(`/v1/gaps/questions/${q.id}/undismiss`)) }, 'Dismiss'),
-      h('form', { class: 'inline', onsubmit: (e) => {
-        e.preventDefault();
-        if (!target.value) return;
-        act(() => api.post(`/v1/gaps/questions/${q.id}/move`, { topic: Number(target.value) }).then((r) => ({ data: null, moved: r })), 'Question moved to topic #' + target.value + '.');
-      } }, target, h('button', { type: 'submit', class: 'small' }, 'Move')),
+      h('details', { class: 'move' }, h('summary', {}, 'Move'),
+        h('form', { class: 'inline', onsubmit: (e) => {
+          e.preventDefault();
+          if (!target.value) return;
+          act(() => api.post(`/v1/gaps/questions/${q.id}/move`, { topic: Number(target.value) }).then((r) => ({ data: null, moved: r })), 'Question moved to topic #' + target.value + '.');
+        } }, target, h('button', { type: 'submit', class: 'small' }, 'Move'))),
     ];
   }
 
