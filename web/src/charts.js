@@ -47,7 +47,7 @@ export function timeSeries(box, rows, labels, series, { percent = false, width =
       y: percent ? { range: [0, 1] } : { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
     axes: [
       { values: (u, splits) => splits.map((i) => (Number.isInteger(i) && labels[i] !== undefined ? labels[i] : '')),
-        stroke: '#444', grid: { show: false }, gap: 4, incrs: [1, 2, 4, 8, 13, 26, 52] },
+        stroke: '#444', grid: { show: false }, gap: 4, incrs: [1, 2, 4, 7, 13, 26, 52, 91, 182, 365, 730, 1461] },
       { values: (u, splits) => splits.map((v) => (percent ? Math.round(v * 100) + '%' : fmt.count(v))),
         stroke: '#444', grid: { stroke: '#e5e7eb' }, size: 52 },
     ],

@@ -52,11 +52,12 @@ export function date(iso) {
 }
 
 // A bucket's local date ("2026-11-23") as "23 Nov" (or "Nov 2026" for months).
-export function bucket(day, granularity) {
+// withYear adds the year to days and weeks ("23 Nov 26"), for ranges over more than one year.
+export function bucket(day, granularity, withYear = false) {
   const [y, m, d] = day.split('-').map(Number);
   const dt = new Date(Date.UTC(y, m - 1, d));
   if (granularity === 'month') {
     return dt.toLocaleDateString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
   }
-  return dt.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  return dt.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC', ...(withYear ? { year: '2-digit' } : {}) });
 }

@@ -175,11 +175,12 @@ export function reportsPage(root, params, nav) {
   }
 
   function render() {
-    for (const d of body.querySelectorAll('details[open]')) openTables.add(d.dataset.report);
-    for (const d of body.querySelectorAll('details:not([open])')) openTables.delete(d.dataset.report);
+    for (const d of body.querySelectorAll('details[open]')) openTables.add(d.dataset.tableFor);
+    for (const d of body.querySelectorAll('details:not([open])')) openTables.delete(d.dataset.tableFor);
     renderControls();
     const r = doc.reports;
-    const labels = r.handled_over_time.map((row) => fmt.bucket(row.bucket, doc.granularity));
+    const severalYears = doc.from.slice(0, 4) !== addDays(doc.to, -1).slice(0, 4);
+    const labels = r.handled_over_time.map((row) => fmt.bucket(row.bucket, doc.granularity, severalYears));
     const empty = r.handled_over_time.every((row) => row.count === 0) && r.team.length === 0;
     const scope = h('p', { class: 'scope' },
       `${fmt.bucket(doc.from, 'day')} ${doc.from.slice(0, 4)} – ${fmt.bucket(addDays(doc.to, -1), 'day')} ${addDays(doc.to, -1).slice(0, 4)}`,
@@ -222,7 +223,7 @@ export function reportsPage(root, params, nav) {
   function card(name, r, labels) {
     const spec = SERIES[name];
     if (spec) {
-      const table = h('details', { dataset: { report: name }, open: openTables.has(name) },
+      const table = h('details', { dataset: { tableFor: name }, open: openTables.has(name) },
         h('summary', {}, 'Figures'),
         dataTable(spec.title, r[name], labels, spec.series));
       return frame(name, spec.title, spec.about, h('div', { class: 'chart', role: 'img', 'aria-label': spec.title + ' chart; the figures follow below' }), table);
