@@ -18,7 +18,7 @@
 /* The page may load its own scripts, styles and images and call its own
  * origin; nothing inline, nothing from elsewhere, never framed. */
 static const char DASHBOARD_CSP[] =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'";
 
