@@ -320,10 +320,16 @@ export function reportsPage(root, params, nav) {
       `${direction === 'flat' ? 'unchanged' : direction + ' ' + text.replace('-', '')} vs last week`);
   }
 
+  // Back on a tab that was hidden (polling paused): catch up at once.
+  const onVisible = () => {
+    if (!document.hidden && doc && !stopped) { clearTimeout(timer); load(false); }
+  };
+  document.addEventListener('visibilitychange', onVisible);
+
   renderControls();
   load(true);
   return {
-    leave: () => { stopped = true; clearTimeout(timer); sweep(); },
+    leave: () => { stopped = true; clearTimeout(timer); document.removeEventListener('visibilitychange', onVisible); sweep(); },
     update: (next) => {
       s = state(next);
       etag = null;
