@@ -36,6 +36,12 @@ else
 fi
 BUILD_DIR=$build bash bench/ingest.sh
 bash bench/reports/run.sh
+# The dashboard's first render, on the reports benchmark's 1M-conversation database.
+if [ -x /usr/bin/chromium ]; then
+  bash bench/web/run.sh 1000000 10
+else
+  echo "run.sh: chromium missing, dashboard first render skipped" >&2
+fi
 if /usr/bin/python3 -c 'import sklearn' 2>/dev/null; then
   /usr/bin/python3 bench/gaps/quality.py "$build/agentperf" ../shared/data --threshold 0.08
 else
