@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark. The ingest benchmark (bench/ingest.sh: CLI,
 # HTTP, the sqlite3 shell peer, and the JSON parser comparison), the reports
-# page (bench/reports/run.sh) and the grouping quality (bench/gaps/quality.py). Its bench-only packages, cJSON,
+# page (bench/reports/run.sh), the dashboard first render (bench/web/run.sh) and the grouping quality (bench/gaps/quality.py). Its bench-only packages, cJSON,
 # jansson and GNU time, are installed when missing and we are root; otherwise
 # the JSON comparison is skipped and peak RSS comes from Python's getrusage.
 # Environment: see bench/ingest.sh (N, SEED, DUP, BATCH, CONNECTIONS, ...).
