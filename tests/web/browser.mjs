@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 
 // Packages of web/package.json (playwright-core, axe-core), wherever this file runs from.
 export const requireWeb = createRequire(new URL('../../web/package.json', import.meta.url));
-export const { chromium } = requireWeb('playwright-core');
+export const { chromium, firefox } = requireWeb('playwright-core');
 
 export const CHROMIUM = process.env.AP_CHROMIUM || '/usr/bin/chromium';
 
@@ -16,6 +16,15 @@ export async function launch() {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
   });
+}
+
+export const FIREFOX = process.env.AP_FIREFOX || '/usr/bin/firefox-esr';
+
+// Debian's Firefox ESR over WebDriver BiDi (playwright-core's "moz-firefox"
+// channel, which needs no patched Firefox build).
+export async function launchFirefox() {
+  if (!existsSync(FIREFOX)) return null;
+  return firefox.launch({ executablePath: FIREFOX, headless: true, channel: 'moz-firefox' });
 }
 
 // A fresh page signed in with token (through the sign-in form, as a person would).

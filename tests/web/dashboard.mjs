@@ -4,7 +4,7 @@
 // Exit 0: passed; 77: skipped (the reason on stdout); anything else: failed.
 // tests/web/test_dashboard.py starts the server and runs every scenario.
 import { readFileSync } from 'node:fs';
-import { launch, signedIn, requireWeb } from './browser.mjs';
+import { launch, launchFirefox, signedIn, requireWeb } from './browser.mjs';
 
 const BASE = process.env.AP_BASE;
 const ADMIN = process.env.AP_ADMIN;
@@ -417,6 +417,23 @@ const scenarios = {
     return 'skip link, filters from the keyboard keep the focus, navigation';
   },
 
+  // The same figures and pages in Firefox (SPEC §7: current Chromium and
+  // Firefox). Runs when Debian's firefox-esr is installed; skips otherwise.
+  async firefox(browser) {
+    const page = await signedIn(browser, BASE, VIEWER, { hash: '#/reports?now=' + encodeURIComponent(NOW) });
+    const { n } = await waitForReports(page, {});
+    check(await page.locator('.chart canvas').count() >= 10, 'charts drawn');
+    await page.getByLabel('Granularity', { exact: true }).selectOption('month');
+    await page.waitForFunction(() => location.hash.includes('granularity=month'));
+    await waitForReports(page, { granularity: 'month' });
+    for (const [hash, ready] of [['#/gaps', 'table.topics, .error'], ['#/answers', 'ul.answers, .empty, .error']]) {
+      await page.goto(BASE + '/' + hash);
+      await page.waitForSelector(ready, { timeout: TIMEOUT });
+    }
+    check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
+    return `${n} figures equal the API's in Firefox; granularity; gaps and answers pages load`;
+  },
+
   async phone(browser) {
     for (const hash of ['#/reports?now=' + encodeURIComponent(NOW), '#/gaps', '#/answers']) {
       const page = await signedIn(browser, BASE, ADMIN, { width: 390, height: 844, hash });
@@ -457,7 +474,11 @@ if (!scenarios[name]) {
   console.error('scenarios: ' + Object.keys(scenarios).join(' '));
   process.exit(2);
 }
-const browser = await launch();
+const browser = name === 'firefox' ? await launchFirefox() : await launch();
+if (browser === null) {
+  console.log(`SKIP ${name}: no Firefox at ${process.env.AP_FIREFOX || '/usr/bin/firefox-esr'} (apt-get install firefox-esr)`);
+  process.exit(SKIP);
+}
 const started = Date.now();
 let code = 0;
 try {

@@ -96,6 +96,9 @@ class Dashboard(unittest.TestCase):
     def test_accessibility(self):
         self.scenario("a11y")
 
+    def test_firefox(self):
+        self.scenario("firefox")
+
     def test_keyboard(self):
         self.scenario("keyboard")
 
