@@ -5,8 +5,8 @@
 #define READERS (AP_ROLE_BIT(AP_ROLE_VIEWER) | AP_ROLE_BIT(AP_ROLE_ADMIN))
 #define ALL_ROLES (AP_ROLE_BIT(AP_ROLE_INGEST) | READERS)
 #define INGESTERS (AP_ROLE_BIT(AP_ROLE_INGEST) | AP_ROLE_BIT(AP_ROLE_ADMIN))
-
 #define ADMINS AP_ROLE_BIT(AP_ROLE_ADMIN)
+#define EVERYONE (INGESTERS | READERS)
 
 static const char *const event_media[] = {"application/x-ndjson", "application/json", NULL};
 static const char *const json_media[] = {"application/json", NULL};
@@ -29,8 +29,18 @@ const struct ap_http_route ap_http_routes[] = {
      json_media},
     {"POST", "/v1/gaps/questions/{id}/dismiss", ap_http_handle_question_dismiss, ADMINS, false,
      NULL},
+    {"POST", "/v1/gaps/{id}/answer/preview", ap_http_handle_gap_answer_preview, ADMINS, true,
+     json_media},
+    {"POST", "/v1/gaps/{id}/answer", ap_http_handle_gap_answer, ADMINS, true, json_media},
     {"POST", "/v1/gaps/questions/{id}/undismiss", ap_http_handle_question_undismiss, ADMINS,
      false, NULL},
+    /* Short answers: the literal path first, so that it wins over {id}. */
+    {"POST", "/v1/answers/match", ap_http_handle_answers_match, EVERYONE, true, json_media},
+    {"GET", "/v1/answers", ap_http_handle_answers_list, READERS, false, NULL},
+    {"POST", "/v1/answers", ap_http_handle_answer_create, ADMINS, true, json_media},
+    {"GET", "/v1/answers/{id}", ap_http_handle_answer_get, READERS, false, NULL},
+    {"PATCH", "/v1/answers/{id}", ap_http_handle_answer_patch, ADMINS, true, json_media},
+    {"DELETE", "/v1/answers/{id}", ap_http_handle_answer_delete, ADMINS, false, NULL},
     /* The dashboard (static.c): public files; its API calls carry the token. */
     {"GET", "/", ap_http_handle_index, 0, false, NULL},
     {"GET", "/assets/{file}", ap_http_handle_asset, 0, false, NULL},
