@@ -5,7 +5,7 @@ RELEASE_DIR := $(BUILD_DIR)/release
 ASAN_DIR    := $(BUILD_DIR)/asan
 LISTEN      ?= 127.0.0.1:8080
 
-.PHONY: all deps build build-asan run test test-npm bench format clean
+.PHONY: all deps build build-asan web run test test-npm bench format clean
 
 all: build
 
@@ -26,7 +26,11 @@ build: deps $(RELEASE_DIR)/build.ninja
 build-asan: deps $(ASAN_DIR)/build.ninja
 	ninja -C $(ASAN_DIR)
 
-run: build
+# The dashboard (web/dist), served by `agentperf serve` at /.
+web: deps
+	@bash scripts/build-web.sh
+
+run: build web
 	@LISTEN=$(LISTEN) bash scripts/run-demo.sh $(RELEASE_DIR)/agentperf
 
 # npm packages the tests use, from their lockfiles (npm ci), only when changed.
@@ -35,7 +39,7 @@ test-npm: deps
 	  npm ci --prefix tests/openapi --no-audit --no-fund --loglevel=error
 
 # Both compilers must build warning-free; every test runs on the sanitizer build.
-test: build build-asan test-npm
+test: build build-asan test-npm web
 	@bash scripts/run-tests.sh $(ASAN_DIR)
 
 bench: build

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark. The ingest benchmark (bench/ingest.sh: CLI,
 # HTTP, the sqlite3 shell peer, and the JSON parser comparison), the reports
-# page (bench/reports/run.sh) and the knowledge-gaps grouping engine's speed,
-# memory and quality (bench/gaps/run.sh), and short-answer matching on CLINC150
-# with its latency (bench/answers/quality.py). Its bench-only packages, cJSON,
+# page (bench/reports/run.sh), the dashboard's first render (bench/web/run.sh),
+# the knowledge-gaps grouping engine's speed, memory and quality
+# (bench/gaps/run.sh), and short-answer matching on CLINC150 with its latency
+# (bench/answers/quality.py). Its bench-only packages, cJSON,
 # jansson and GNU time, are installed when missing and we are root; otherwise
 # the JSON comparison is skipped and peak RSS comes from Python's getrusage.
 # Environment: see bench/ingest.sh (N, SEED, DUP, BATCH, CONNECTIONS, ...).
@@ -38,6 +39,12 @@ else
 fi
 BUILD_DIR=$build bash bench/ingest.sh
 bash bench/reports/run.sh
+# The dashboard's first render, on the reports benchmark's 1M-conversation database.
+if [ -x /usr/bin/chromium ]; then
+  bash bench/web/run.sh 1000000 10
+else
+  echo "run.sh: chromium missing, dashboard first render skipped" >&2
+fi
 BUILD_DIR=$build bash bench/gaps/run.sh
 if /usr/bin/python3 -c 'import sklearn' 2>/dev/null; then
   /usr/bin/python3 bench/answers/quality.py "$build/agentperf" ../shared/data

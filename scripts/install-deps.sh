@@ -9,12 +9,13 @@ packages=(
   libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev
   libicu-dev libstemmer-dev libcmocka-dev libpq-dev postgresql
   python3 python3-prometheus-client python3-jsonschema curl procps
-  nodejs
+  nodejs chromium
 )
 
-# Debian's npm is a package of its own; a Node.js that bundles npm
-# (NodeSource's) conflicts with it, so npm is only added when no npm is on
-# the PATH.
+# Node.js and npm build the dashboard (web/package-lock.json) and run the npm
+# packages of the tests; chromium runs the dashboard's browser tests. Debian's
+# npm is a package of its own; a Node.js that bundles npm (NodeSource's)
+# conflicts with it, so npm is only added when no npm is on the PATH.
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 if [ "${AGENTPERF_WITH_BENCH:-0}" = 1 ]; then

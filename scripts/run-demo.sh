@@ -30,6 +30,7 @@ if [ ! -e "$simulated" ]; then
 fi
 
 echo "agentperf is starting on http://$listen/"
+echo "  dashboard: open http://$listen/ and sign in with the admin token below"
 echo "  account: demo"
 echo "  admin token (also in $token_file): $(cat "$token_file")"
 echo "  try: curl -H \"Authorization: Bearer \$(cat $token_file)\" http://$listen/healthz"

@@ -1,4 +1,5 @@
-/* Handlers of the foundation endpoints: health and event ingestion. */
+/* Handlers of the foundation endpoints: health, who the token is, and event
+ * ingestion. */
 #include <string.h>
 
 #include "http/http.h"
@@ -23,6 +24,23 @@ void ap_http_health_unavailable(struct ap_http_response *res, const struct ap_er
     ap_buf_reset(&res->body);
     ap_buf_append_str(&res->body, "{\"status\":\"unavailable\",\"db\":");
     ap_buf_append_json_string(&res->body, err->message, strlen(err->message));
+    ap_buf_append_char(&res->body, '}');
+}
+
+/* GET /v1/me: the token's account and role, so a client (the dashboard) knows
+ * what it may offer before it tries. */
+void ap_http_handle_me(struct ap_http_request *req, struct ap_http_response *res)
+{
+    const struct ap_account *a = &req->account;
+    const char *role = ap_role_name(req->token.role);
+    res->status = 200;
+    res->content_type = "application/json";
+    ap_buf_append_str(&res->body, "{\"account\":");
+    ap_buf_append_json_string(&res->body, a->name, strlen(a->name));
+    ap_buf_append_str(&res->body, ",\"role\":");
+    ap_buf_append_json_string(&res->body, role, strlen(role));
+    ap_buf_append_str(&res->body, ",\"time_zone\":");
+    ap_buf_append_json_string(&res->body, a->time_zone, strlen(a->time_zone));
     ap_buf_append_char(&res->body, '}');
 }
 

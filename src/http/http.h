@@ -66,10 +66,24 @@ struct ap_http_response {
     struct ap_buf body;
     const char *cache_control;
     char content_disposition[128]; /* empty for none */
+    char etag[48];                 /* quoted entity tag; empty for none */
+    const char *csp;               /* Content-Security-Policy; NULL for the API's */
 };
 
 /* A query-string parameter, or NULL. */
 const char *ap_http_query(const struct ap_http_request *req, const char *name);
+/* A request header, or NULL. The server owns the string. */
+const char *ap_http_header(const struct ap_http_request *req, const char *name);
+/* Makes a complete answer conditional: sets the ETag from a hash of the body
+ * and, when the request's If-None-Match names that tag, turns the answer into
+ * 304 Not Modified with an empty body. Clients polling an unchanged document
+ * then get a few hundred bytes back instead of the document. */
+void ap_http_conditional(const struct ap_http_request *req, struct ap_http_response *res);
+/* The same with the body's bytes [skip_offset, skip_offset + skip_len) left
+ * out of the hash, and then a weak tag (W/"…"): for a part that changes on
+ * every call without changing the meaning, such as the time of the answer. */
+void ap_http_conditional_except(const struct ap_http_request *req, struct ap_http_response *res,
+                                size_t skip_offset, size_t skip_len);
 /* True when a Content-Type names `type` (parameters such as charset ignored). */
 bool ap_http_media_type_is(const char *content_type, const char *type);
 /* Sets a JSON response. */
@@ -97,6 +111,7 @@ extern const size_t ap_http_route_count;
 void ap_http_handle_health(struct ap_http_request *req, struct ap_http_response *res);
 /* The 503 answer of /healthz when the database cannot be reached. */
 void ap_http_health_unavailable(struct ap_http_response *res, const struct ap_error *err);
+void ap_http_handle_me(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_events(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_reports(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_report(struct ap_http_request *req, struct ap_http_response *res);
@@ -140,5 +155,7 @@ void ap_http_handle_answer_create(struct ap_http_request *req, struct ap_http_re
 void ap_http_handle_answer_patch(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_answer_delete(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_answers_match(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_index(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_asset(struct ap_http_request *req, struct ap_http_response *res);
 
 #endif

@@ -3,6 +3,7 @@
 #include "http/http.h"
 
 #define READERS (AP_ROLE_BIT(AP_ROLE_VIEWER) | AP_ROLE_BIT(AP_ROLE_ADMIN))
+#define ALL_ROLES (AP_ROLE_BIT(AP_ROLE_INGEST) | READERS)
 #define INGESTERS (AP_ROLE_BIT(AP_ROLE_INGEST) | AP_ROLE_BIT(AP_ROLE_ADMIN))
 #define ADMINS AP_ROLE_BIT(AP_ROLE_ADMIN)
 #define EVERYONE (INGESTERS | READERS)
@@ -14,6 +15,7 @@ const struct ap_http_route ap_http_routes[] = {
     {"GET", "/healthz", ap_http_handle_health, 0, false, NULL},
     {"GET", "/metrics", ap_http_handle_metrics, 0, false, NULL},
     {"GET", "/v1/openapi.json", ap_http_handle_openapi, 0, false, NULL},
+    {"GET", "/v1/me", ap_http_handle_me, ALL_ROLES, false, NULL},
     {"POST", "/v1/events", ap_http_handle_events, INGESTERS, true, event_media},
     {"GET", "/v1/reports", ap_http_handle_reports, READERS, false, NULL},
     {"GET", "/v1/reports/{name}", ap_http_handle_report, READERS, false, NULL},
@@ -39,6 +41,9 @@ const struct ap_http_route ap_http_routes[] = {
     {"GET", "/v1/answers/{id}", ap_http_handle_answer_get, READERS, false, NULL},
     {"PATCH", "/v1/answers/{id}", ap_http_handle_answer_patch, ADMINS, true, json_media},
     {"DELETE", "/v1/answers/{id}", ap_http_handle_answer_delete, ADMINS, false, NULL},
+    /* The dashboard (static.c): public files; its API calls carry the token. */
+    {"GET", "/", ap_http_handle_index, 0, false, NULL},
+    {"GET", "/assets/{file}", ap_http_handle_asset, 0, false, NULL},
 };
 
 const size_t ap_http_route_count = sizeof ap_http_routes / sizeof ap_http_routes[0];

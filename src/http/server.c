@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,55 @@ static void answer_error(struct ap_http_response *res, enum ap_status status, co
 const char *ap_http_query(const struct ap_http_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *ap_http_header(const struct ap_http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+}
+
+/* True when an If-None-Match value names etag (a list of quoted tags, weak
+ * ones included, or "*"). */
+static bool etag_listed(const char *if_none_match, const char *etag)
+{
+    if (strcmp(if_none_match, "*") == 0)
+        return true;
+    size_t n = strlen(etag);
+    for (const char *p = strstr(if_none_match, etag); p; p = strstr(p + 1, etag)) {
+        char next = p[n];
+        if (next == '\0' || next == ',' || next == ' ')
+            return true;
+    }
+    return false;
+}
+
+void ap_http_conditional_except(const struct ap_http_request *req, struct ap_http_response *res,
+                                size_t skip_offset, size_t skip_len)
+{
+    const unsigned char *body = (const unsigned char *)(res->body.data ? res->body.data : "");
+    size_t len = res->body.len;
+    if (skip_offset > len || skip_len > len - skip_offset)
+        skip_offset = skip_len = 0;
+    uint8_t hash[16];
+    char hex[2 * sizeof hash + 1];
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, NULL, 0, sizeof hash);
+    crypto_generichash_update(&state, body, skip_offset);
+    crypto_generichash_update(&state, body + skip_offset + skip_len, len - skip_offset - skip_len);
+    crypto_generichash_final(&state, hash, sizeof hash);
+    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+    /* A tag over part of the body is weak: equal tags mean equal meaning. */
+    snprintf(res->etag, sizeof res->etag, "%s\"%s\"", skip_len ? "W/" : "", hex);
+    const char *inm = ap_http_header(req, "If-None-Match");
+    if (inm != NULL && etag_listed(inm, res->etag)) {
+        res->status = 304;
+        ap_buf_reset(&res->body);
+    }
+}
+
+void ap_http_conditional(const struct ap_http_request *req, struct ap_http_response *res)
+{
+    ap_http_conditional_except(req, res, 0, 0);
 }
 
 /* Matches a path against a pattern; {name} segments capture into params. */
@@ -360,13 +410,13 @@ static void begin_request(struct ap_http_server *s, struct MHD_Connection *conn,
     }
 }
 
-static void add_security_headers(struct MHD_Response *r)
+static void add_security_headers(struct MHD_Response *r, const char *csp)
 {
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(r, "Content-Security-Policy",
-                            "default-src 'none'; frame-ancestors 'none'");
+                            csp ? csp : "default-src 'none'; frame-ancestors 'none'");
 }
 
 /* Counts the request in the metrics before its answer leaves, so a client
@@ -385,7 +435,9 @@ static enum MHD_Result send_response(struct ap_http_server *s, struct MHD_Connec
                             st->res.content_type ? st->res.content_type : "application/json");
     MHD_add_response_header(r, "Cache-Control",
                             st->res.cache_control ? st->res.cache_control : "no-store");
-    add_security_headers(r);
+    add_security_headers(r, st->res.csp);
+    if (st->res.etag[0])
+        MHD_add_response_header(r, "ETag", st->res.etag);
     if (st->res.content_disposition[0])
         MHD_add_response_header(r, "Content-Disposition", st->res.content_disposition);
     if (st->res.status == 405) {

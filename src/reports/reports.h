@@ -69,7 +69,7 @@ struct ap_report_params {
     const char *granularity;
     const char *channel;
     const char *format;
-    const char *now;        /* RFC 3339; only the CLI sets it */
+    const char *now;        /* RFC 3339: --now, or the API's now parameter */
 };
 
 /* The validated query. The longest range accepted is AP_REPORT_MAX_DAYS. */

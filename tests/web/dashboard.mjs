@@ -1,0 +1,498 @@
+// Browser tests of the dashboard: `node dashboard.mjs SCENARIO` runs one
+// scenario in Debian's chromium against a running server.
+//   env AP_BASE (http://127.0.0.1:PORT), AP_ADMIN, AP_VIEWER, AP_INGEST (tokens), AP_NOW (RFC 3339)
+// Exit 0: passed; 77: skipped (the reason on stdout); anything else: failed.
+// tests/web/test_dashboard.py starts the server and runs every scenario.
+import { readFileSync } from 'node:fs';
+import { launch, launchFirefox, signedIn, requireWeb } from './browser.mjs';
+
+const BASE = process.env.AP_BASE;
+const ADMIN = process.env.AP_ADMIN;
+const VIEWER = process.env.AP_VIEWER;
+const INGEST = process.env.AP_INGEST;
+const NOW = process.env.AP_NOW;
+const SKIP = 77;
+const TIMEOUT = 10000;
+
+class Skip extends Error {}
+
+function check(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function api(method, path, token, body) {
+  const res = await fetch(BASE + path, {
+    method,
+    headers: { Authorization: 'Bearer ' + token, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, data: text && res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text };
+}
+
+async function report(params) {
+  const q = new URLSearchParams({ now: NOW, ...params });
+  const res = await api('GET', '/v1/reports?' + q, VIEWER);
+  check(res.status === 200, 'GET /v1/reports: ' + res.status);
+  return res.data;
+}
+
+// Skips the scenario when the server has no such endpoint (404 on the path).
+async function requireEndpoint(method, path, token, body) {
+  const res = await api(method, path, token, body);
+  if (res.status === 404 && res.data?.error?.field === 'path') throw new Skip(`${method} ${path} is not on this server yet (404)`);
+  return res;
+}
+
+/* --- the figures shown against the API's ------------------------------------ */
+
+// Independent of the page's own formatting code: what a reader must see.
+const expectText = {
+  count: (v) => (v === null ? '–' : v.toLocaleString('en-US')),
+  percent: (v) => (v === null ? '–' : (v * 100).toFixed(1) + '%'),
+  duration: (v) => {
+    if (v === null) return '–';
+    const s = Math.round(v);
+    if (s < 60) return s + ' s';
+    if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+    if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+    return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
+  },
+};
+const kindOf = (field) => (/rate|share/.test(field) ? 'percent' : /seconds/.test(field) ? 'duration' : 'count');
+
+// Every figure of the document, each with the selector of the element that must show it.
+function figures(doc) {
+  const out = [];
+  const r = doc.reports;
+  for (const week of ['this_week', 'previous_week']) {
+    for (const f of ['resolved', 'handled', 'avg_resolution_seconds', 'deflection_rate', 'helpful_share']) {
+      out.push([`[data-report="impact"] [data-week="${week}"][data-field="${f}"]`, r.impact[week][f], f]);
+    }
+  }
+  const series = {
+    handled_over_time: ['count'], resolved_over_time: ['count'], deflections_over_time: ['count'], handoffs_over_time: ['count'],
+    handling_rate_over_time: ['rate'], resolution_rate_over_time: ['rate'], deflection_rate_over_time: ['rate'], handoff_rate_over_time: ['rate'],
+    feedback_trend: ['helpful', 'not_helpful'], questions_over_time: ['asked', 'unanswered'],
+  };
+  for (const [name, fields] of Object.entries(series)) {
+    for (const row of r[name]) {
+      for (const f of fields) out.push([`[data-report="${name}"] tr[data-bucket="${row.bucket}"] td[data-field="${f}"]`, row[f], f]);
+    }
+  }
+  for (const row of r.handled_by_channel) out.push([`[data-report="handled_by_channel"] tr[data-key="${row.channel}"] [data-field="count"]`, row.count, 'count']);
+  for (const row of r.team) out.push([`[data-report="team"] tr[data-key="${row.resolver}"] [data-field="resolved"]`, row.resolved, 'resolved']);
+  for (const row of r.handoffs_by_reason) {
+    for (const f of ['handoffs', 'converted', 'conversion_rate', 'avg_close_seconds']) {
+      out.push([`[data-report="handoffs_by_reason"] tr[data-key="${row.reason}"] [data-field="${f}"]`, row[f], f]);
+    }
+  }
+  for (const f of ['rate', 'numerator', 'denominator']) out.push([`[data-report="resolution_rate"] [data-field="${f}"]`, r.resolution_rate[f], f === 'rate' ? f : 'count']);
+  for (const f of ['handoffs', 'converted', 'conversion_rate', 'avg_close_seconds']) out.push([`[data-report="handoff_outcomes"] [data-field="${f}"]`, r.handoff_outcomes[f], f]);
+  return out.map(([selector, value, field]) => ({ selector, value, text: expectText[kindOf(field)](value) }));
+}
+
+// Compares every figure; also the number of rows, so the page shows no extra bucket.
+async function comparePage(page, doc) {
+  const expected = figures(doc);
+  const problems = await page.evaluate(({ expected, rows }) => {
+    const bad = [];
+    for (const e of expected) {
+      const el = document.querySelector(e.selector);
+      if (!el) { bad.push('missing ' + e.selector); continue; }
+      const value = el.dataset.value === 'null' ? null : Number(el.dataset.value);
+      if (value !== e.value && !(value !== null && e.value !== null && Math.abs(value - e.value) < 1e-9)) bad.push(`${e.selector}: value ${el.dataset.value}, API ${e.value}`);
+      if (el.textContent.trim() !== e.text) bad.push(`${e.selector}: shows "${el.textContent.trim()}", expected "${e.text}"`);
+    }
+    for (const [name, n] of Object.entries(rows)) {
+      const shown = document.querySelectorAll(`[data-report="${name}"] table:not(.u-legend) tbody tr`).length;
+      if (shown !== n) bad.push(`${name}: ${shown} rows shown, API has ${n}`);
+    }
+    return bad;
+  }, { expected, rows: Object.fromEntries(Object.entries(doc.reports).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, v.length])) });
+  check(problems.length === 0, `${problems.length} figures differ from the API (of ${expected.length}):\n  ` + problems.slice(0, 15).join('\n  '));
+  return expected.length;
+}
+
+// Waits until the page shows the document the API gives for params.
+async function waitForReports(page, params) {
+  const doc = await report(params);
+  let last = null;
+  const deadline = Date.now() + TIMEOUT;
+  for (;;) {
+    try {
+      await page.waitForSelector('.reports[aria-busy="false"] [data-report="team"]', { timeout: TIMEOUT });
+      return { doc, n: await comparePage(page, doc) };
+    } catch (e) {
+      last = e;
+      if (Date.now() > deadline) throw last;
+      await page.waitForTimeout(100);
+    }
+  }
+}
+
+/* --- scenarios ---------------------------------------------------------------- */
+
+const scenarios = {
+  async reports(browser) {
+    const page = await signedIn(browser, BASE, VIEWER, { hash: '#/reports?now=' + encodeURIComponent(NOW) });
+    const { n } = await waitForReports(page, {});
+    const charts = await page.locator('.chart canvas').count();
+    check(charts >= 10, `expected a canvas for each of the 10 time series, found ${charts}`);
+    // Rates carry numerator / denominator on hover.
+    const title = await page.locator('[data-report="resolution_rate"] .big').getAttribute('title');
+    check(/^[\d,]+ \/ [\d,]+$/.test(title), 'resolution rate hover text: ' + title);
+    // Every report has its CSV button, and a CSV download is the report's CSV.
+    check(await page.locator('button.csv').count() === 16, 'expected 16 CSV buttons');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-report="team"] button.csv').click()]);
+    check(download.suggestedFilename() === 'team.csv', 'csv file name ' + download.suggestedFilename());
+    const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+    check(csv.split('\n')[0].startsWith('resolver'), 'team.csv header: ' + csv.split('\n')[0]);
+    check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
+    return `${n} figures equal the API's`;
+  },
+
+  async controls(browser) {
+    const page = await signedIn(browser, BASE, VIEWER, { hash: '#/reports?now=' + encodeURIComponent(NOW) });
+    const first = await waitForReports(page, {});
+    await page.getByLabel('Granularity', { exact: true }).selectOption('day');
+    await page.waitForFunction(() => location.hash.includes('granularity=day'));
+    const days = await waitForReports(page, { granularity: 'day' });
+    check(days.doc.reports.handled_over_time.length > first.doc.reports.handled_over_time.length, 'day buckets outnumber weeks');
+    const channel = first.doc.reports.handled_by_channel[1].channel;
+    await page.getByLabel('Channel', { exact: true }).selectOption(channel);
+    await page.waitForFunction((c) => location.hash.includes('channel=' + c), channel);
+    const filtered = await waitForReports(page, { granularity: 'day', channel });
+    check(filtered.doc.reports.handled_by_channel.length === 1, 'one channel after filtering');
+    // The channel control keeps offering every channel while one is chosen.
+    const options = await page.getByLabel('Channel', { exact: true }).locator('option').count();
+    check(options === first.doc.reports.handled_by_channel.length + 1, `channel options: ${options}`);
+    await page.getByRole('button', { name: '4 weeks' }).click();
+    await page.waitForFunction(() => location.hash.includes('from='));
+    const hash = await page.evaluate(() => location.hash);
+    const params = Object.fromEntries(new URLSearchParams(hash.split('?')[1]));
+    const ranged = await waitForReports(page, { granularity: 'day', channel, from: params.from, to: params.to });
+    check(ranged.doc.reports.handled_over_time.length === 28, '4 weeks of days: ' + ranged.doc.reports.handled_over_time.length);
+    // The state is in the URL: a fresh tab with that link shows the same figures.
+    const again = await signedIn(browser, BASE, VIEWER, { hash });
+    await waitForReports(again, { granularity: 'day', channel, from: params.from, to: params.to });
+    check(!hash.includes(VIEWER) && !again.url().includes(VIEWER), 'the token is never in the URL');
+    return 'granularity, channel and range change every report; the link keeps the state';
+  },
+
+  async live(browser) {
+    const page = await signedIn(browser, BASE, VIEWER, { pollMs: 300, hash: '#/reports' });
+    const before = await waitForReportsNow(page);
+    await page.evaluate(() => { window.__notReloaded = true; });
+    const id = 'live-' + Date.now();
+    const at = new Date(Date.now() - 60000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const res = await fetch(BASE + '/v1/events', {
+      method: 'POST', headers: { Authorization: 'Bearer ' + INGEST, 'Content-Type': 'application/x-ndjson' },
+      body: JSON.stringify({ id: id + '-1', type: 'conversation.started', at, conversation_id: id, channel: 'chat' }) + '\n',
+    });
+    check(res.status === 200, 'POST /v1/events ' + res.status);
+    const handled = before.reports.impact.this_week.handled;
+    await page.waitForFunction((n) => Number(document.querySelector('[data-week="this_week"][data-field="handled"]')?.dataset.value) === n + 1,
+      handled, { timeout: TIMEOUT });
+    check(await page.evaluate(() => window.__notReloaded === true), 'the page reloaded');
+    return 'a new conversation shows up without reloading';
+  },
+
+  async signin(browser) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(BASE + '/');
+    await page.getByLabel('Account token', { exact: true }).fill('ap_not_a_real_token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('That token is not valid').waitFor({ timeout: TIMEOUT });
+    await page.getByLabel('Account token', { exact: true }).fill(INGEST);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('This is an ingest token').waitFor({ timeout: TIMEOUT });
+    await page.getByLabel('Account token', { exact: true }).fill(ADMIN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('.role[data-role="admin"]').waitFor({ timeout: TIMEOUT });
+    const stored = await page.evaluate(() => ({ session: sessionStorage.getItem('agentperf.token'), local: JSON.stringify(localStorage), cookie: document.cookie }));
+    check(stored.session === ADMIN, 'the token is kept in sessionStorage');
+    check(!stored.local.includes(ADMIN) && !stored.cookie.includes(ADMIN), 'the token is not in localStorage or a cookie');
+    check(!page.url().includes(ADMIN), 'the token is not in the URL');
+    // A reload keeps the session (same tab); signing out forgets the token.
+    await page.reload();
+    await page.locator('.role[data-role="admin"]').waitFor({ timeout: TIMEOUT });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Account token', { exact: true }).waitFor();
+    check(await page.evaluate(() => sessionStorage.getItem('agentperf.token')) === null, 'sign out forgets the token');
+    // Headers of the page: a CSP and no CORS.
+    const res = await fetch(BASE + '/');
+    check(/script-src 'self'/.test(res.headers.get('content-security-policy')), 'CSP on the page');
+    check(res.headers.get('access-control-allow-origin') === null, 'no CORS header');
+    return 'bad and ingest tokens refused; token only in sessionStorage; sign out';
+  },
+
+  async viewer(browser) {
+    const gaps = await requireEndpoint('GET', '/v1/gaps?limit=1', VIEWER);
+    check(gaps.status === 200, 'GET /v1/gaps ' + gaps.status);
+    check(gaps.data.topics.length > 0, 'the simulated data has knowledge gaps');
+    const topic = gaps.data.topics[0];
+    const page = await signedIn(browser, BASE, VIEWER, { hash: '#/gaps' });
+    await page.locator(`tr[data-topic="${topic.id}"]`).waitFor({ timeout: TIMEOUT });
+    check(await page.getByRole('button', { name: /Dismiss/ }).count() === 0, 'a viewer sees no Dismiss button');
+    await page.locator(`tr[data-topic="${topic.id}"] a`).click();
+    await page.locator('h1#topic-label').waitFor({ timeout: TIMEOUT });
+    check(await page.locator('form.answer-form, input[name="label"], button:has-text("Dismiss")').count() === 0, 'a viewer gets no editing controls');
+    await page.getByText('You are signed in as a viewer').waitFor();
+    // And the server refuses a viewer's edit even when it is sent by hand.
+    const status = await page.evaluate(async (id) => (await fetch(`/v1/gaps/${id}/dismiss`, {
+      method: 'POST', headers: { Authorization: 'Bearer ' + sessionStorage.getItem('agentperf.token') } })).status, topic.id);
+    check(status === 403, 'a viewer dismissing by hand: ' + status);
+    const answers = await api('GET', '/v1/answers', VIEWER);
+    if (answers.status !== 404) {
+      await page.goto(BASE + '/#/answers');
+      await page.getByRole('heading', { name: 'Try it' }).waitFor({ timeout: TIMEOUT });
+      check(await page.getByRole('button', { name: 'New short answer' }).count() === 0, 'a viewer cannot create answers');
+    }
+    return 'a viewer reads topics and cannot edit (no controls; the API answers 403)' + (answers.status === 404 ? '; answers page not checked (no /v1/answers yet)' : '');
+  },
+
+  async gap_curation(browser) {
+    const gaps = await requireEndpoint('GET', '/v1/gaps?limit=5', ADMIN);
+    const topic = gaps.data.topics[2];
+    const page = await signedIn(browser, BASE, ADMIN, { hash: '#/gaps' });
+    // Dismiss a topic from the table, then undo.
+    const row = page.locator(`tr[data-topic="${topic.id}"]`);
+    await row.getByRole('button', { name: 'Dismiss ' + topic.label }).click();
+    await row.waitFor({ state: 'detached', timeout: TIMEOUT });
+    check((await api('GET', `/v1/gaps/${topic.id}`, ADMIN)).data.topic.status === 'dismissed', 'topic dismissed in the API');
+    await page.locator('.toast').getByRole('button', { name: 'Undo' }).click();
+    await page.locator(`tr[data-topic="${topic.id}"]`).waitFor({ timeout: TIMEOUT });
+    check((await api('GET', `/v1/gaps/${topic.id}`, ADMIN)).data.topic.status !== 'dismissed', 'undo restores the topic');
+    // Sorting and paging change the table through the URL.
+    await page.getByLabel('Sort by', { exact: true }).selectOption('last');
+    await page.waitForFunction(() => location.hash.includes('sort=last'));
+    const latest = (await api('GET', '/v1/gaps?sort=last&limit=1', ADMIN)).data.topics[0];
+    await page.locator(`tbody tr:first-child[data-topic="${latest.id}"]`).waitFor({ timeout: TIMEOUT });
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByText(/Showing 26–/).waitFor({ timeout: TIMEOUT });
+    // The channel filter offers the account's channels and filters the table.
+    await page.getByLabel('Channel', { exact: true }).selectOption('email');
+    await page.waitForFunction(() => location.hash.includes('channel=email') && !location.hash.includes('offset='));
+    const onEmail = (await api('GET', '/v1/gaps?channel=email&sort=last&limit=25', ADMIN)).data;
+    await page.getByText(`Showing 1–${Math.min(25, onEmail.total)} of ${onEmail.total}`).waitFor({ timeout: TIMEOUT });
+    await page.locator(`tbody tr:first-child[data-topic="${onEmail.topics[0].id}"]`).waitFor({ timeout: TIMEOUT });
+    // Topic detail: rename, dismiss a question and undo.
+    await page.goto(BASE + '/#/gaps/' + topic.id);
+    await page.locator('h1#topic-label').waitFor({ timeout: TIMEOUT });
+    const detail = (await api('GET', `/v1/gaps/${topic.id}`, ADMIN)).data;
+    check(await page.locator('tr[data-question]').count() === Math.min(50, detail.questions.length), 'questions listed');
+    const q = detail.questions[0];
+    const link = page.locator(`tr[data-question="${q.id}"] a`).first();
+    check(await link.getAttribute('href') === q.conversation_url, 'conversation link from the template');
+    await page.getByLabel('Label', { exact: true }).fill('Gift cards online');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.locator('h1#topic-label', { hasText: 'Gift cards online' }).waitFor({ timeout: TIMEOUT });
+    await page.locator(`tr[data-question="${q.id}"]`).getByRole('button', { name: 'Dismiss' }).click();
+    await page.locator(`tr.dismissed[data-question="${q.id}"]`).waitFor({ timeout: TIMEOUT });
+    await page.locator('.toast').getByRole('button', { name: 'Undo' }).first().click();
+    await page.locator(`tr:not(.dismissed)[data-question="${q.id}"]`).waitFor({ timeout: TIMEOUT });
+    // Move a question to another topic, then merge this topic into it.
+    const other = gaps.data.topics[3];
+    const moving = detail.questions[1];
+    const mrow = page.locator(`tr[data-question="${moving.id}"]`);
+    await mrow.locator('details.move summary').click();
+    await mrow.getByLabel('Move to topic number', { exact: true }).fill(String(other.id));
+    await mrow.getByRole('button', { name: 'Move' }).click();
+    await mrow.waitFor({ state: 'detached', timeout: TIMEOUT });
+    check((await api('GET', `/v1/gaps/${other.id}`, ADMIN)).data.questions.some((x) => x.id === moving.id), 'question moved');
+    page.once('dialog', (d) => d.accept());
+    await page.getByLabel('Merge into topic #', { exact: true }).fill(String(other.id));
+    await page.getByRole('button', { name: 'Merge' }).click();
+    await page.waitForFunction((id) => location.hash === '#/gaps/' + id, other.id, { timeout: TIMEOUT });
+    check((await api('GET', `/v1/gaps/${topic.id}`, ADMIN)).status === 404, 'the merged topic is gone');
+    check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
+    return 'dismiss and undo (topic and question), sort, paging, channel filter, rename, move, merge';
+  },
+
+  async gap_answer(browser) {
+    const gaps = await requireEndpoint('GET', '/v1/gaps?limit=1&status=open', ADMIN);
+    const topic = gaps.data.topics[0];
+    await requireEndpoint('POST', `/v1/gaps/${topic.id}/answer/preview`, ADMIN, { answer: 'x' });
+    await requireEndpoint('POST', '/v1/answers/match', ADMIN, { question: 'x' });
+    const page = await signedIn(browser, BASE, ADMIN, { hash: '#/gaps' });
+    await page.locator(`tr[data-topic="${topic.id}"] a`).click();
+    await page.locator('h1#topic-label').waitFor({ timeout: TIMEOUT });
+    const question = page.getByLabel('Question', { exact: true });
+    check(await question.inputValue() === topic.label, 'the question starts as the topic label');
+    const replies = page.getByRole('button', { name: 'Use as draft answer' });
+    if (await replies.count()) {
+      await replies.first().click();
+      check((await page.getByLabel('Answer', { exact: true }).inputValue()).length > 0, 'a team reply became the draft');
+    }
+    const answer = 'You can find it at https://example.com/help/gift-cards.\nAsk us if it does not work.';
+    await page.getByLabel('Answer', { exact: true }).fill(answer);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const link = page.locator('.preview .bubble a[href="https://example.com/help/gift-cards"]');
+    await link.waitFor({ timeout: TIMEOUT });
+    check(await page.locator('.preview .bubble br').count() >= 1, 'line breaks kept in the preview');
+    await page.getByRole('button', { name: 'Create short answer' }).click();
+    await page.locator('.badge[data-status="answered"]').waitFor({ timeout: TIMEOUT });
+    const t = (await api('GET', `/v1/gaps/${topic.id}`, ADMIN)).data.topic;
+    check(t.status === 'answered' && t.answer_id, 'topic answered in the API');
+    await page.goto(BASE + '/#/answers');
+    await tryIt(page, topic.label, `.match .found [data-answer="${t.answer_id}"]`);
+    return `topic answered with ${t.answer_id}; the try-it box finds it`;
+  },
+
+  async answers(browser) {
+    await requireEndpoint('GET', '/v1/answers', ADMIN);
+    const page = await signedIn(browser, BASE, ADMIN, { hash: '#/answers' });
+    await page.getByRole('button', { name: 'New short answer' }).click();
+    const form = page.locator('form.answer-form');
+    await form.getByLabel('Question', { exact: true }).fill('Do you ship to the Faroe Islands?');
+    await form.getByLabel('Other phrasings', { exact: true }).fill('shipping to the Faroes\ndelivery Torshavn');
+    await form.getByLabel('Answer', { exact: true }).fill('Yes, in 5 to 8 days. See https://example.com/shipping.');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await page.getByLabel('Search', { exact: true }).fill('Faroe');
+    const item = page.locator('li[data-answer]', { hasText: 'Do you ship to the Faroe Islands?' });
+    await item.waitFor({ timeout: TIMEOUT });
+    await page.waitForFunction(() => location.hash.includes('q=Faroe'));
+    await item.getByRole('button', { name: 'Edit' }).click();
+    await form.getByLabel('Answer', { exact: true }).fill('Yes, in 5 to 8 working days.');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.locator('li[data-answer]', { hasText: '5 to 8 working days' }).waitFor({ timeout: TIMEOUT });
+    await tryIt(page, 'Do you ship to the Faroe Islands?', '.match .found');
+    await item.getByRole('button', { name: 'Disable' }).click();
+    await page.locator('li.disabled[data-answer]', { hasText: 'Faroe' }).waitFor({ timeout: TIMEOUT });
+    page.once('dialog', (d) => d.accept());
+    await page.locator('li[data-answer]', { hasText: 'Faroe' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No short answer matches.').waitFor({ timeout: TIMEOUT });
+    return 'create, search, edit, try it, disable, delete';
+  },
+
+  // axe-core's WCAG 2.1 A/AA rules (labels, names, contrast, structure) on every
+  // page, desktop and phone; serious and critical findings fail. Its script is
+  // injected inline, so this context bypasses the page's CSP (only here).
+  async a11y(browser) {
+    const axe = readFileSync(requireWeb.resolve('axe-core/axe.min.js'), 'utf8');
+    const gaps = await api('GET', '/v1/gaps?limit=1', ADMIN);
+    const hashes = ['#/reports?now=' + encodeURIComponent(NOW), '#/gaps', '#/answers'];
+    if (gaps.status === 200 && gaps.data.topics.length) hashes.push('#/gaps/' + gaps.data.topics[0].id);
+    const found = [];
+    for (const width of [1280, 390]) {
+      for (const hash of width === 1280 ? hashes : hashes.slice(0, 2)) {
+        const page = await signedIn(browser, BASE, ADMIN, { width, hash, bypassCSP: true });
+        await page.waitForSelector('[aria-busy="false"], h1#topic-label, .error', { timeout: TIMEOUT });
+        await page.waitForTimeout(300);
+        await page.addScriptTag({ content: axe });
+        const violations = await page.evaluate(async () => (await window.axe.run(document, {
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'],
+        })).violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })));
+        for (const v of violations) {
+          if (v.impact === 'serious' || v.impact === 'critical') found.push(`${width}px ${hash}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.join(', ')}`);
+        }
+        await page.context().close();
+      }
+    }
+    check(found.length === 0, found.length + ' accessibility violations:\n  ' + found.join('\n  '));
+    return `no serious or critical WCAG 2.1 AA findings on ${hashes.length} pages at 1280 px, reports and gaps at 390 px`;
+  },
+
+  async keyboard(browser) {
+    const page = await signedIn(browser, BASE, VIEWER, { hash: '#/reports?now=' + encodeURIComponent(NOW) });
+    await page.waitForSelector('.reports[aria-busy="false"]', { timeout: TIMEOUT });
+    await page.evaluate(() => document.activeElement.blur());
+    await page.keyboard.press('Tab');
+    check(await page.evaluate(() => document.activeElement.textContent) === 'Skip to content', 'the first Tab reaches the skip link');
+    await page.keyboard.press('Enter');
+    check(await page.evaluate(() => document.activeElement.id) === 'main', 'the skip link moves the focus to the content');
+    check(await page.evaluate(() => location.hash.startsWith('#/reports')), 'the skip link keeps the page');
+    // A filter changed from the keyboard keeps the focus on its control.
+    await page.getByLabel('Granularity', { exact: true }).focus();
+    await page.keyboard.press('ArrowUp');
+    await page.waitForFunction(() => location.hash.includes('granularity=day'), null, { timeout: TIMEOUT });
+    await page.waitForSelector('.reports[aria-busy="false"]', { timeout: TIMEOUT });
+    check(await page.evaluate(() => document.activeElement.name) === 'granularity', 'focus stays on the control');
+    // The navigation is reachable and announces the current page.
+    await page.getByRole('link', { name: 'Knowledge gaps' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('nav a[aria-current="page"]')?.textContent === 'Knowledge gaps', null, { timeout: TIMEOUT });
+    return 'skip link, filters from the keyboard keep the focus, navigation';
+  },
+
+  // The same figures and pages in Firefox (SPEC §7: current Chromium and
+  // Firefox). Runs when Debian's firefox-esr is installed; skips otherwise.
+  async firefox(browser) {
+    const page = await signedIn(browser, BASE, VIEWER, { hash: '#/reports?now=' + encodeURIComponent(NOW) });
+    const { n } = await waitForReports(page, {});
+    check(await page.locator('.chart canvas').count() >= 10, 'charts drawn');
+    await page.getByLabel('Granularity', { exact: true }).selectOption('month');
+    await page.waitForFunction(() => location.hash.includes('granularity=month'));
+    await waitForReports(page, { granularity: 'month' });
+    for (const [hash, ready] of [['#/gaps', 'table.topics, .error'], ['#/answers', 'ul.answers, .empty, .error']]) {
+      await page.goto(BASE + '/' + hash);
+      await page.waitForSelector(ready, { timeout: TIMEOUT });
+    }
+    check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
+    return `${n} figures equal the API's in Firefox; granularity; gaps and answers pages load`;
+  },
+
+  async phone(browser) {
+    for (const hash of ['#/reports?now=' + encodeURIComponent(NOW), '#/gaps', '#/answers']) {
+      const page = await signedIn(browser, BASE, ADMIN, { width: 390, height: 844, hash });
+      await page.waitForSelector('[aria-busy="false"], .error, .empty', { timeout: TIMEOUT });
+      await page.waitForTimeout(200);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      check(width <= 392, `${hash}: the page is ${width} px wide at a 390 px viewport`);
+      await page.context().close();
+    }
+    return 'no sideways scrolling at 390 px';
+  },
+};
+
+// Asks the "Try it" box until the answer shows: the matcher may take in a new
+// answer a moment after it was stored.
+async function tryIt(page, question, found) {
+  const deadline = Date.now() + TIMEOUT;
+  await page.getByLabel('Visitor question', { exact: true }).fill(question);
+  for (;;) {
+    await page.getByRole('button', { name: 'Find answer' }).click();
+    try {
+      await page.locator(found).waitFor({ timeout: 1000 });
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`"Try it" did not find ${found} for "${question}": ` + await page.locator('.match').innerText());
+    }
+  }
+}
+
+async function waitForReportsNow(page) {
+  await page.waitForSelector('.reports[aria-busy="false"] [data-report="team"]', { timeout: TIMEOUT });
+  const res = await api('GET', '/v1/reports', VIEWER);
+  return res.data;
+}
+
+const name = process.argv[2];
+if (!scenarios[name]) {
+  console.error('scenarios: ' + Object.keys(scenarios).join(' '));
+  process.exit(2);
+}
+const browser = name === 'firefox' ? await launchFirefox() : await launch();
+if (browser === null) {
+  console.log(`SKIP ${name}: no Firefox at ${process.env.AP_FIREFOX || '/usr/bin/firefox-esr'} (apt-get install firefox-esr)`);
+  process.exit(SKIP);
+}
+const started = Date.now();
+let code = 0;
+try {
+  const what = await scenarios[name](browser);
+  console.log(`ok ${name}: ${what} (${Date.now() - started} ms)`);
+} catch (e) {
+  if (e instanceof Skip) {
+    console.log(`SKIP ${name}: ${e.message}`);
+    code = SKIP;
+  } else {
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+    code = 1;
+  }
+} finally {
+  await browser.close();
+}
+process.exit(code);

@@ -1,0 +1,63 @@
+// How figures are written on the page. The browser tests format the API's
+// figures with these same rules and compare them to what the page shows.
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+export function count(n) {
+  return n === null || n === undefined ? '–' : integer.format(n);
+}
+
+// A rate in [0, 1] as a percentage with one decimal; null (no denominator) as a dash.
+export function percent(rate) {
+  return rate === null || rate === undefined ? '–' : (rate * 100).toFixed(1) + '%';
+}
+
+// Seconds as the two largest units: "45 s", "12 min 5 s", "3 h 20 min", "2 d 4 h".
+export function duration(seconds) {
+  if (seconds === null || seconds === undefined) return '–';
+  let s = Math.round(seconds);
+  if (s < 60) return s + ' s';
+  const units = [['d', 86400], ['h', 3600], ['min', 60], ['s', 1]];
+  const parts = [];
+  for (const [name, size] of units) {
+    if (s >= size || parts.length) {
+      parts.push(Math.floor(s / size) + ' ' + name);
+      s %= size;
+    }
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ');
+}
+
+export function ratio(row) {
+  return count(row.numerator) + ' / ' + count(row.denominator);
+}
+
+// An RFC 3339 instant as a local date and time, e.g. "24 Nov 2026, 09:12".
+export function dateTime(iso) {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  return d.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric',
+    hour: '2-digit', minute: '2-digit' });
+}
+
+// Shorter, for tables: "24 Nov, 09:12".
+export function shortDateTime(iso) {
+  if (!iso) return '–';
+  return new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
+export function date(iso) {
+  if (!iso) return '–';
+  return new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+}
+
+// A bucket's local date ("2026-11-23") as "23 Nov" (or "Nov 2026" for months).
+// withYear adds the year to days and weeks ("23 Nov 26"), for ranges over more than one year.
+export function bucket(day, granularity, withYear = false) {
+  const [y, m, d] = day.split('-').map(Number);
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  if (granularity === 'month') {
+    return dt.toLocaleDateString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  }
+  return dt.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC', ...(withYear ? { year: '2-digit' } : {}) });
+}

@@ -1,0 +1,319 @@
+// The Knowledge gaps pages (SPEC §5): the topic table with sort, filters and
+// paging, and a topic's detail with its questions, the team's replies,
+// curation (rename, merge, move, dismiss and undo) and the short answer made
+// from it (preview, create).
+import * as api from './api.js';
+import { h, mount, field, select, toast } from './dom.js';
+import * as fmt from './format.js';
+import { errorBlock, loading, statusBadge, pager } from './common.js';
+
+const LIMIT = 25;
+const SHOW_FIRST_REPLIES = 4;
+const SHOW_FIRST_QUESTIONS = 50;
+
+function gapState(params) {
+  return {
+    status: params.get('status') || 'active', sort: params.get('sort') || 'conversations',
+    channel: params.get('channel') || '', from: params.get('from') || '', to: params.get('to') || '',
+    offset: Number(params.get('offset')) || 0,
+  };
+}
+
+export function gapsPage(root, params, ctx) {
+  let s = gapState(params);
+  let stopped = false;
+  const controls = h('form', { class: 'controls', 'aria-label': 'Topic filters', onsubmit: (e) => e.preventDefault() });
+  const body = h('div', { 'aria-live': 'polite' });
+  mount(root, h('div', { class: 'page-head' }, h('h1', {}, 'Knowledge gaps'),
+    h('p', { class: 'muted' }, 'Questions the customer agent could not answer, grouped into topics.')), controls, body);
+
+  const go = (change) => ctx.nav('gaps', { ...s, ...change, status: (change.status ?? s.status) === 'active' ? '' : (change.status ?? s.status),
+    sort: (change.sort ?? s.sort) === 'conversations' ? '' : (change.sort ?? s.sort), offset: change.offset || '' });
+
+  function renderControls() {
+    const focused = controls.contains(document.activeElement) ? document.activeElement.name : null;
+    const known = [...channels].sort();
+    if (s.channel && !channels.has(s.channel)) known.push(s.channel);
+    const channel = select([['', 'All channels'], ...known.map((c) => [c, c])], s.channel,
+      { name: 'channel', onchange: (e) => go({ channel: e.target.value }) });
+    const from = h('input', { type: 'date', name: 'from', value: s.from });
+    const to = h('input', { type: 'date', name: 'to', value: s.to });
+    const dates = () => { if ((from.value && to.value && to.value > from.value) || (!from.value && !to.value)) go({ from: from.value, to: to.value }); };
+    from.addEventListener('change', dates);
+    to.addEventListener('change', dates);
+    mount(controls,
+      field('Status', select([['active', 'Active (not dismissed)'], ['open', 'Open'], ['reopened', 'Reopened'], ['answered', 'Answered'], ['dismissed', 'Dismissed'], ['all', 'All']],
+        s.status, { name: 'status', onchange: (e) => go({ status: e.target.value }) })),
+      field('Sort by', select([['conversations', 'Most conversations'], ['last', 'Latest question']], s.sort,
+        { name: 'sort', onchange: (e) => go({ sort: e.target.value }) })),
+      field('Channel', channel),
+      field('Asked from', from),
+      field('Asked before', to));
+    if (focused) controls.querySelector(`[name="${focused}"]`)?.focus();
+  }
+
+  async function load() {
+    body.setAttribute('aria-busy', 'true');
+    if (!body.firstChild) mount(body, loading('topics'));
+    try {
+      const { data } = await api.get('/v1/gaps', { status: s.status === 'active' ? '' : s.status, sort: s.sort === 'conversations' ? '' : s.sort,
+        channel: s.channel, from: s.from, to: s.from ? s.to : '', limit: LIMIT, offset: s.offset || '' });
+      if (!stopped) render(data);
+    } catch (e) {
+      if (!stopped) mount(body, errorBlock('The topics could not be loaded', e, load));
+    }
+    body.setAttribute('aria-busy', 'false');
+  }
+
+  async function dismiss(topic) {
+    try {
+      await api.post(`/v1/gaps/${topic.id}/dismiss`);
+      toast(`Dismissed “${topic.label}”.`, ['Undo', async () => {
+        try { await api.post(`/v1/gaps/${topic.id}/undismiss`); toast('Restored.'); load(); } catch (e) { toast('Undo failed: ' + e.message); }
+      }]);
+      load();
+    } catch (e) { toast('Dismiss failed: ' + e.message); }
+  }
+
+  function render(data) {
+    if (data.total === 0) {
+      mount(body, h('p', { class: 'empty' }, s.status === 'active' && !s.channel && !s.from
+        ? 'No knowledge gaps: every question the agent was asked got an answer, or none have arrived yet.'
+        : 'No topics match these filters.'));
+      return;
+    }
+    mount(body, h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Topics, scrollable' }, h('table', { class: 'topics' },
+      h('caption', { class: 'visually-hidden' }, 'Topics'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Topic'), h('th', { scope: 'col', class: 'num' }, 'Conversations'),
+        h('th', { scope: 'col', class: 'num' }, 'Questions'), h('th', { scope: 'col' }, 'Last conversation'), h('th', { scope: 'col' }, 'Status'),
+        ctx.admin ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')) : null)),
+      h('tbody', {}, data.topics.map((t) => h('tr', { dataset: { topic: t.id } },
+        h('th', { scope: 'row' }, h('a', { href: '#/gaps/' + t.id }, t.label)),
+        h('td', { class: 'num', dataset: { field: 'conversations', label: 'Conversations' } }, fmt.count(t.conversations)),
+        h('td', { class: 'num', dataset: { field: 'questions', label: 'Questions' } }, fmt.count(t.questions)),
+        h('td', { dataset: { label: 'Last' } }, fmt.dateTime(t.last_at)),
+        h('td', {}, statusBadge(t)),
+        ctx.admin ? h('td', { class: 'row-actions' }, t.status === 'dismissed'
+          ? h('button', { type: 'button', class: 'small', onclick: async () => { await api.post(`/v1/gaps/${t.id}/undismiss`).catch((e) => toast(e.message)); load(); } }, 'Restore')
+          : h('button', { type: 'button', class: 'small', 'aria-label': 'Dismiss ' + t.label, onclick: () => dismiss(t) }, 'Dismiss')) : null))))),
+    pager(data.total, data.offset, data.limit, (offset) => go({ offset })));
+  }
+
+  // The channels to offer: those with conversations in the reports' default range.
+  let channels = new Set();
+  api.get('/v1/reports/handled_by_channel').then(({ data }) => {
+    channels = new Set(data.reports.handled_by_channel.map((r) => r.channel));
+    if (!stopped) renderControls();
+  }).catch(() => { /* the filter offers the chosen channel only */ });
+
+  renderControls();
+  load();
+  return {
+    leave: () => { stopped = true; },
+    update: (next) => { s = gapState(next); renderControls(); load(); },
+  };
+}
+
+export function topicPage(root, id, params, ctx) {
+  let stopped = false;
+  let doc = null;
+  const draft = { question: null, answer: '', alternatives: '', language: '' };
+  const showAll = { replies: false, questions: false };
+  mount(root, loading('the topic'));
+
+  async function load() {
+    try {
+      const { data } = await api.get('/v1/gaps/' + encodeURIComponent(id));
+      if (stopped) return;
+      doc = data;
+      render();
+    } catch (e) {
+      if (stopped) return;
+      mount(root, h('p', {}, h('a', { href: '#/gaps' }, '← All topics')),
+        e.status === 404 && e.field !== 'path'
+          ? errorBlock('This topic no longer exists', e)
+          : errorBlock('The topic could not be loaded', e, load));
+    }
+  }
+
+  // Runs an admin action and shows the topic it answers with.
+  async function act(call, done, undo) {
+    try {
+      const { data } = await call();
+      if (data && data.topic && String(data.topic.id) !== String(id)) {
+        ctx.nav('gaps/' + data.topic.id, {});
+      } else if (data && data.topic) {
+        doc = data;
+        render();
+      } else {
+        await load();
+      }
+      if (done) toast(done, undo ? ['Undo', async () => { try { await undo(); await load(); toast('Undone.'); } catch (e) { toast('Undo failed: ' + e.message); } }] : null);
+    } catch (e) {
+      toast(e.message);
+    }
+  }
+
+  function render() {
+    const t = doc.topic;
+    if (draft.question === null) draft.question = t.label;
+    document.title = t.label + ' · agentperf';
+    mount(root,
+      h('p', {}, h('a', { href: '#/gaps' }, '← All topics')),
+      h('div', { class: 'page-head' }, h('h1', { id: 'topic-label' }, t.label), statusBadge(t)),
+      h('p', { class: 'muted' }, `${fmt.count(t.conversations)} conversations · ${fmt.count(t.questions)} questions · last ${fmt.dateTime(t.last_at)} · topic #${t.id}`,
+        t.answer_id ? [' · answered by ', h('a', { href: '#/answers?q=' + encodeURIComponent(t.answer_id) }, 'short answer ' + t.answer_id), t.answered_at ? ' on ' + fmt.date(t.answered_at) : ''] : null),
+      ctx.admin ? null : h('p', { class: 'note' }, 'You are signed in as a viewer: you can read topics; an admin can answer, rename, merge and dismiss them.'),
+      // The questions on the left, the work on them on the right (stacked on a phone,
+      // the answer first).
+      h('div', { class: 'topic-layout' },
+        h('div', { class: 'topic-side' }, ctx.admin ? answerForm(t) : null, teamReplies(), ctx.admin ? curation(t) : null),
+        h('div', { class: 'topic-main' }, questions())));
+  }
+
+  function curation(t) {
+    const label = h('input', { type: 'text', name: 'label', value: t.label, maxlength: 200, required: true });
+    const into = h('input', { type: 'number', name: 'into', min: 1, required: true, inputmode: 'numeric' });
+    return h('section', { class: 'panel', 'aria-labelledby': 'curate-title' },
+      h('h2', { id: 'curate-title' }, 'Curate'),
+      h('div', { class: 'row' },
+        h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); act(() => api.post(`/v1/gaps/${id}/rename`, { label: label.value.trim() }), 'Renamed.'); } },
+          field('Label', label), h('button', { type: 'submit' }, 'Rename')),
+        h('form', { class: 'inline', onsubmit: (e) => {
+          e.preventDefault();
+          if (String(into.value) === String(id)) { toast('A topic cannot be merged into itself.'); return; }
+          if (confirm(`Move every question of this topic into topic #${into.value}? This topic will cease to exist.`)) {
+            act(() => api.post(`/v1/gaps/${id}/merge`, { into: Number(into.value) }), 'Merged.');
+          }
+        } }, field('Merge into topic #', into), h('button', { type: 'submit' }, 'Merge')),
+        t.status === 'dismissed'
+          ? h('button', { type: 'button', onclick: () => act(() => api.post(`/v1/gaps/${id}/undismiss`), 'Topic restored.') }, 'Restore topic')
+          : h('button', { type: 'button', class: 'danger', onclick: () => act(() => api.post(`/v1/gaps/${id}/dismiss`), 'Topic dismissed.', () => api.post(`/v1/gaps/${id}/undismiss`)) }, 'Dismiss topic')));
+  }
+
+  function answerForm(t) {
+    const question = h('textarea', { name: 'question', rows: 2, maxlength: 1000, required: true }, draft.question);
+    const alternatives = h('textarea', { name: 'alternatives', rows: 2 }, draft.alternatives);
+    const answer = h('textarea', { name: 'answer', rows: 5, maxlength: 8000, required: true, id: 'answer-text' }, draft.answer);
+    const language = h('input', { type: 'text', name: 'language', value: draft.language, size: 6, pattern: '[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*', placeholder: 'en' });
+    const preview = h('div', { class: 'preview', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Preview the answer to see it as a visitor will.'));
+    const keep = () => Object.assign(draft, { question: question.value, answer: answer.value, alternatives: alternatives.value, language: language.value });
+    for (const el of [question, alternatives, answer, language]) el.addEventListener('input', keep);
+    const body = () => {
+      const b = { question: question.value.trim(), answer: answer.value.trim() };
+      const alts = alternatives.value.split('\n').map((x) => x.trim()).filter(Boolean);
+      if (alts.length) b.alternatives = alts;
+      if (language.value.trim()) b.language = language.value.trim();
+      return b;
+    };
+    const doPreview = async () => {
+      try {
+        const { data } = await api.post(`/v1/gaps/${id}/answer/preview`, { question: question.value.trim(), answer: answer.value.trim() });
+        const bubble = h('div', { class: 'bubble' });
+        // The server escaped the text and made only http(s) links clickable (docs/api.md).
+        bubble.innerHTML = data.html;
+        for (const a of bubble.querySelectorAll('a')) { a.target = '_blank'; a.rel = 'noopener noreferrer'; }
+        mount(preview, h('p', { class: 'visitor' }, h('strong', {}, 'Visitor: '), data.question), bubble);
+      } catch (e) {
+        mount(preview, h('p', { class: 'error', role: 'alert' }, 'Preview failed: ' + e.message));
+      }
+    };
+    const create = async (e) => {
+      e.preventDefault();
+      try {
+        const { data } = await api.post(`/v1/gaps/${id}/answer`, body());
+        draft.answer = '';
+        draft.alternatives = '';
+        toast(`Short answer ${data.answer.id} created; the topic is answered.`);
+        await load();
+      } catch (err) {
+        mount(preview, h('p', { class: 'error', role: 'alert' }, 'Not created: ' + err.message));
+      }
+    };
+    return h('section', { class: 'panel', 'aria-labelledby': 'answer-title' },
+      h('h2', { id: 'answer-title' }, t.answer_id ? 'Answer again' : 'Create a short answer'),
+      h('form', { class: 'answer-form', onsubmit: create },
+        field('Question', question, 'Starts as the topic’s label; edit it to the question visitors ask.'),
+        field('Other phrasings', alternatives, 'Optional, one a line.'),
+        field('Answer', answer, 'Plain text; http(s) links become clickable.'),
+        field('Language', language, 'Optional, e.g. en or nb.'),
+        h('div', { class: 'buttons' },
+          h('button', { type: 'button', onclick: doPreview }, 'Preview'),
+          h('button', { type: 'submit', class: 'primary' }, 'Create short answer'))),
+      h('h3', {}, 'Preview'), preview);
+  }
+
+  // The same reply text sent in many conversations is shown once, with a count.
+  function distinctReplies(replies) {
+    const byText = new Map();
+    for (const r of replies) {
+      const seen = byText.get(r.text);
+      if (seen) seen.times += 1;
+      else byText.set(r.text, { ...r, times: 1 });
+    }
+    return [...byText.values()].sort((a, b) => b.times - a.times || (a.at < b.at ? 1 : -1));
+  }
+
+  function teamReplies() {
+    const replies = distinctReplies(doc.team_replies || []);
+    const shown = showAll.replies ? replies : replies.slice(0, SHOW_FIRST_REPLIES);
+    return h('section', { class: 'panel', 'aria-labelledby': 'replies-title' },
+      h('h2', { id: 'replies-title' }, 'How the team answered'),
+      replies.length === 0 ? h('p', { class: 'empty' }, 'No team replies: none of these conversations was handed off and answered by a person yet.') :
+        h('ul', { class: 'replies' }, shown.map((r) => h('li', {},
+          h('p', { class: 'muted' }, (r.member_name || r.member_id), ' · ', fmt.dateTime(r.at), ' · conversation ', r.conversation_id,
+            r.times > 1 ? ` · sent in ${r.times} conversations` : ''),
+          h('blockquote', {}, r.text),
+          ctx.admin ? h('button', { type: 'button', class: 'small', onclick: () => {
+            draft.answer = r.text;
+            render();
+            const el = document.getElementById('answer-text');
+            el.focus();
+          } }, 'Use as draft answer') : null))),
+      more(replies.length, shown.length, 'replies'));
+  }
+
+  function more(total, shown, key) {
+    if (shown >= total) return null;
+    return h('button', { type: 'button', class: 'link', onclick: () => { showAll[key] = true; render(); } },
+      `Show all ${total} ${key === 'replies' ? 'distinct replies' : 'questions'}`);
+  }
+
+  function questions() {
+    const all = doc.questions || [];
+    const rows = showAll.questions ? all : all.slice(0, SHOW_FIRST_QUESTIONS);
+    return h('section', { class: 'panel', 'aria-labelledby': 'questions-title' },
+      h('h2', { id: 'questions-title' }, 'Questions'),
+      rows.length === 0 ? h('p', { class: 'empty' }, 'No questions in this topic.') :
+        h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Questions, scrollable' }, h('table', { class: 'questions' },
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Question'), h('th', { scope: 'col' }, 'Asked'),
+            h('th', { scope: 'col' }, 'Conversation and ticket'), ctx.admin ? h('th', { scope: 'col' }, 'Actions') : null)),
+          h('tbody', {}, rows.map((q) => h('tr', { class: q.dismissed ? 'dismissed' : null, dataset: { question: q.id } },
+            h('td', {}, q.text, q.dismissed ? h('span', { class: 'badge dismissed' }, 'Dismissed') : null),
+            h('td', { class: 'nowrap' }, h('time', { datetime: q.at, title: fmt.dateTime(q.at) }, fmt.shortDateTime(q.at)),
+              h('div', { class: 'muted' }, q.channel || '')),
+            h('td', { class: 'links' },
+              h('div', {}, q.conversation_url ? h('a', { href: q.conversation_url, target: '_blank', rel: 'noopener noreferrer', title: 'Conversation ' + q.conversation_id }, q.conversation_id) : q.conversation_id),
+              q.ticket_id ? h('div', {}, 'Ticket ', q.ticket_url ? h('a', { href: q.ticket_url, target: '_blank', rel: 'noopener noreferrer' }, q.ticket_id) : q.ticket_id) : null),
+            ctx.admin ? h('td', {}, h('div', { class: 'actions' }, questionActions(q))) : null))))),
+      more(all.length, rows.length, 'questions'));
+  }
+
+  function questionActions(q) {
+    const target = h('input', { type: 'number', min: 1, name: 'topic', 'aria-label': 'Move to topic number', placeholder: 'topic #', class: 'narrow' });
+    return [
+      q.dismissed
+        ? h('button', { type: 'button', class: 'small', onclick: () => act(() => api.post(`/v1/gaps/questions/${q.id}/undismiss`), 'Question restored.') }, 'Restore')
+        : h('button', { type: 'button', class: 'small', onclick: () => act(() => api.post(`/v1/gaps/questions/${q.id}/dismiss`), 'Question dismissed.', () => api.post(`/v1/gaps/questions/${q.id}/undismiss`)) }, 'Dismiss'),
+      h('details', { class: 'move' }, h('summary', {}, 'Move'),
+        h('form', { class: 'inline', onsubmit: (e) => {
+          e.preventDefault();
+          if (!target.value) return;
+          act(() => api.post(`/v1/gaps/questions/${q.id}/move`, { topic: Number(target.value) }).then((r) => ({ data: null, moved: r })), 'Question moved to topic #' + target.value + '.');
+        } }, target, h('button', { type: 'submit', class: 'small' }, 'Move'))),
+    ];
+  }
+
+  load();
+  return { leave: () => { stopped = true; } };
+}
