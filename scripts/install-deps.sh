@@ -9,11 +9,12 @@ packages=(
   libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev
   libicu-dev libstemmer-dev libcmocka-dev libpq-dev postgresql
   python3 python3-prometheus-client python3-jsonschema curl procps
-  nodejs chromium
+  nodejs chromium firefox-esr
 )
 
 # Node.js and npm build the dashboard (web/package-lock.json) and run the npm
-# packages of the tests; chromium runs the dashboard's browser tests. Debian's
+# packages of the tests; chromium and firefox-esr run the dashboard's browser
+# tests (SPEC §7: current Chromium and Firefox). Debian's
 # npm is a package of its own; a Node.js that bundles npm (NodeSource's)
 # conflicts with it, so npm is only added when no npm is on the PATH.
 command -v npm >/dev/null 2>&1 || packages+=(npm)
