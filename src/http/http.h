@@ -18,6 +18,9 @@ struct ap_http_config {
     unsigned threads;
     size_t max_body;
     size_t max_line;
+    size_t max_events;    /* events in one request; 0 for no limit */
+    double rate_limit;    /* requests a second per token; 0 for no limit */
+    double rate_burst;    /* requests a token may send at once */
     const char *web_root; /* directory of the dashboard's files */
 };
 
@@ -61,6 +64,7 @@ struct ap_http_response {
     struct ap_buf body;
     const char *cache_control;
     char content_disposition[128]; /* empty for none */
+    unsigned retry_after;          /* seconds, sent as Retry-After when not 0 */
 };
 
 /* A query-string parameter, or NULL. */
@@ -113,6 +117,16 @@ void ap_http_metrics_events(struct ap_http_metrics *m, uint64_t stored, uint64_t
                             uint64_t conflict, uint64_t rejected);
 void ap_http_metrics_render(const struct ap_http_metrics *m, const char *db_url,
                             struct ap_buf *out);
+
+/* Per-token rate limiting (ratelimit.c): a token bucket per token id.
+ * ap_http_ratelimit_new returns NULL (no limit) when rate is 0; the caller
+ * frees with ap_http_ratelimit_free, which accepts NULL. take() spends one
+ * request of the token's bucket, or returns false and the seconds to wait. */
+struct ap_http_ratelimit;
+struct ap_http_ratelimit *ap_http_ratelimit_new(double rate, double burst);
+void ap_http_ratelimit_free(struct ap_http_ratelimit *rl);
+bool ap_http_ratelimit_take(struct ap_http_ratelimit *rl, int64_t token_id, int64_t now_us,
+                            unsigned *retry_after_s);
 
 /* Assigns the account's newly stored questions to topics; logs a failure
  * (assignment is retried on the next read). */

@@ -27,6 +27,7 @@ struct ap_http_server {
     atomic_int in_flight;
     struct ap_gaps *gaps;
     struct ap_http_metrics *metrics;
+    struct ap_http_ratelimit *ratelimit; /* NULL when off */
     /* The log checkpointer: worker connections never checkpoint in their
      * commits; this thread does, off the request path (see checkpointer()). */
     pthread_t checkpoint_thread;
@@ -57,6 +58,9 @@ void ap_http_config_init(struct ap_http_config *cfg)
     cfg->threads = 4;
     cfg->max_body = 16u << 20;
     cfg->max_line = 1u << 20;
+    cfg->max_events = 100000;
+    cfg->rate_limit = 200;
+    cfg->rate_burst = 2000;
     cfg->web_root = "web/dist";
 }
 
@@ -294,6 +298,14 @@ static bool authenticate(struct ap_http_server *s, struct MHD_Connection *conn,
                      "this token's role may not call this endpoint");
         return false;
     }
+    if (!ap_http_ratelimit_take(s->ratelimit, st->req.token.id, ap_time_now_us(),
+                                &st->res.retry_after)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "more than %g requests a second with this token (rate_limit)",
+                 s->config.rate_limit);
+        answer_error(&st->res, AP_RATE_LIMITED, "Authorization", msg);
+        return false;
+    }
     return true;
 }
 
@@ -379,6 +391,11 @@ static enum MHD_Result send_response(struct ap_http_server *s, struct MHD_Connec
     add_security_headers(r);
     if (st->res.content_disposition[0])
         MHD_add_response_header(r, "Content-Disposition", st->res.content_disposition);
+    if (st->res.retry_after) {
+        char seconds[16];
+        snprintf(seconds, sizeof seconds, "%u", st->res.retry_after);
+        MHD_add_response_header(r, "Retry-After", seconds);
+    }
     if (st->res.status == 405) {
         char allow[128];
         allowed_methods(st->req.path, allow, sizeof allow);
@@ -519,6 +536,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     pthread_key_create(&s->store_key, destroy_thread_store);
     s->gaps = ap_gaps_new(NULL);
     s->metrics = ap_http_metrics_new(ap_http_route_count);
+    s->ratelimit = ap_http_ratelimit_new(cfg->rate_limit, cfg->rate_burst);
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, s,
@@ -533,6 +551,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
         pthread_key_delete(s->store_key);
         ap_gaps_destroy(s->gaps);
         ap_http_metrics_free(s->metrics);
+        ap_http_ratelimit_free(s->ratelimit);
         free(s->db_url);
         free(s->web_root);
         free(s);
@@ -566,6 +585,7 @@ void ap_http_stop(struct ap_http_server *s)
     stop_checkpointer(s);
     ap_gaps_destroy(s->gaps);
     ap_http_metrics_free(s->metrics);
+    ap_http_ratelimit_free(s->ratelimit);
     free(s->db_url);
     free(s->web_root);
     free(s);
