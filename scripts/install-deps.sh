@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev
   libicu-dev libstemmer-dev libcmocka-dev libpq-dev
-  python3 python3-prometheus-client curl procps
+  python3 python3-prometheus-client curl procps valgrind
 )
 
 if [ "${AGENTPERF_WITH_BENCH:-0}" = 1 ]; then

@@ -92,6 +92,18 @@ struct ap_http_route {
 extern const struct ap_http_route ap_http_routes[];
 extern const size_t ap_http_route_count;
 
+/* Matches path against a pattern such as "/v1/gaps/{id}"; each {name} segment
+ * (non-empty, at most AP_HTTP_MAX_PARAMS) is copied NUL-terminated into storage
+ * and params points into it. False when the path does not match or the
+ * segments do not fit in storage. */
+bool ap_http_route_match(const char *pattern, const char *path, const char **params,
+                         char *storage, size_t storage_size);
+/* The table's route for method and path, or NULL; *path_known tells whether
+ * the path exists under another method (405 rather than 404). */
+const struct ap_http_route *ap_http_route_find(const char *method, const char *path,
+                                               const char **params, char *storage, size_t size,
+                                               bool *path_known);
+
 /* Handlers, referenced by the route table. */
 void ap_http_handle_health(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_events(struct ap_http_request *req, struct ap_http_response *res);

@@ -121,51 +121,6 @@ const char *ap_http_query(const struct ap_http_request *req, const char *name)
     return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
 }
 
-/* Matches a path against a pattern; {name} segments capture into params. */
-static bool match_pattern(const char *pattern, const char *path, const char **params,
-                          char *storage, size_t storage_size)
-{
-    size_t used = 0;
-    int n = 0;
-    while (*pattern && *path) {
-        if (*pattern == '{') {
-            const char *end = strchr(pattern, '}');
-            const char *seg_end = strchr(path, '/');
-            size_t len = seg_end ? (size_t)(seg_end - path) : strlen(path);
-            if (end == NULL || len == 0 || n >= AP_HTTP_MAX_PARAMS || used + len + 1 > storage_size)
-                return false;
-            memcpy(storage + used, path, len);
-            storage[used + len] = '\0';
-            params[n++] = storage + used;
-            used += len + 1;
-            pattern = end + 1;
-            path += len;
-            continue;
-        }
-        if (*pattern++ != *path++)
-            return false;
-    }
-    return *pattern == '\0' && *path == '\0';
-}
-
-/* Finds the route for method and path. When the path exists under other
- * methods only, *path_known is set so the caller answers 405. */
-static const struct ap_http_route *find_route(const char *method, const char *path,
-                                              const char **params, char *storage, size_t size,
-                                              bool *path_known)
-{
-    *path_known = false;
-    for (size_t i = 0; i < ap_http_route_count; i++) {
-        const struct ap_http_route *r = &ap_http_routes[i];
-        if (!match_pattern(r->pattern, path, params, storage, size))
-            continue;
-        *path_known = true;
-        if (strcmp(r->method, method) == 0)
-            return r;
-    }
-    return NULL;
-}
-
 static void allowed_methods(const char *path, char *out, size_t size)
 {
     const char *params[AP_HTTP_MAX_PARAMS];
@@ -173,7 +128,7 @@ static void allowed_methods(const char *path, char *out, size_t size)
     out[0] = '\0';
     for (size_t i = 0; i < ap_http_route_count; i++) {
         const struct ap_http_route *r = &ap_http_routes[i];
-        if (match_pattern(r->pattern, path, params, storage, sizeof storage)) {
+        if (ap_http_route_match(r->pattern, path, params, storage, sizeof storage)) {
             size_t len = strlen(out);
             snprintf(out + len, size - len, "%s%s", len ? ", " : "", r->method);
         }
@@ -331,7 +286,7 @@ static void begin_request(struct ap_http_server *s, struct MHD_Connection *conn,
                           struct request_state *st, char *param_storage, size_t storage_size)
 {
     bool path_known;
-    st->route = find_route(st->req.method, st->req.path, st->req.params, param_storage,
+    st->route = ap_http_route_find(st->req.method, st->req.path, st->req.params, param_storage,
                            storage_size, &path_known);
     if (st->route == NULL) {
         st->answered = true;
