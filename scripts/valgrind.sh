@@ -31,7 +31,7 @@ cat >"$wrapper" <<WRAP
 exec ${vg[*]} --log-file=$out/agentperf.%p.log $build/agentperf "\$@"
 WRAP
 chmod +x "$wrapper"
-for suite in ${VALGRIND_SUITES:-http/test_access_matrix.py http/test_limits.py http/test_http.py}; do
+for suite in ${VALGRIND_SUITES:-http/test_access_matrix.py http/test_limits.py gaps/test_gaps_service.py}; do
   AGENTPERF_BIN="$wrapper" AP_TEST_TMP="$build/test-tmp" PYTHONPATH=tests/lib \
     AP_SHARED_DATA="$(pwd)/../shared/data" /usr/bin/python3 "tests/$suite" >"$out/$(basename "$suite").out" 2>&1
   note $? "$suite (see $out/$(basename "$suite").out)"
