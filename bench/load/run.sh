@@ -4,7 +4,7 @@
 # ingest mixed (mixed.lua). Prints throughput, p50/p99 latency, errors (must
 # be 0) and the server's RSS before and after, with the machine's load average.
 #
-#   bash bench/load/run.sh                  # ~1M conversations (52 weeks × 2750/day)
+#   bash bench/load/run.sh                  # ~1M conversations (52 weeks × 3150 a day)
 #   WEEKS=4 PER_DAY=500 bash bench/load/run.sh   # a quick look
 #
 # The database is kept in build/load/ and reused when it exists (populating is
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=build/release/agentperf
 weeks=${WEEKS:-52}
-per_day=${PER_DAY:-2750}
+per_day=${PER_DAY:-3150}
 duration=${DURATION:-60s}
 connections=${CONNECTIONS:-200}
 dir=build/load
@@ -32,8 +32,8 @@ if [ ! -f "$db" ]; then
 fi
 conversations=$(sqlite3 "$db" "SELECT count(DISTINCT conversation_id) FROM events")
 events=$(sqlite3 "$db" "SELECT count(*) FROM events")
-export AP_VIEWER_TOKEN=$("$bin" tokens create --db "$db" --account load --role viewer --label load-viewer)
-export AP_INGEST_TOKEN=$("$bin" tokens create --db "$db" --account load --role ingest --label load-ingest)
+export AP_VIEWER_TOKEN=$("$bin" tokens create --db "$db" --account load --role viewer --label load-viewer 2>/dev/null)
+export AP_INGEST_TOKEN=$("$bin" tokens create --db "$db" --account load --role ingest --label load-ingest 2>/dev/null)
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # Rate limiting off: 200 connections share two tokens here.
