@@ -5,7 +5,7 @@ RELEASE_DIR := $(BUILD_DIR)/release
 ASAN_DIR    := $(BUILD_DIR)/asan
 LISTEN      ?= 127.0.0.1:8080
 
-.PHONY: all deps build build-asan run test bench fuzz valgrind format clean
+.PHONY: all deps build build-asan run test test-npm bench fuzz valgrind format clean
 
 all: build
 
@@ -29,8 +29,13 @@ build-asan: deps $(ASAN_DIR)/build.ninja
 run: build
 	@LISTEN=$(LISTEN) bash scripts/run-demo.sh $(RELEASE_DIR)/agentperf
 
+# npm packages the tests use, from their lockfiles (npm ci), only when changed.
+test-npm: deps
+	@[ tests/openapi/node_modules/.package-lock.json -nt tests/openapi/package-lock.json ] || \
+	  npm ci --prefix tests/openapi --no-audit --no-fund --loglevel=error
+
 # Both compilers must build warning-free; every test runs on the sanitizer build.
-test: build build-asan
+test: build build-asan test-npm
 	@bash scripts/run-tests.sh $(ASAN_DIR)
 
 bench: build

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark. The ingest benchmark (bench/ingest.sh: CLI,
 # HTTP, the sqlite3 shell peer, and the JSON parser comparison), the reports
-# page (bench/reports/run.sh) and the grouping quality (bench/gaps/quality.py). Its bench-only packages, cJSON,
+# page (bench/reports/run.sh) and the knowledge-gaps grouping engine's speed,
+# memory and quality (bench/gaps/run.sh), and short-answer matching on CLINC150
+# with its latency (bench/answers/quality.py). Its bench-only packages, cJSON,
 # jansson and GNU time, are installed when missing and we are root; otherwise
 # the JSON comparison is skipped and peak RSS comes from Python's getrusage.
 # Environment: see bench/ingest.sh (N, SEED, DUP, BATCH, CONNECTIONS, ...).
@@ -36,8 +38,9 @@ else
 fi
 BUILD_DIR=$build bash bench/ingest.sh
 bash bench/reports/run.sh
+BUILD_DIR=$build bash bench/gaps/run.sh
 if /usr/bin/python3 -c 'import sklearn' 2>/dev/null; then
-  /usr/bin/python3 bench/gaps/quality.py "$build/agentperf" ../shared/data --threshold 0.08
+  /usr/bin/python3 bench/answers/quality.py "$build/agentperf" ../shared/data
 else
-  echo "run.sh: python3-sklearn missing, grouping quality skipped" >&2
+  echo "run.sh: python3-sklearn missing, answer-matching quality skipped" >&2
 fi

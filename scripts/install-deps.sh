@@ -7,9 +7,15 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev
-  libicu-dev libstemmer-dev libcmocka-dev libpq-dev
-  python3 python3-prometheus-client curl procps valgrind
+  libicu-dev libstemmer-dev libcmocka-dev libpq-dev postgresql
+  python3 python3-prometheus-client python3-jsonschema curl procps
+  nodejs valgrind
 )
+
+# Debian's npm is a package of its own; a Node.js that bundles npm
+# (NodeSource's) conflicts with it, so npm is only added when no npm is on
+# the PATH.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 if [ "${AGENTPERF_WITH_BENCH:-0}" = 1 ]; then
   packages+=(libcjson-dev libjansson-dev hyperfine wrk python3-sklearn)

@@ -11,6 +11,21 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0}
 
+# The PostgreSQL runs of the tests (names ending in -pg) need a server: a
+# throw-away cluster for this run, stopped however the run ends. Set
+# AP_TEST_PG to use a running server instead (a base URL without a database).
+if [ -z "${AP_TEST_PG:-}" ]; then
+  pg_state="$build_dir/pg-test-server.state"
+  bash scripts/pg-test-server.sh stop "$pg_state"
+  trap 'bash scripts/pg-test-server.sh stop "$pg_state"' EXIT
+  if AP_TEST_PG=$(bash scripts/pg-test-server.sh start "$pg_state"); then
+    export AP_TEST_PG
+  else
+    echo "run-tests: could not start a PostgreSQL test server; the -pg tests fail" >&2
+  fi
+fi
+export AP_TEST_PG_REQUIRED=1
+
 (cd "$build_dir" && ctest --output-on-failure --timeout 900 -j "$(nproc)") 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 

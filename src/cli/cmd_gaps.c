@@ -11,21 +11,34 @@
 #include "ingest/ndjson.h"
 #include "text/text.h"
 
+/* Reads option `name` into *out when given: a number from 0 to 1. False (after
+ * the usage message) when it is not one. */
+static bool parse_fraction(struct ap_cli_args *args, const char *name, double *out)
+{
+    const char *text = ap_cli_get(args, name);
+    if (text == NULL)
+        return true;
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno || *end || end == text || !(value >= 0 && value <= 1)) {
+        ap_cli_usage_error(args, "--%s: \"%s\" is not a number from 0 to 1", name, text);
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
 int ap_cmd_gaps_assign(struct ap_cli_args *args)
 {
     struct ap_grouper_options opts;
     struct ap_error err;
     struct ap_text *text;
     ap_grouper_options_init(&opts);
-    const char *threshold = ap_cli_get(args, "threshold");
-    if (threshold) {
-        char *end;
-        errno = 0;
-        opts.threshold = strtod(threshold, &end);
-        if (errno || *end || end == threshold || opts.threshold < 0 || opts.threshold > 1)
-            return ap_cli_usage_error(args, "--threshold: \"%s\" is not a number from 0 to 1",
-                                      threshold);
-    }
+    if (!parse_fraction(args, "threshold", &opts.threshold) ||
+        !parse_fraction(args, "threshold-new", &opts.threshold_new) ||
+        !parse_fraction(args, "min-shared", &opts.min_shared))
+        return AP_EXIT_USAGE;
     const char *language = ap_cli_get(args, "language");
     if (language && ap_text_stemmer_for(language) == NULL)
         return ap_cli_usage_error(args, "--language: \"%s\" is not a language the stemmer knows",

@@ -28,11 +28,17 @@ int ap_cmd_serve(struct ap_cli_args *args)
     cfg.threads = (unsigned)threads;
 
     /* Open once up front so a bad database fails here, with migrations done
-     * before the first request. */
-    struct ap_store *store = ap_cli_open_store(args);
-    if (store == NULL)
-        return AP_EXIT_FAILED;
-    ap_store_destroy(store);
+     * before the first request. A database server that is down is not a
+     * reason to stay down with it: the server starts, /healthz answers 503,
+     * and each worker connects when the database is back. */
+    struct ap_store *store;
+    ap_error_clear(&err);
+    if (ap_store_open(cfg.db_url, &store, &err) == AP_OK)
+        ap_store_destroy(store);
+    else if (err.status == AP_UNAVAILABLE && ap_store_url_is_server(cfg.db_url))
+        ap_log(AP_LOG_WARN, "msg=database_unavailable error=\"%s\"", err.message);
+    else
+        return ap_cli_fail(args, &err);
 
     /* Block the stop signals before any thread starts, so every worker inherits
      * the mask and only sigwait below sees them. */

@@ -280,6 +280,13 @@ static enum ap_status assign_txn(struct ap_gaps *gaps, struct model *m, struct a
     return rc;
 }
 
+static enum ap_status count_pending(void *ctx, const struct ap_gap_question_rec *q)
+{
+    (void)q;
+    (*(size_t *)ctx)++;
+    return AP_OK;
+}
+
 enum ap_status ap_gaps_assign_pending(struct ap_gaps *gaps, struct ap_store *store,
                                       int64_t account_id, size_t *assigned,
                                       struct ap_error *err)
@@ -294,6 +301,17 @@ enum ap_status ap_gaps_assign_pending(struct ap_gaps *gaps, struct ap_store *sto
     /* The bulk of a rebuild reads outside the write lock; the transaction
      * then replays only what was stored meanwhile. */
     rc = catch_up(gaps, m, store, err);
+    /* Reads are the common case: take the write lock only when there is work. */
+    size_t waiting = 0;
+    if (rc == AP_OK)
+        rc = ap_store_select_pending_gap_questions(store, account_id, 1, count_pending, &waiting,
+                                                   err);
+    if (rc == AP_OK && waiting == 0) {
+        pthread_mutex_unlock(&m->lock);
+        if (assigned)
+            *assigned = 0;
+        return AP_OK;
+    }
     for (int attempt = 0; rc == AP_OK || (rc == AP_BUSY && attempt < MAX_ATTEMPTS); attempt++) {
         count = 0;
         rc = ap_store_begin(store, err);

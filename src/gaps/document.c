@@ -7,6 +7,7 @@
 
 #include "gaps/gaps.h"
 #include "ingest/json.h"
+#include "ingest/event.h"
 #include "tz/tz.h"
 
 #define DETAIL_LIMIT_DEFAULT 100
@@ -60,18 +61,6 @@ static enum ap_status parse_status(const char *value, int *out, struct ap_error 
     return AP_OK;
 }
 
-static bool channel_valid(const char *s)
-{
-    size_t len = strlen(s);
-    if (len < 1 || len > 32)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-              s[i] == '-'))
-            return false;
-    return true;
-}
-
 static enum ap_status parse_bounds(const struct ap_gaps_params *p,
                                    const struct ap_account *account, struct ap_gap_topic_query *q,
                                    struct ap_error *err)
@@ -104,9 +93,9 @@ enum ap_status ap_gaps_query_parse(const struct ap_gaps_params *p,
     q->limit = AP_GAPS_LIMIT_DEFAULT;
     enum ap_status rc = parse_bounds(p, account, q, err);
     if (rc == AP_OK && p->channel) {
-        if (!channel_valid(p->channel))
+        if (!ap_channel_valid(p->channel, strlen(p->channel)))
             return ap_error_set(err, AP_INVALID, "channel",
-                                "\"channel\": must be 1-32 characters of a-z, 0-9, _ and -");
+                                "\"channel\": must be 1 to 32 characters of [a-z0-9_-]");
         ap_copy_str(channel, 33, p->channel);
         q->channel = channel;
     }

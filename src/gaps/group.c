@@ -1,26 +1,33 @@
-/* The online grouping engine. Features are hashed to 32 bits (word, bigram and
+/* The online grouping engine. Features are hashed to 32 bits (word and
  * character n-gram namespaces kept apart by a prefix), so the model stores no
  * strings. A topic keeps the sum of its members' vectors: x·sum/count is the
  * average similarity of x to the members, the average-linkage criterion for
- * one new point. Candidates come from an inverted index of word features. */
+ * one new point. The least similarity to join falls with the topic's size (a
+ * topic of one question is a noisy estimate of what its members share).
+ * Candidates come from an inverted index of word features. The agent's
+ * embeddings, when questions carry them, are kept the same way (a dense sum
+ * per topic) and their average similarity is blended with the text's. */
 #include "gaps/group.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* --- a map from feature to float, open addressing -------------------------------- */
+/* --- a map from feature to float, open addressing ---------------------------------- */
+
+struct fslot {
+    uint32_t key; /* 0 = empty; feature hashes are never 0 */
+    float value;  /* next to its key: one cache line per probe */
+};
 
 struct fmap {
-    uint32_t *keys; /* 0 = empty; feature hashes are never 0 */
-    float *values;
+    struct fslot *slots;
     uint32_t n, cap;
 };
 
 static void fmap_free(struct fmap *m)
 {
-    free(m->keys);
-    free(m->values);
+    free(m->slots);
     memset(m, 0, sizeof *m);
 }
 
@@ -33,17 +40,15 @@ static void fmap_grow(struct fmap *m)
 {
     struct fmap old = *m;
     m->cap = old.cap ? old.cap * 2 : 8;
-    m->keys = ap_calloc(m->cap, sizeof *m->keys);
-    m->values = ap_calloc(m->cap, sizeof *m->values);
+    m->slots = ap_calloc(m->cap, sizeof *m->slots);
     m->n = 0;
     for (uint32_t i = 0; i < old.cap; i++) {
-        if (!old.keys[i])
+        if (!old.slots[i].key)
             continue;
-        uint32_t s = slot_of(old.keys[i], m->cap);
-        while (m->keys[s])
+        uint32_t s = slot_of(old.slots[i].key, m->cap);
+        while (m->slots[s].key)
             s = (s + 1) & (m->cap - 1);
-        m->keys[s] = old.keys[i];
-        m->values[s] = old.values[i];
+        m->slots[s] = old.slots[i];
         m->n++;
     }
     fmap_free(&old);
@@ -55,15 +60,15 @@ static float *fmap_slot(struct fmap *m, uint32_t key, bool *created)
     if (4 * (m->n + 1) > 3 * m->cap)
         fmap_grow(m);
     uint32_t s = slot_of(key, m->cap);
-    while (m->keys[s] && m->keys[s] != key)
+    while (m->slots[s].key && m->slots[s].key != key)
         s = (s + 1) & (m->cap - 1);
-    *created = m->keys[s] == 0;
+    *created = m->slots[s].key == 0;
     if (*created) {
-        m->keys[s] = key;
-        m->values[s] = 0;
+        m->slots[s].key = key;
+        m->slots[s].value = 0;
         m->n++;
     }
-    return &m->values[s];
+    return &m->slots[s].value;
 }
 
 static float fmap_get(const struct fmap *m, uint32_t key)
@@ -71,9 +76,9 @@ static float fmap_get(const struct fmap *m, uint32_t key)
     if (m->cap == 0)
         return 0;
     uint32_t s = slot_of(key, m->cap);
-    while (m->keys[s]) {
-        if (m->keys[s] == key)
-            return m->values[s];
+    while (m->slots[s].key) {
+        if (m->slots[s].key == key)
+            return m->slots[s].value;
         s = (s + 1) & (m->cap - 1);
     }
     return 0;
@@ -89,12 +94,16 @@ struct posting {
 struct topic {
     struct fmap sum;
     uint32_t count;
+    uint32_t embedded; /* members that carried an embedding */
+    float *embedding;  /* sum of their unit embeddings (dim floats), or NULL */
+    float *assoc;      /* sum of its members' association vectors, or NULL */
+    uint32_t associated; /* members that had one */
 };
 
 struct feature {
     uint32_t key;
     float weight;
-    bool word; /* a word or bigram feature, used to find candidates */
+    bool word; /* a word feature (not a character n-gram): finds candidates */
 };
 
 struct ap_grouper {
@@ -109,6 +118,18 @@ struct ap_grouper {
     /* scratch, reused per question */
     struct feature *features;
     size_t n_features, cap_features;
+    size_t dim;              /* embedding length, fixed by the first one seen */
+    float *embedding;        /* the question's unit embedding, or NULL */
+    /* word associations: each word's context, a random-indexing sum of the
+     * signatures of the words it appeared with (association_dim floats) */
+    struct fmap context_of;  /* word feature -> row of contexts (as float bits) */
+    float *contexts;
+    size_t n_contexts, cap_contexts;
+    float *assoc;            /* the question's association vector (unit) */
+    bool associated;         /* whether it has one */
+    double coverage;         /* share of its word weight with a context */
+    double *assoc_total;     /* sum of every question's uncentred vector */
+    uint32_t assoc_seen;
     float *scores;           /* per topic */
     uint32_t *touched;
     size_t n_touched, cap_touched;
@@ -116,16 +137,33 @@ struct ap_grouper {
 
 void ap_grouper_options_init(struct ap_grouper_options *opts)
 {
-    opts->threshold = 0.12;
+    opts->threshold = 0.04;
+    opts->threshold_new = 0.2;
     opts->word_weight = 0.6;
     opts->char_weight = 0.8;
-    opts->candidates = 64;
+    opts->min_shared = 0;
+    opts->candidates = 16;
+    opts->common_word = 4096;
+    opts->embedding_scan = 1024;
+    opts->association_dim = 128;
+    opts->association_weight = 0.3;
+    opts->association_threshold = 0.1;
+    opts->association_threshold_new = 0.4;
+    opts->embedding_weight = 0.5;
+    opts->embedding_threshold = 0.35;
+    opts->embedding_threshold_new = 0.7;
 }
 
 struct ap_grouper *ap_grouper_new(const struct ap_grouper_options *opts)
 {
     struct ap_grouper *g = ap_calloc(1, sizeof *g);
     g->opts = *opts;
+    if (g->opts.association_dim > AP_GAP_ASSOCIATION_DIM_MAX)
+        g->opts.association_dim = AP_GAP_ASSOCIATION_DIM_MAX;
+    if (g->opts.association_dim) {
+        g->assoc = ap_calloc(g->opts.association_dim, sizeof *g->assoc);
+        g->assoc_total = ap_calloc(g->opts.association_dim, sizeof *g->assoc_total);
+    }
     return g;
 }
 
@@ -134,14 +172,22 @@ void ap_grouper_destroy(struct ap_grouper *g)
     if (g == NULL)
         return;
     fmap_free(&g->df);
-    for (size_t i = 0; i < g->n_topics; i++)
+    for (size_t i = 0; i < g->n_topics; i++) {
         fmap_free(&g->topics[i].sum);
+        free(g->topics[i].embedding);
+        free(g->topics[i].assoc);
+    }
     free(g->topics);
     fmap_free(&g->posting_of);
     for (size_t i = 0; i < g->n_postings; i++)
         free(g->postings[i].topics);
     free(g->postings);
     free(g->features);
+    free(g->embedding);
+    fmap_free(&g->context_of);
+    free(g->contexts);
+    free(g->assoc);
+    free(g->assoc_total);
     free(g->scores);
     free(g->touched);
     free(g);
@@ -149,17 +195,12 @@ void ap_grouper_destroy(struct ap_grouper *g)
 
 /* --- features ------------------------------------------------------------------------ */
 
-static uint32_t hash_feature(char space, const char *a, size_t a_len, const char *b, size_t b_len)
+static uint32_t hash_feature(char space, const char *a, size_t a_len)
 {
     uint64_t h = 1469598103934665603ULL;
     h = (h ^ (unsigned char)space) * 1099511628211ULL;
     for (size_t i = 0; i < a_len; i++)
         h = (h ^ (unsigned char)a[i]) * 1099511628211ULL;
-    if (b) {
-        h = (h ^ 0x1f) * 1099511628211ULL;
-        for (size_t i = 0; i < b_len; i++)
-            h = (h ^ (unsigned char)b[i]) * 1099511628211ULL;
-    }
     uint32_t x = (uint32_t)(h ^ (h >> 32));
     return x ? x : 1;
 }
@@ -197,20 +238,19 @@ static void add_char_grams(struct ap_grouper *g, const char *token)
     starts[n_starts] = total;
     for (size_t n = 3; n <= 5; n++)
         for (size_t i = 0; i + n <= n_starts; i++)
-            add_feature(g, hash_feature('c', padded + starts[i], starts[i + n] - starts[i], NULL, 0),
+            add_feature(g, hash_feature('c', padded + starts[i], starts[i + n] - starts[i]),
                         false);
 }
 
+/* The features of the question's first AP_GAP_TOKENS_MAX tokens (a bound on the
+ * work per question: term counting and learning associations are quadratic). */
 static void extract(struct ap_grouper *g, const struct ap_tokens *tokens)
 {
     g->n_features = 0;
-    for (size_t i = 0; i < tokens->n; i++) {
+    size_t n = tokens->n < AP_GAP_TOKENS_MAX ? tokens->n : AP_GAP_TOKENS_MAX;
+    for (size_t i = 0; i < n; i++) {
         const char *t = tokens->items[i];
-        add_feature(g, hash_feature('w', t, strlen(t), NULL, 0), true);
-        if (i + 1 < tokens->n) {
-            const char *u = tokens->items[i + 1];
-            add_feature(g, hash_feature('b', t, strlen(t), u, strlen(u)), true);
-        }
+        add_feature(g, hash_feature('w', t, strlen(t)), true);
         add_char_grams(g, t);
     }
 }
@@ -245,6 +285,33 @@ static void weigh(struct ap_grouper *g)
         g->features[i].weight = (float)(g->features[i].weight * inv);
 }
 
+/* --- the agent's embedding ------------------------------------------------------------ */
+
+/* The question's embedding as a unit vector in g->embedding; false when it has
+ * none, or one of another length than the account's first (then it is text
+ * only), or a zero or non-finite one. */
+static bool embed(struct ap_grouper *g, const struct ap_gap_question *q)
+{
+    if (q->embedding == NULL || q->embedding_len < AP_GAP_EMBEDDING_MIN ||
+        q->embedding_len > AP_GAP_EMBEDDING_MAX)
+        return false;
+    if (g->dim == 0) {
+        g->dim = q->embedding_len;
+        g->embedding = ap_calloc(g->dim, sizeof *g->embedding);
+    }
+    if (q->embedding_len != g->dim)
+        return false;
+    double norm = 0;
+    for (size_t i = 0; i < g->dim; i++)
+        norm += q->embedding[i] * q->embedding[i];
+    if (!(norm > 0) || !isfinite(norm))
+        return false;
+    double inv = 1.0 / sqrt(norm);
+    for (size_t i = 0; i < g->dim; i++)
+        g->embedding[i] = (float)(q->embedding[i] * inv);
+    return true;
+}
+
 /* --- assignment ------------------------------------------------------------------------ */
 
 static struct posting *posting_for(struct ap_grouper *g, uint32_t key, bool create)
@@ -266,51 +333,246 @@ static struct posting *posting_for(struct ap_grouper *g, uint32_t key, bool crea
     return &g->postings[(size_t)*slot - 1];
 }
 
+static void touch(struct ap_grouper *g, uint32_t topic)
+{
+    if (g->n_touched == g->cap_touched) {
+        g->cap_touched = g->cap_touched ? 2 * g->cap_touched : 1024;
+        g->touched = ap_realloc(g->touched, g->cap_touched * sizeof *g->touched);
+    }
+    g->touched[g->n_touched++] = topic;
+}
+
 /* Topics sharing word features with the question, scored by shared weight;
  * features in very many topics are too common to tell topics apart. */
 static void gather_candidates(struct ap_grouper *g)
 {
-    const uint32_t too_common = 4096;
     g->n_touched = 0;
     for (size_t i = 0; i < g->n_features; i++) {
         const struct feature *f = &g->features[i];
         if (!f->word)
             continue;
         struct posting *p = posting_for(g, f->key, false);
-        if (p == NULL || p->n > too_common)
+        if (p == NULL || p->n > g->opts.common_word)
             continue;
         for (uint32_t k = 0; k < p->n; k++) {
             uint32_t t = p->topics[k];
-            if (g->scores[t] == 0) {
-                if (g->n_touched == g->cap_touched) {
-                    g->cap_touched = g->cap_touched ? 2 * g->cap_touched : 1024;
-                    g->touched = ap_realloc(g->touched, g->cap_touched * sizeof *g->touched);
-                }
-                g->touched[g->n_touched++] = t;
-            }
+            if (g->scores[t] == 0)
+                touch(g, t);
             g->scores[t] += f->weight;
         }
     }
 }
 
-static int compare_by_score_desc(const void *a, const void *b, void *ctx)
+/* Whether topic a ranks before b: more shared weight, then the older. */
+static bool ranks_before(const float *scores, uint32_t a, uint32_t b)
 {
-    const float *scores = ctx;
-    float x = scores[*(const uint32_t *)a], y = scores[*(const uint32_t *)b];
-    if (x != y)
-        return x > y ? -1 : 1;
-    return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+    return scores[a] != scores[b] ? scores[a] > scores[b] : a < b;
 }
 
-static double average_similarity(const struct ap_grouper *g, const struct topic *t)
+static void sift_down(uint32_t *heap, size_t n, size_t i, const float *scores)
 {
-    double dot = 0;
-    for (size_t i = 0; i < g->n_features; i++)
-        dot += (double)g->features[i].weight * fmap_get(&t->sum, g->features[i].key);
-    return dot / t->count;
+    for (;;) {
+        size_t worst = i, l = 2 * i + 1, r = l + 1;
+        if (l < n && ranks_before(scores, heap[worst], heap[l]))
+            worst = l;
+        if (r < n && ranks_before(scores, heap[worst], heap[r]))
+            worst = r;
+        if (worst == i)
+            return;
+        uint32_t tmp = heap[i];
+        heap[i] = heap[worst];
+        heap[worst] = tmp;
+        i = worst;
+    }
 }
 
-static void join(struct ap_grouper *g, size_t topic)
+/* Moves the k best-ranked touched topics to the front (in no order): a heap
+ * whose root is the worst of the k kept so far. O(touched · log k). */
+static size_t keep_best(struct ap_grouper *g, size_t k)
+{
+    uint32_t *t = g->touched;
+    size_t n = g->n_touched;
+    if (n <= k)
+        return n;
+    for (size_t i = k / 2; i-- > 0;)
+        sift_down(t, k, i, g->scores);
+    for (size_t i = k; i < n; i++) {
+        if (ranks_before(g->scores, t[i], t[0])) {
+            uint32_t evicted = t[0]; /* kept behind, so that its score is reset */
+            t[0] = t[i];
+            t[i] = evicted;
+            sift_down(t, k, 0, g->scores);
+        }
+    }
+    return k;
+}
+
+/* The least similarity to join a topic of `count` members: from `first` for a
+ * topic of one question down towards `floor` as it grows. */
+static double threshold_for(double floor, double first, uint32_t count)
+{
+    return floor + (first - floor) / count;
+}
+
+/* --- word associations --------------------------------------------------------------- */
+
+/* The context row of a word feature; NULL when absent and !create. */
+static float *context_row(struct ap_grouper *g, uint32_t key, bool create)
+{
+    bool created;
+    size_t dim = g->opts.association_dim;
+    if (!create) {
+        float v = fmap_get(&g->context_of, key);
+        return v > 0 ? &g->contexts[((size_t)v - 1) * dim] : NULL;
+    }
+    float *slot = fmap_slot(&g->context_of, key, &created);
+    if (created) {
+        if (g->n_contexts == g->cap_contexts) {
+            g->cap_contexts = g->cap_contexts ? 2 * g->cap_contexts : 256;
+            g->contexts = ap_realloc(g->contexts, g->cap_contexts * dim * sizeof *g->contexts);
+        }
+        memset(&g->contexts[g->n_contexts * dim], 0, dim * sizeof *g->contexts);
+        *slot = (float)++g->n_contexts; /* exact for up to 2^24 words */
+    }
+    return &g->contexts[((size_t)*slot - 1) * dim];
+}
+
+/* Adds a word's signature to a context row: four ±weight entries at places
+ * drawn from the word's hash (random indexing). */
+static void add_signature(float *row, size_t dim, uint32_t key, float weight)
+{
+    uint32_t x = key;
+    for (int r = 0; r < 4; r++) {
+        x = x * 2654435761u + 0x9E3779B9u;
+        x ^= x >> 15;
+        row[x % dim] += (x & 0x80000000u) ? weight : -weight;
+    }
+}
+
+/* The question's association vector: the sum of its words' contexts (each to
+ * unit length, times the word's weight), to unit length, minus the mean of the
+ * questions so far, to unit length; questions whose words keep the same company
+ * come out close even when they share no word. g->coverage: the share of the
+ * question's word weight that has a context (what the vector stands for). Then
+ * learns from the question: each word's context gains the others' signatures.
+ * False when no word of the question has a context yet. */
+static bool associate(struct ap_grouper *g)
+{
+    size_t dim = g->opts.association_dim;
+    if (dim == 0)
+        return false;
+    memset(g->assoc, 0, dim * sizeof *g->assoc);
+    double known = 0, words = 0;
+    for (size_t i = 0; i < g->n_features; i++) {
+        const struct feature *f = &g->features[i];
+        words += f->word ? (double)f->weight * f->weight : 0;
+        const float *row = f->word ? context_row(g, f->key, false) : NULL;
+        if (row == NULL)
+            continue;
+        known += (double)f->weight * f->weight;
+        double norm = 0;
+        for (size_t k = 0; k < dim; k++)
+            norm += (double)row[k] * row[k];
+        if (!(norm > 0))
+            continue;
+        double scale = f->weight / sqrt(norm);
+        for (size_t k = 0; k < dim; k++)
+            g->assoc[k] += (float)(row[k] * scale);
+    }
+    g->coverage = words > 0 ? known / words : 0;
+    double norm = 0;
+    for (size_t k = 0; k < dim; k++)
+        norm += (double)g->assoc[k] * g->assoc[k];
+    bool found = norm > 0;
+    if (found) {
+        /* centred on the mean of the questions so far: what every question
+         * shares (the company of frequent words) tells none apart */
+        double inv = 1 / sqrt(norm), centred = 0;
+        for (size_t k = 0; k < dim; k++) {
+            double unit = g->assoc[k] * inv;
+            double mean = g->assoc_seen ? g->assoc_total[k] / g->assoc_seen : 0;
+            g->assoc_total[k] += unit;
+            g->assoc[k] = (float)(unit - mean);
+            centred += (double)g->assoc[k] * g->assoc[k];
+        }
+        g->assoc_seen++;
+        found = centred > 0;
+        for (size_t k = 0; found && k < dim; k++)
+            g->assoc[k] = (float)(g->assoc[k] / sqrt(centred));
+    }
+    for (size_t i = 0; i < g->n_features; i++) {
+        if (!g->features[i].word)
+            continue;
+        float *row = context_row(g, g->features[i].key, true);
+        for (size_t j = 0; j < g->n_features; j++)
+            if (j != i && g->features[j].word)
+                add_signature(row, dim, g->features[j].key, g->features[j].weight);
+    }
+    return found;
+}
+
+struct verdict {
+    double similarity; /* blended average similarity to the members */
+    double margin;     /* by how much it clears the topic's threshold */
+};
+
+/* Asks for the first probe slot of each question feature in each candidate's
+ * sum: the look-ups in judge() miss the cache, and this lets the misses
+ * overlap (about twice as fast with a large history). */
+static void prefetch_candidates(const struct ap_grouper *g, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        const struct fmap *m = &g->topics[g->touched[c]].sum;
+        if (m->cap == 0)
+            continue;
+        for (size_t i = 0; i < g->n_features; i++)
+            __builtin_prefetch(&m->slots[slot_of(g->features[i].key, m->cap)]);
+    }
+}
+
+static struct verdict judge(const struct ap_grouper *g, const struct topic *t, bool embedded)
+{
+    const struct ap_grouper_options *o = &g->opts;
+    double dot = 0, words = 0, shared = 0;
+    for (size_t i = 0; i < g->n_features; i++) {
+        const struct feature *f = &g->features[i];
+        float in_topic = fmap_get(&t->sum, f->key);
+        dot += (double)f->weight * in_topic;
+        if (f->word) {
+            words += (double)f->weight * f->weight;
+            shared += in_topic > 0 ? (double)f->weight * f->weight : 0;
+        }
+    }
+    double text = dot / t->count;
+    struct verdict v = {text, text - threshold_for(o->threshold, o->threshold_new, t->count)};
+    if (words > 0 && shared / words < o->min_shared)
+        v.margin = -1; /* the topic has too little of what the question is about */
+    if (embedded && t->embedded > 0) {
+        double edot = 0;
+        for (size_t i = 0; i < g->dim; i++)
+            edot += (double)g->embedding[i] * t->embedding[i];
+        double emb = edot / t->embedded;
+        double w = o->embedding_weight;
+        double emb_margin =
+            emb - threshold_for(o->embedding_threshold, o->embedding_threshold_new, t->embedded);
+        v.similarity = (1 - w) * v.similarity + w * emb;
+        v.margin = (1 - w) * v.margin + w * emb_margin;
+    }
+    if (g->associated && t->associated > 0) {
+        double adot = 0;
+        for (size_t i = 0; i < o->association_dim; i++)
+            adot += (double)g->assoc[i] * t->assoc[i];
+        double assoc = adot / t->associated;
+        double w = o->association_weight * g->coverage; /* as much as its words are known */
+        double assoc_margin = assoc - threshold_for(o->association_threshold,
+                                                    o->association_threshold_new, t->associated);
+        v.similarity = (1 - w) * v.similarity + w * assoc;
+        v.margin = (1 - w) * v.margin + w * assoc_margin;
+    }
+    return v;
+}
+
+static void join(struct ap_grouper *g, size_t topic, bool embedded)
 {
     bool created;
     struct topic *t = &g->topics[topic];
@@ -327,6 +589,21 @@ static void join(struct ap_grouper *g, size_t topic)
             p->topics[p->n++] = (uint32_t)topic;
         }
     }
+    if (g->associated) {
+        size_t dim = g->opts.association_dim;
+        if (t->assoc == NULL)
+            t->assoc = ap_calloc(dim, sizeof *t->assoc);
+        for (size_t i = 0; i < dim; i++)
+            t->assoc[i] += g->assoc[i];
+        t->associated++;
+    }
+    if (embedded) {
+        if (t->embedding == NULL)
+            t->embedding = ap_calloc(g->dim, sizeof *t->embedding);
+        for (size_t i = 0; i < g->dim; i++)
+            t->embedding[i] += g->embedding[i];
+        t->embedded++;
+    }
 }
 
 static size_t new_topic(struct ap_grouper *g)
@@ -341,32 +618,53 @@ static size_t new_topic(struct ap_grouper *g)
     return g->n_topics++;
 }
 
+/* With an embedding and few topics, every topic that has embeddings is a
+ * candidate too: the agent's vectors find paraphrases that share no word. */
+static void gather_embedded(struct ap_grouper *g)
+{
+    if (g->n_topics > g->opts.embedding_scan)
+        return;
+    for (size_t t = 0; t < g->n_topics; t++)
+        if (g->topics[t].embedded > 0 && g->scores[t] == 0)
+            touch(g, (uint32_t)t);
+}
+
 size_t ap_grouper_assign(struct ap_grouper *g, const struct ap_gap_question *q, double *similarity)
 {
     extract(g, q->tokens);
     weigh(g);
+    bool embedded = embed(g, q);
+    g->associated = associate(g);
     gather_candidates(g);
+    size_t n = keep_best(g, g->opts.candidates);
+    for (size_t i = n; i < g->n_touched; i++)
+        g->scores[g->touched[i]] = 0;
+    g->n_touched = n;
+    if (embedded) {
+        gather_embedded(g);
+        n = g->n_touched;
+    }
+    prefetch_candidates(g, n);
     size_t best = SIZE_MAX;
-    double best_sim = 0;
-    size_t n = g->n_touched < g->opts.candidates ? g->n_touched : g->opts.candidates;
-    if (g->n_touched > n)
-        qsort_r(g->touched, g->n_touched, sizeof *g->touched, compare_by_score_desc, g->scores);
+    struct verdict best_v = {0, -1};
     for (size_t i = 0; i < n; i++) {
-        double sim = average_similarity(g, &g->topics[g->touched[i]]);
-        if (sim > best_sim || (sim == best_sim && g->touched[i] < best)) {
-            best_sim = sim;
-            best = g->touched[i];
+        uint32_t t = g->touched[i];
+        struct verdict v = judge(g, &g->topics[t], embedded);
+        if (best == SIZE_MAX || v.similarity > best_v.similarity ||
+            (v.similarity == best_v.similarity && t < best)) {
+            best_v = v;
+            best = t;
         }
     }
     for (size_t i = 0; i < g->n_touched; i++)
         g->scores[g->touched[i]] = 0;
-    if (best == SIZE_MAX || best_sim < g->opts.threshold) {
+    if (best == SIZE_MAX || best_v.margin < 0) {
         best = new_topic(g);
-        best_sim = 0;
+        best_v.similarity = 0;
     }
-    join(g, best);
+    join(g, best, embedded);
     if (similarity)
-        *similarity = best_sim;
+        *similarity = best_v.similarity;
     return best;
 }
 
@@ -374,9 +672,11 @@ void ap_grouper_place(struct ap_grouper *g, const struct ap_gap_question *q, siz
 {
     extract(g, q->tokens);
     weigh(g);
+    bool embedded = embed(g, q);
+    g->associated = associate(g);
     while (g->n_topics <= topic)
         new_topic(g);
-    join(g, topic);
+    join(g, topic, embedded);
 }
 
 size_t ap_grouper_topic_count(const struct ap_grouper *g)

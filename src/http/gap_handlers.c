@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answers/answers.h"
 #include "gaps/gaps.h"
 #include "http/http.h"
 #include "ingest/json.h"
@@ -270,4 +271,110 @@ void ap_http_handle_question_dismiss(struct ap_http_request *req, struct ap_http
 void ap_http_handle_question_undismiss(struct ap_http_request *req, struct ap_http_response *res)
 {
     curate(req, res, "question", do_question_undismiss);
+}
+
+/* --- from a topic to a short answer ------------------------------------------------- */
+
+/* The topic's label: where a new answer's question starts. */
+static bool topic_question(struct ap_http_request *req, int64_t topic_id, char *out, size_t size,
+                           struct ap_error *err)
+{
+    return ap_gaps_topic_label(req->store, req->account.id, topic_id, out, size, err) == AP_OK;
+}
+
+void ap_http_handle_gap_answer_preview(struct ap_http_request *req,
+                                       struct ap_http_response *res)
+{
+    struct ap_answer a;
+    struct ap_error err;
+    char label[AP_ANSWER_QUESTION_MAX + 1];
+    int64_t id;
+    unsigned present = 0;
+    ap_answer_init(&a);
+    ap_error_clear(&err);
+    bool ok = parse_path_id(req->params[0], "topic", &id, &err) &&
+              topic_question(req, id, label, sizeof label, &err);
+    if (ok && req->body.len > 0)
+        ok = ap_answer_read_json(req->body.data, req->body.len, &a, &present, &err) == AP_OK;
+    const char *question = present & AP_ANSWER_F_QUESTION ? a.question : label;
+    const char *answer = present & AP_ANSWER_F_ANSWER ? a.answer : "";
+    if (ok) {
+        res->status = 200;
+        res->content_type = "application/json";
+        struct ap_buf html;
+        ap_buf_init(&html, SIZE_MAX / 2);
+        ap_answer_render_html(question, answer, &html);
+        ap_buf_append_str(&res->body, "{\"question\":");
+        ap_buf_append_json_string(&res->body, question, strlen(question));
+        ap_buf_append_str(&res->body, ",\"answer\":");
+        ap_buf_append_json_string(&res->body, answer, strlen(answer));
+        ap_buf_append_str(&res->body, ",\"html\":");
+        ap_buf_append_json_string(&res->body, html.data ? html.data : "", html.len);
+        ap_buf_append_char(&res->body, '}');
+        ap_buf_free(&html);
+    } else {
+        ap_http_error(res, &err);
+    }
+    ap_answer_free(&a);
+}
+
+struct mark {
+    int64_t account_id, topic_id;
+    const char *answer_id;
+    int64_t at_us;
+};
+
+static enum ap_status mark_txn(struct ap_store *store, void *ctx, struct ap_error *err)
+{
+    struct mark *m = ctx;
+    return ap_gaps_mark_answered(store, m->account_id, m->topic_id, m->answer_id, m->at_us, err);
+}
+
+/* Creates the answer, then links the topic to it. The answer is created by
+ * the answers service (which keeps the matcher current); should linking fail,
+ * the answer is deleted again so that nothing is left half done. */
+void ap_http_handle_gap_answer(struct ap_http_request *req, struct ap_http_response *res)
+{
+    struct ap_answer a;
+    struct ap_error err;
+    char label[AP_ANSWER_QUESTION_MAX + 1];
+    int64_t id;
+    unsigned present = 0;
+    ap_answer_init(&a);
+    ap_error_clear(&err);
+    bool ok = parse_path_id(req->params[0], "topic", &id, &err) &&
+              topic_question(req, id, label, sizeof label, &err) &&
+              ap_answer_read_json(req->body.data ? req->body.data : "", req->body.len, &a,
+                                  &present, &err) == AP_OK;
+    if (ok && !(present & AP_ANSWER_F_QUESTION)) {
+        free(a.question);
+        a.question = ap_strdup(label);
+    }
+    ok = ok && ap_answers_create(req->answers, req->store, req->account.id, &a, &err) == AP_OK;
+    if (ok) {
+        struct mark m = {req->account.id, id, a.id, a.created_at_us};
+        if (ap_store_transact(req->store, mark_txn, &m, &err) != AP_OK) {
+            struct ap_error ignored;
+            ap_answers_delete(req->answers, req->store, req->account.id, a.id, &ignored);
+            ok = false;
+        }
+    }
+    if (ok) {
+        struct ap_buf doc;
+        ap_buf_init(&doc, SIZE_MAX / 2);
+        ap_buf_append_str(&doc, "{\"answer\":");
+        ap_answer_write_json(&a, &doc);
+        ap_buf_append_str(&doc, ",\"topic\":");
+        if (ap_gaps_topic_summary_json(req->store, &req->account, id, &doc, &err) == AP_OK) {
+            ap_buf_append_char(&doc, '}');
+            answer_json(res, &doc);
+            res->status = 201;
+        } else {
+            ap_http_error(res, &err);
+        }
+        ap_buf_free(&doc);
+    } else {
+        ap_http_error(res, &err);
+    }
+    ap_answer_free(&a);
 }

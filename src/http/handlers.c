@@ -13,10 +13,16 @@ void ap_http_handle_health(struct ap_http_request *req, struct ap_http_response 
         ap_http_json(res, 200, ok, sizeof ok - 1);
         return;
     }
+    ap_http_health_unavailable(res, &err);
+}
+
+void ap_http_health_unavailable(struct ap_http_response *res, const struct ap_error *err)
+{
     res->status = 503;
     res->content_type = "application/json";
+    ap_buf_reset(&res->body);
     ap_buf_append_str(&res->body, "{\"status\":\"unavailable\",\"db\":");
-    ap_buf_append_json_string(&res->body, err.message, strlen(err.message));
+    ap_buf_append_json_string(&res->body, err->message, strlen(err->message));
     ap_buf_append_char(&res->body, '}');
 }
 
@@ -154,4 +160,14 @@ void ap_http_handle_events(struct ap_http_request *req, struct ap_http_response 
     } else {
         ingest_single(req, res);
     }
+}
+
+/* The OpenAPI document (src/http/openapi.json), embedded at build time. */
+extern const char ap_openapi_json[];
+extern const size_t ap_openapi_json_len;
+
+void ap_http_handle_openapi(struct ap_http_request *req, struct ap_http_response *res)
+{
+    (void)req;
+    ap_http_json(res, 200, ap_openapi_json, ap_openapi_json_len);
 }

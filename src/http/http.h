@@ -41,6 +41,8 @@ void ap_http_stop(struct ap_http_server *server);
 
 #define AP_HTTP_MAX_PARAMS 4
 
+struct ap_answers_cache;
+
 /* One request. The server owns it and everything it points to; handlers read
  * it and write their answer into the response. */
 struct ap_http_request {
@@ -52,6 +54,7 @@ struct ap_http_request {
     struct ap_store *store;                 /* this worker thread's connection */
     struct ap_gaps *gaps;                   /* the process's grouping models */
     struct ap_http_metrics *metrics;        /* the process's counters */
+    struct ap_answers_cache *answers;       /* the server's matchers, shared by all threads */
     struct ap_account account;              /* the token's account, once authenticated */
     struct ap_token token;
     const struct ap_http_config *config;
@@ -106,6 +109,8 @@ const struct ap_http_route *ap_http_route_find(const char *method, const char *p
 
 /* Handlers, referenced by the route table. */
 void ap_http_handle_health(struct ap_http_request *req, struct ap_http_response *res);
+/* The 503 answer of /healthz when the database cannot be reached. */
+void ap_http_health_unavailable(struct ap_http_response *res, const struct ap_error *err);
 void ap_http_handle_events(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_reports(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_report(struct ap_http_request *req, struct ap_http_response *res);
@@ -118,7 +123,10 @@ void ap_http_handle_gap_undismiss(struct ap_http_request *req, struct ap_http_re
 void ap_http_handle_question_move(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_question_dismiss(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_question_undismiss(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_gap_answer_preview(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_gap_answer(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_metrics(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_openapi(struct ap_http_request *req, struct ap_http_response *res);
 
 /* Metrics (metrics.c). The server owns them; handlers add event verdicts. */
 struct ap_http_metrics *ap_http_metrics_new(size_t n_routes);
@@ -143,5 +151,11 @@ bool ap_http_ratelimit_take(struct ap_http_ratelimit *rl, int64_t token_id, int6
 /* Assigns the account's newly stored questions to topics; logs a failure
  * (assignment is retried on the next read). */
 void ap_http_assign_gaps(struct ap_http_request *req);
+void ap_http_handle_answers_list(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answer_get(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answer_create(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answer_patch(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answer_delete(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_answers_match(struct ap_http_request *req, struct ap_http_response *res);
 
 #endif

@@ -4,8 +4,8 @@
 
 #define READERS (AP_ROLE_BIT(AP_ROLE_VIEWER) | AP_ROLE_BIT(AP_ROLE_ADMIN))
 #define INGESTERS (AP_ROLE_BIT(AP_ROLE_INGEST) | AP_ROLE_BIT(AP_ROLE_ADMIN))
-
 #define ADMINS AP_ROLE_BIT(AP_ROLE_ADMIN)
+#define EVERYONE (INGESTERS | READERS)
 
 static const char *const event_media[] = {"application/x-ndjson", "application/json", NULL};
 static const char *const json_media[] = {"application/json", NULL};
@@ -13,6 +13,7 @@ static const char *const json_media[] = {"application/json", NULL};
 const struct ap_http_route ap_http_routes[] = {
     {"GET", "/healthz", ap_http_handle_health, 0, false, NULL},
     {"GET", "/metrics", ap_http_handle_metrics, 0, false, NULL},
+    {"GET", "/v1/openapi.json", ap_http_handle_openapi, 0, false, NULL},
     {"POST", "/v1/events", ap_http_handle_events, INGESTERS, true, event_media},
     {"GET", "/v1/reports", ap_http_handle_reports, READERS, false, NULL},
     {"GET", "/v1/reports/{name}", ap_http_handle_report, READERS, false, NULL},
@@ -26,8 +27,18 @@ const struct ap_http_route ap_http_routes[] = {
      json_media},
     {"POST", "/v1/gaps/questions/{id}/dismiss", ap_http_handle_question_dismiss, ADMINS, false,
      NULL},
+    {"POST", "/v1/gaps/{id}/answer/preview", ap_http_handle_gap_answer_preview, ADMINS, true,
+     json_media},
+    {"POST", "/v1/gaps/{id}/answer", ap_http_handle_gap_answer, ADMINS, true, json_media},
     {"POST", "/v1/gaps/questions/{id}/undismiss", ap_http_handle_question_undismiss, ADMINS,
      false, NULL},
+    /* Short answers: the literal path first, so that it wins over {id}. */
+    {"POST", "/v1/answers/match", ap_http_handle_answers_match, EVERYONE, true, json_media},
+    {"GET", "/v1/answers", ap_http_handle_answers_list, READERS, false, NULL},
+    {"POST", "/v1/answers", ap_http_handle_answer_create, ADMINS, true, json_media},
+    {"GET", "/v1/answers/{id}", ap_http_handle_answer_get, READERS, false, NULL},
+    {"PATCH", "/v1/answers/{id}", ap_http_handle_answer_patch, ADMINS, true, json_media},
+    {"DELETE", "/v1/answers/{id}", ap_http_handle_answer_delete, ADMINS, false, NULL},
 };
 
 const size_t ap_http_route_count = sizeof ap_http_routes / sizeof ap_http_routes[0];

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "answers/answers.h"
 #include "http/http.h"
 #include "gaps/gaps.h"
 
@@ -22,6 +23,7 @@ struct ap_http_server {
     char *db_url;
     char *web_root;
     struct MHD_Daemon *daemon;
+    struct ap_answers_cache *answers;
     uint16_t port;
     pthread_key_t store_key; /* each worker thread's store connection */
     atomic_int in_flight;
@@ -182,8 +184,12 @@ static void *checkpointer(void *arg)
     return NULL;
 }
 
+/* Only an embedded store keeps a log to checkpoint; a database server keeps
+ * its own. */
 static void start_checkpointer(struct ap_http_server *s)
 {
+    if (ap_store_url_is_server(s->db_url))
+        return;
     pthread_mutex_init(&s->checkpoint_lock, NULL);
     pthread_cond_init(&s->checkpoint_wake, NULL);
     pthread_create(&s->checkpoint_thread, NULL, checkpointer, s);
@@ -193,6 +199,8 @@ static void start_checkpointer(struct ap_http_server *s)
  * log, and closing the last connection removes it. */
 static void stop_checkpointer(struct ap_http_server *s)
 {
+    if (ap_store_url_is_server(s->db_url))
+        return;
     pthread_mutex_lock(&s->checkpoint_lock);
     s->stopping = true;
     pthread_cond_signal(&s->checkpoint_wake);
@@ -389,6 +397,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         st->req.config = &s->config;
         st->req.gaps = s->gaps;
         st->req.metrics = s->metrics;
+        st->req.answers = s->answers;
         st->req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
         ap_buf_init(&st->req.body, s->config.max_body);
         ap_buf_init(&st->res.body, SIZE_MAX / 2);
@@ -418,7 +427,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     ap_error_clear(&err);
     st->req.store = thread_store(s, &err);
     if (st->req.store == NULL) {
-        ap_http_error(&st->res, &err);
+        if (st->route->handler == ap_http_handle_health)
+            ap_http_health_unavailable(&st->res, &err);
+        else
+            ap_http_error(&st->res, &err);
         return send_response(s, conn, st);
     }
     st->route->handler(&st->req, &st->res);
@@ -492,6 +504,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     s->gaps = ap_gaps_new(NULL);
     s->metrics = ap_http_metrics_new(ap_http_route_count);
     s->ratelimit = ap_http_ratelimit_new(cfg->rate_limit, cfg->rate_burst);
+    s->answers = ap_answers_cache_new();
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, s,
@@ -507,6 +520,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
         ap_gaps_destroy(s->gaps);
         ap_http_metrics_free(s->metrics);
         ap_http_ratelimit_free(s->ratelimit);
+        ap_answers_cache_destroy(s->answers);
         free(s->db_url);
         free(s->web_root);
         free(s);
@@ -541,6 +555,7 @@ void ap_http_stop(struct ap_http_server *s)
     ap_gaps_destroy(s->gaps);
     ap_http_metrics_free(s->metrics);
     ap_http_ratelimit_free(s->ratelimit);
+    ap_answers_cache_destroy(s->answers);
     free(s->db_url);
     free(s->web_root);
     free(s);

@@ -121,7 +121,7 @@ static enum ap_status get_string(const struct ap_json_object *obj, const char *n
     return AP_OK;
 }
 
-static bool channel_valid(const char *s, size_t len)
+bool ap_channel_valid(const char *s, size_t len)
 {
     if (len < 1 || len > 32)
         return false;
@@ -217,7 +217,7 @@ static enum ap_status parse_field(const struct ap_json_object *obj, const struct
                                f->max, len);
         break;
     case FIELD_CHANNEL:
-        if (!channel_valid(s, len))
+        if (!ap_channel_valid(s, len))
             return field_error(err, f->name, "must be 1 to 32 characters of [a-z0-9_-]");
         break;
     case FIELD_LANGUAGE:

@@ -68,6 +68,10 @@ struct ap_event {
     struct ap_json_object *json; /* the parsed document, owned */
 };
 
+/* A channel name (SPEC §1): 1-32 characters of [a-z0-9_-]. Reports and gaps
+ * validate their channel filters with it too. */
+bool ap_channel_valid(const char *s, size_t len);
+
 /* Parses and validates one event from JSON text. On success fills *ev (release
  * with ap_event_free); on failure returns AP_INVALID with err naming the field
  * and the rule, and *ev needs no release. */

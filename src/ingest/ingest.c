@@ -29,14 +29,14 @@ static enum ap_status store_batch_txn(struct ap_store *store, void *ctx, struct 
 {
     struct store_batch *b = ctx;
     struct ap_account account;
-    enum ap_status rc = ap_store_get_account(store, b->account_id, &account, err);
+    enum ap_status rc = ap_store_lock_events(store, b->account_id, b->events, b->n, err);
+    if (rc == AP_OK)
+        rc = ap_store_get_account(store, b->account_id, &account, err);
     if (rc != AP_OK)
         return rc;
-    for (size_t i = 0; i < b->n; i++) {
-        rc = ap_store_insert_event(store, b->account_id, &b->events[i], &b->verdicts[i], err);
-        if (rc != AP_OK)
-            return rc;
-    }
+    rc = ap_store_insert_events(store, b->account_id, b->events, b->n, b->verdicts, err);
+    if (rc != AP_OK)
+        return rc;
     rc = ap_gaps_record(store, b->account_id, b->events, b->verdicts, b->n, err);
     if (rc != AP_OK)
         return rc;

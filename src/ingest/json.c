@@ -270,11 +270,44 @@ static bool skip_value(struct parser *ps, int depth)
     }
 }
 
-/* A top-level array: numbers are kept when every item is a number. */
+/* A top-level array: numbers are kept when every item is a number, strings
+ * when every item is a string. */
+static bool read_array_item(struct parser *ps, struct ap_json_member *m, size_t *num_cap,
+                            size_t *str_cap)
+{
+    if (m->numbers_only && ps->p < ps->end && (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))) {
+        m->strings_only = false;
+        if (m->n_numbers == *num_cap) {
+            *num_cap = *num_cap ? 2 * *num_cap : 16;
+            m->numbers = ap_realloc(m->numbers, *num_cap * sizeof *m->numbers);
+        }
+        if (!read_number(ps, &m->numbers[m->n_numbers]))
+            return false;
+        m->n_numbers++;
+        return true;
+    }
+    m->numbers_only = false;
+    if (m->strings_only && ps->p < ps->end && *ps->p == '"') {
+        if (m->n_strings == *str_cap) {
+            *str_cap = *str_cap ? 2 * *str_cap : 8;
+            m->strings = ap_realloc(m->strings, *str_cap * sizeof *m->strings);
+            m->string_lens = ap_realloc(m->string_lens, *str_cap * sizeof *m->string_lens);
+        }
+        ps->p++;
+        if (!read_string(ps, true, &m->strings[m->n_strings], &m->string_lens[m->n_strings]))
+            return false;
+        m->n_strings++;
+        return true;
+    }
+    m->strings_only = false;
+    return skip_value(ps, 2);
+}
+
 static bool read_array(struct parser *ps, struct ap_json_member *m)
 {
-    size_t cap = 0;
+    size_t num_cap = 0, str_cap = 0;
     m->numbers_only = true;
+    m->strings_only = true;
     skip_space(ps);
     if (ps->p < ps->end && *ps->p == ']') {
         ps->p++;
@@ -282,19 +315,8 @@ static bool read_array(struct parser *ps, struct ap_json_member *m)
     }
     for (;;) {
         skip_space(ps);
-        if (m->numbers_only && ps->p < ps->end && (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))) {
-            if (m->n_numbers == cap) {
-                cap = cap ? 2 * cap : 16;
-                m->numbers = ap_realloc(m->numbers, cap * sizeof *m->numbers);
-            }
-            if (!read_number(ps, &m->numbers[m->n_numbers]))
-                return false;
-            m->n_numbers++;
-        } else {
-            m->numbers_only = false;
-            if (!skip_value(ps, 2))
-                return false;
-        }
+        if (!read_array_item(ps, m, &num_cap, &str_cap))
+            return false;
         skip_space(ps);
         if (ps->p < ps->end && *ps->p == ',') {
             ps->p++;
@@ -310,6 +332,13 @@ static bool read_array(struct parser *ps, struct ap_json_member *m)
         free(m->numbers);
         m->numbers = NULL;
         m->n_numbers = 0;
+    }
+    if (!m->strings_only) {
+        free(m->strings);
+        free(m->string_lens);
+        m->strings = NULL;
+        m->string_lens = NULL;
+        m->n_strings = 0;
     }
     return true;
 }
@@ -436,8 +465,11 @@ void ap_json_object_free(struct ap_json_object *obj)
 {
     if (obj == NULL)
         return;
-    for (size_t i = 0; i < obj->n; i++)
+    for (size_t i = 0; i < obj->n; i++) {
         free(obj->members[i].numbers);
+        free(obj->members[i].strings);
+        free(obj->members[i].string_lens);
+    }
     free(obj->members);
     free(obj->arena);
     memset(obj, 0, sizeof *obj);

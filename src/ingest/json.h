@@ -1,6 +1,6 @@
 /* A strict RFC 8259 reader for one JSON object, made for event lines. It
  * validates the whole text (grammar, UTF-8, escapes, depth) in one pass, decodes
- * the top-level members' strings, keeps arrays of numbers, and skips other
+ * the top-level members' strings, keeps arrays of numbers or of strings, and skips other
  * nested values after validating them. It is the hot path of ingestion: see
  * docs/benchmarks.md for its speed against jansson and cJSON. */
 #ifndef AP_JSON_H
@@ -19,7 +19,7 @@ enum ap_json_kind {
     AP_JSON_TRUE,
     AP_JSON_NUMBER,
     AP_JSON_STRING,
-    AP_JSON_ARRAY,  /* numbers holds its items when all are numbers */
+    AP_JSON_ARRAY,  /* numbers (or strings) holds its items when all are numbers (strings) */
     AP_JSON_OBJECT, /* validated and skipped */
 };
 
@@ -33,6 +33,10 @@ struct ap_json_member {
     double *numbers; /* AP_JSON_ARRAY of numbers only; else NULL */
     size_t n_numbers;
     bool numbers_only;
+    const char **strings; /* AP_JSON_ARRAY of strings only: decoded, in the arena; else NULL */
+    size_t *string_lens;
+    size_t n_strings;
+    bool strings_only;
 };
 
 /* The top-level members of a parsed object. It owns its storage: release with

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "reports/reports.h"
+#include "ingest/event.h"
 #include "tz/tz.h"
 
 static const char *const report_names[] = {
@@ -53,18 +54,6 @@ static enum ap_status parse_choice(const char *field, const char *value, const s
     return ap_error_set(err, AP_INVALID, field, "\"%s\": must be one of %s", field, allowed);
 }
 
-static bool channel_valid(const char *s)
-{
-    size_t len = strlen(s);
-    if (len < 1 || len > 32)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-              s[i] == '-'))
-            return false;
-    return true;
-}
-
 enum ap_status ap_report_query_parse(const struct ap_report_params *p, int64_t now_default_us,
                                      struct ap_report_query *q, struct ap_error *err)
 {
@@ -87,7 +76,7 @@ enum ap_status ap_report_query_parse(const struct ap_report_params *p, int64_t n
         q->format = (enum ap_report_format)v;
     }
     if (p->channel) {
-        if (!channel_valid(p->channel))
+        if (!ap_channel_valid(p->channel, strlen(p->channel)))
             return ap_error_set(err, AP_INVALID, "channel",
                                 "\"channel\": must be 1 to 32 characters of [a-z0-9_-]");
         snprintf(q->channel, sizeof q->channel, "%s", p->channel);

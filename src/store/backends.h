@@ -5,6 +5,8 @@
 #include "store/store.h"
 
 enum ap_status ap_sqlite_open(const char *path, struct ap_store **out, struct ap_error *err);
+/* url is the whole libpq connection URL, scheme included. */
+enum ap_status ap_pg_open(const char *url, struct ap_store **out, struct ap_error *err);
 
 /* A numbered migration, embedded from src/store/migrations/<backend>/NNN_name.sql. */
 struct ap_migration {
@@ -15,5 +17,7 @@ struct ap_migration {
 
 extern const struct ap_migration ap_sqlite_migrations[];
 extern const size_t ap_sqlite_migration_count;
+extern const struct ap_migration ap_pg_migrations[];
+extern const size_t ap_pg_migration_count;
 
 #endif

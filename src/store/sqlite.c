@@ -63,6 +63,16 @@ enum stmt_id {
     ST_MARK_GAP_TOPIC_MERGED,
     ST_SET_GAP_TOPIC_ANSWER,
     ST_CONVERSATION_BODIES,
+    /* short answers */
+    ST_INSERT_ANSWER,
+    ST_UPDATE_ANSWER,
+    ST_DELETE_ANSWER,
+    ST_GET_ANSWER,
+    ST_SELECT_ANSWERS,
+    ST_COUNT_ANSWERS,
+    ST_BUMP_ANSWERS,
+    ST_ANSWER_STATE,
+    ST_SET_ANSWER_THRESHOLD,
     ST__COUNT
 };
 
@@ -84,6 +94,13 @@ enum stmt_id {
     "close_us = close_us + excluded.close_us, helpful = helpful + excluded.helpful, "      \
     "not_helpful = not_helpful + excluded.not_helpful, asked = asked + excluded.asked, "   \
     "unanswered = unanswered + excluded.unanswered"
+#define ANSWER_COLUMNS                                                                     \
+    "id, question, alternatives, n_alternatives, answer, language, enabled, created_at_us, " \
+    "updated_at_us"
+/* ?1 account, ?2 enabled (-1 for any), ?3 search text or NULL */
+#define ANSWER_FILTER                                                                        \
+    "WHERE account_id = ?1 AND (?2 < 0 OR enabled = ?2) AND (?3 IS NULL OR "                \
+    "instr(lower(question || char(10) || alternatives || char(10) || answer), lower(?3)) > 0)"
 #define TOKEN_COLUMNS "account_id, id, role, hash, label, created_at_us, revoked_at_us"
 #define GAP_QUESTION_COLUMNS                                                              \
     "id, event_id, conversation_id, at_us, text, language, embedding, channel, topic_id, " \
@@ -230,6 +247,22 @@ static const char *const stmt_sql[ST__COUNT] = {
                                 "WHERE account_id = ?1 AND id = ?2 AND merged_into IS NULL",
     [ST_CONVERSATION_BODIES] = "SELECT id, body FROM events WHERE account_id = ? AND "
                                "conversation_id = ? AND type = ? ORDER BY at_us, id",
+    [ST_INSERT_ANSWER] = "INSERT INTO answers (account_id, " ANSWER_COLUMNS ") VALUES "
+                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING",
+    [ST_UPDATE_ANSWER] = "UPDATE answers SET question = ?3, alternatives = ?4, n_alternatives = ?5, "
+                         "answer = ?6, language = ?7, enabled = ?8, updated_at_us = ?10 "
+                         "WHERE account_id = ?1 AND id = ?2",
+    [ST_DELETE_ANSWER] = "DELETE FROM answers WHERE account_id = ? AND id = ?",
+    [ST_GET_ANSWER] = "SELECT " ANSWER_COLUMNS " FROM answers WHERE account_id = ? AND id = ?",
+    [ST_SELECT_ANSWERS] = "SELECT " ANSWER_COLUMNS " FROM answers " ANSWER_FILTER
+                          " ORDER BY created_at_us, id LIMIT ?4 OFFSET ?5",
+    [ST_COUNT_ANSWERS] = "SELECT count(*) FROM answers " ANSWER_FILTER,
+    [ST_BUMP_ANSWERS] = "INSERT INTO answer_state (account_id, version) VALUES (?1, 1) "
+                        "ON CONFLICT (account_id) DO UPDATE SET version = version + 1",
+    [ST_ANSWER_STATE] = "SELECT version, match_threshold FROM answer_state WHERE account_id = ?",
+    [ST_SET_ANSWER_THRESHOLD] = "INSERT INTO answer_state (account_id, version, match_threshold) "
+                                "VALUES (?1, 0, ?2) ON CONFLICT (account_id) DO UPDATE SET "
+                                "match_threshold = excluded.match_threshold",
 };
 
 struct sqlite_store {
@@ -1330,6 +1363,200 @@ static enum ap_status sqlite_select_conversation_bodies(struct ap_store *base,
     return select_blobs(s, st, fn, ctx, err);
 }
 
+/* --- Short answers ------------------------------------------------------------------ */
+
+static enum ap_status bump_answers(struct sqlite_store *s, int64_t account_id,
+                                   struct ap_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_BUMP_ANSWERS);
+    sqlite3_bind_int64(st, 1, account_id);
+    return exec_stmt(s, st, err);
+}
+
+/* Binds ?1..?10 of ST_INSERT_ANSWER / ST_UPDATE_ANSWER; the caller frees *lines. */
+static void bind_answer(sqlite3_stmt *st, int64_t account_id, const struct ap_answer *a,
+                        struct ap_buf *lines)
+{
+    for (size_t i = 0; i < a->n_alternatives; i++) {
+        if (i)
+            ap_buf_append_char(lines, '\n');
+        ap_buf_append_str(lines, a->alternatives[i]);
+    }
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, a->id);
+    bind_text(st, 3, a->question);
+    sqlite3_bind_text(st, 4, lines->data ? lines->data : "", (int)lines->len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (int64_t)a->n_alternatives);
+    bind_text(st, 6, a->answer);
+    bind_text(st, 7, a->language);
+    sqlite3_bind_int(st, 8, a->enabled);
+    sqlite3_bind_int64(st, 9, a->created_at_us);
+    sqlite3_bind_int64(st, 10, a->updated_at_us);
+}
+
+static enum ap_status write_answer(struct sqlite_store *s, enum stmt_id id, int64_t account_id,
+                                   const struct ap_answer *a, struct ap_error *err)
+{
+    struct ap_buf lines;
+    sqlite3_stmt *st = stmt(s, id);
+    ap_buf_init(&lines, (size_t)AP_ANSWER_JSON_MAX);
+    bind_answer(st, account_id, a, &lines);
+    enum ap_status rc = exec_stmt(s, st, err);
+    ap_buf_free(&lines);
+    if (rc != AP_OK)
+        return rc;
+    if (sqlite3_changes(s->db) == 0) {
+        if (id == ST_INSERT_ANSWER)
+            return ap_error_set(err, AP_EXISTS, "id", "\"id\": an answer \"%.128s\" already exists",
+                                a->id);
+        return ap_error_set(err, AP_NOT_FOUND, "id", "no answer \"%.128s\"", a->id);
+    }
+    return bump_answers(s, account_id, err);
+}
+
+static enum ap_status sqlite_insert_answer(struct ap_store *base, int64_t account_id,
+                                           const struct ap_answer *a, struct ap_error *err)
+{
+    return write_answer(from_base(base), ST_INSERT_ANSWER, account_id, a, err);
+}
+
+static enum ap_status sqlite_update_answer(struct ap_store *base, int64_t account_id,
+                                           const struct ap_answer *a, struct ap_error *err)
+{
+    return write_answer(from_base(base), ST_UPDATE_ANSWER, account_id, a, err);
+}
+
+static enum ap_status sqlite_delete_answer(struct ap_store *base, int64_t account_id,
+                                           const char *id, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_DELETE_ANSWER);
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, id);
+    enum ap_status rc = exec_stmt(s, st, err);
+    if (rc != AP_OK)
+        return rc;
+    if (sqlite3_changes(s->db) == 0)
+        return ap_error_set(err, AP_NOT_FOUND, "id", "no answer \"%.128s\"", id);
+    return bump_answers(s, account_id, err);
+}
+
+/* Reads a row of ANSWER_COLUMNS into *a (initialised here; the caller frees). */
+static void read_answer(sqlite3_stmt *st, struct ap_answer *a)
+{
+    ap_answer_init(a);
+    a->id = ap_strdup((const char *)sqlite3_column_text(st, 0));
+    a->question = ap_strdup((const char *)sqlite3_column_text(st, 1));
+    const char *lines = (const char *)sqlite3_column_text(st, 2);
+    if (sqlite3_column_int64(st, 3) > 0 && lines) {
+        for (const char *p = lines;;) {
+            const char *nl = strchr(p, '\n');
+            ap_answer_add_alternative(a, p, nl ? (size_t)(nl - p) : strlen(p));
+            if (nl == NULL)
+                break;
+            p = nl + 1;
+        }
+    }
+    a->answer = ap_strdup((const char *)sqlite3_column_text(st, 4));
+    copy_column(a->language, sizeof a->language, st, 5);
+    a->enabled = sqlite3_column_int(st, 6) != 0;
+    a->created_at_us = sqlite3_column_int64(st, 7);
+    a->updated_at_us = sqlite3_column_int64(st, 8);
+}
+
+static enum ap_status sqlite_get_answer(struct ap_store *base, int64_t account_id, const char *id,
+                                        struct ap_answer *out, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_GET_ANSWER);
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, id);
+    enum ap_status rc = step_row(s, st, err);
+    if (rc == AP_NOT_FOUND)
+        return ap_error_set(err, AP_NOT_FOUND, "id", "no answer \"%.128s\"", id);
+    if (rc != AP_OK)
+        return rc;
+    read_answer(st, out);
+    finish(st);
+    return AP_OK;
+}
+
+static void bind_answer_filter(sqlite3_stmt *st, int64_t account_id,
+                               const struct ap_answer_query *q)
+{
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int(st, 2, q->enabled < 0 ? -1 : q->enabled != 0);
+    if (q->q)
+        bind_text(st, 3, q->q);
+}
+
+static enum ap_status sqlite_select_answers(struct ap_store *base, int64_t account_id,
+                                            const struct ap_answer_query *q, ap_answer_fn fn,
+                                            void *ctx, int64_t *total, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st;
+    enum ap_status status = AP_OK;
+    int rc;
+    if (total) {
+        st = stmt(s, ST_COUNT_ANSWERS);
+        bind_answer_filter(st, account_id, q);
+        if ((status = step_row(s, st, err)) != AP_OK)
+            return status;
+        *total = sqlite3_column_int64(st, 0);
+        finish(st);
+    }
+    st = stmt(s, ST_SELECT_ANSWERS);
+    bind_answer_filter(st, account_id, q);
+    sqlite3_bind_int64(st, 4, q->limit ? (int64_t)q->limit : -1);
+    sqlite3_bind_int64(st, 5, (int64_t)q->offset);
+    while (status == AP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ap_answer a;
+        read_answer(st, &a);
+        status = fn(ctx, &a);
+        ap_answer_free(&a);
+    }
+    if (status == AP_OK && rc != SQLITE_DONE)
+        status = sqlite_error(s, rc, err);
+    finish(st);
+    return status;
+}
+
+static enum ap_status sqlite_get_answer_state(struct ap_store *base, int64_t account_id,
+                                              int64_t *version, double *threshold,
+                                              struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_ANSWER_STATE);
+    sqlite3_bind_int64(st, 1, account_id);
+    enum ap_status rc = step_row(s, st, err);
+    *version = 0;
+    *threshold = -1;
+    if (rc == AP_NOT_FOUND) {
+        if (err)
+            ap_error_clear(err);
+        return AP_OK;
+    }
+    if (rc != AP_OK)
+        return rc;
+    *version = sqlite3_column_int64(st, 0);
+    if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+        *threshold = sqlite3_column_double(st, 1);
+    finish(st);
+    return AP_OK;
+}
+
+static enum ap_status sqlite_set_answer_threshold(struct ap_store *base, int64_t account_id,
+                                                  double threshold, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_SET_ANSWER_THRESHOLD);
+    sqlite3_bind_int64(st, 1, account_id);
+    if (threshold >= 0)
+        sqlite3_bind_double(st, 2, threshold);
+    return exec_stmt(s, st, err);
+}
+
 static const struct ap_store_ops sqlite_ops = {
     .backend = "sqlite",
     .destroy = sqlite_destroy,
@@ -1384,6 +1611,13 @@ static const struct ap_store_ops sqlite_ops = {
     .merge_gap_topic = sqlite_merge_gap_topic,
     .set_gap_topic_answer = sqlite_set_gap_topic_answer,
     .select_conversation_bodies = sqlite_select_conversation_bodies,
+    .insert_answer = sqlite_insert_answer,
+    .update_answer = sqlite_update_answer,
+    .delete_answer = sqlite_delete_answer,
+    .get_answer = sqlite_get_answer,
+    .select_answers = sqlite_select_answers,
+    .get_answer_state = sqlite_get_answer_state,
+    .set_answer_threshold = sqlite_set_answer_threshold,
 };
 
 /* Durability settings: WAL with synchronous=FULL syncs the log on every commit,

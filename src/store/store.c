@@ -13,13 +13,16 @@ const char *ap_verdict_name(enum ap_verdict verdict)
 }
 
 /* Schemes and the backend that opens each; a URL without a known scheme is a
- * path of a SQLite file. */
+ * path of a SQLite file. PostgreSQL gets the whole URL (libpq parses it). */
 static const struct {
     const char *prefix;
+    bool keep_prefix;
     enum ap_status (*open)(const char *location, struct ap_store **out, struct ap_error *err);
 } backends[] = {
-    {"sqlite:", ap_sqlite_open},
-    {"file:", ap_sqlite_open},
+    {"sqlite:", false, ap_sqlite_open},
+    {"file:", false, ap_sqlite_open},
+    {"postgres://", true, ap_pg_open},
+    {"postgresql://", true, ap_pg_open},
 };
 
 enum ap_status ap_store_open(const char *url, struct ap_store **out, struct ap_error *err)
@@ -27,15 +30,20 @@ enum ap_status ap_store_open(const char *url, struct ap_store **out, struct ap_e
     *out = NULL;
     if (url == NULL || url[0] == '\0')
         return ap_error_set(err, AP_INVALID, "db", "\"db\": empty database location");
-    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-        return ap_error_set(err, AP_UNAVAILABLE, "db",
-                            "\"db\": this build has no PostgreSQL backend");
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
         size_t n = strlen(backends[i].prefix);
         if (strncmp(url, backends[i].prefix, n) == 0)
-            return backends[i].open(url + n, out, err);
+            return backends[i].open(backends[i].keep_prefix ? url : url + n, out, err);
     }
     return ap_sqlite_open(url, out, err);
+}
+
+bool ap_store_url_is_server(const char *url)
+{
+    for (size_t i = 0; url && i < sizeof backends / sizeof backends[0]; i++)
+        if (backends[i].keep_prefix && strncmp(url, backends[i].prefix, strlen(backends[i].prefix)) == 0)
+            return true;
+    return false;
 }
 
 enum ap_status ap_store_transact(struct ap_store *s,

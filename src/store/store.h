@@ -9,6 +9,7 @@
 #define AP_STORE_H
 
 #include "account/account.h"
+#include "answers/answer.h"
 #include "core/core.h"
 #include "ingest/event.h"
 #include "reports/cells.h"
@@ -33,6 +34,18 @@ typedef enum ap_status (*ap_cell_fn)(void *ctx, const struct ap_cell *cell);
 /* An event's facts (ap_event_from_facts); its strings live during the call only. */
 typedef enum ap_status (*ap_event_fn)(void *ctx, const struct ap_event *event);
 typedef enum ap_status (*ap_member_fn)(void *ctx, const char *id, const char *name);
+/* A stored short answer, valid during the call only. */
+typedef enum ap_status (*ap_answer_fn)(void *ctx, const struct ap_answer *answer);
+
+/* Which answers select_answers returns: those containing `q` (case-insensitive
+ * for ASCII) in question, alternatives or answer when q is not NULL; enabled
+ * ones (1), disabled ones (0) or both (-1); ordered by creation, paged.
+ * limit 0 means all. */
+struct ap_answer_query {
+    const char *q;
+    int enabled;
+    size_t limit, offset;
+};
 
 /* Which cells select_cells returns: kind `kind` (or every kind when -1), start
  * days in [day_from, day_to), one channel or all (NULL). From the pending table
@@ -122,6 +135,12 @@ struct ap_store_ops {
     void (*rollback)(struct ap_store *store);
     enum ap_status (*ping)(struct ap_store *store, struct ap_error *err);
     enum ap_status (*schema_version)(struct ap_store *store, int *version, struct ap_error *err);
+    /* Called first in an ingest transaction with the batch's events: serialises
+     * it with other processes writing the same conversations and tickets of the
+     * account, whose aggregates it reads, derives and writes back. NULL when the
+     * backend needs nothing (SQLite's BEGIN IMMEDIATE serialises every writer). */
+    enum ap_status (*lock_events)(struct ap_store *store, int64_t account_id,
+                                  const struct ap_event *events, size_t n, struct ap_error *err);
     /* Optional (NULL when the backend has no log to keep): checkpoint_log
      * moves the log into the database and sets *log_bytes to what is left in
      * the log; set_auto_checkpoint makes commits checkpoint once the log holds
@@ -163,6 +182,12 @@ struct ap_store_ops {
     enum ap_status (*insert_event)(struct ap_store *store, int64_t account_id,
                                    const struct ap_event *ev, enum ap_verdict *verdict,
                                    struct ap_error *err);
+    /* Optional: insert_event for a whole batch, in order (a later event with
+     * the id of an earlier one is its duplicate or conflict), in fewer round
+     * trips. NULL: the wrapper calls insert_event for each. */
+    enum ap_status (*insert_events)(struct ap_store *store, int64_t account_id,
+                                    const struct ap_event *events, size_t n,
+                                    enum ap_verdict *verdicts, struct ap_error *err);
     enum ap_status (*count_events)(struct ap_store *store, int64_t account_id, int64_t *count,
                                    struct ap_error *err);
     /* The canonical JSON of one event, appended to out. */
@@ -280,6 +305,33 @@ struct ap_store_ops {
     enum ap_status (*select_conversation_bodies)(struct ap_store *store, int64_t account_id,
                                                  const char *conversation_id, int type,
                                                  ap_blob_fn fn, void *ctx, struct ap_error *err);
+    /* --- Short answers (src/answers) ------------------------------------------------
+     * Account first in every key. Each change bumps the account's answer version
+     * inside the caller's transaction; a process that caches a matcher compares
+     * versions to see another process's changes. insert_answer: AP_EXISTS when
+     * the id is taken. update_answer and delete_answer: AP_NOT_FOUND. */
+    enum ap_status (*insert_answer)(struct ap_store *store, int64_t account_id,
+                                    const struct ap_answer *a, struct ap_error *err);
+    enum ap_status (*update_answer)(struct ap_store *store, int64_t account_id,
+                                    const struct ap_answer *a, struct ap_error *err);
+    enum ap_status (*delete_answer)(struct ap_store *store, int64_t account_id, const char *id,
+                                    struct ap_error *err);
+    /* Fills *out (ap_answer_init'ed by the call; the caller frees it). */
+    enum ap_status (*get_answer)(struct ap_store *store, int64_t account_id, const char *id,
+                                 struct ap_answer *out, struct ap_error *err);
+    /* Calls fn for each answer of the page; *total (may be NULL) receives the
+     * number of answers matching q and enabled, over all pages. */
+    enum ap_status (*select_answers)(struct ap_store *store, int64_t account_id,
+                                     const struct ap_answer_query *q, ap_answer_fn fn, void *ctx,
+                                     int64_t *total, struct ap_error *err);
+    /* The version (0 before any change) and the account's own no-answer
+     * threshold (negative when it uses the default). */
+    enum ap_status (*get_answer_state)(struct ap_store *store, int64_t account_id,
+                                       int64_t *version, double *threshold, struct ap_error *err);
+    /* Sets the threshold (negative: back to the default). It is read with the
+     * version on every match, so it needs no version bump. */
+    enum ap_status (*set_answer_threshold)(struct ap_store *store, int64_t account_id,
+                                           double threshold, struct ap_error *err);
 };
 
 struct ap_store {
@@ -287,9 +339,13 @@ struct ap_store {
 };
 
 /* Opens the store a URL names: "sqlite:PATH", "file:PATH" or a plain path for
- * SQLite. Schema migrations run on open. The caller owns *out and releases it
+ * SQLite; "postgres://..." or "postgresql://..." (a libpq connection URL) for
+ * PostgreSQL. Schema migrations run on open. The caller owns *out and releases it
  * with ap_store_destroy. */
 enum ap_status ap_store_open(const char *url, struct ap_store **out, struct ap_error *err);
+/* Whether the URL names a database server (PostgreSQL), which may be down for a
+ * while, rather than a local file. */
+bool ap_store_url_is_server(const char *url);
 /* The schema version the store is at after its migrations ran. */
 static inline enum ap_status ap_store_schema_version(struct ap_store *s, int *version,
                                                      struct ap_error *err);
@@ -324,6 +380,13 @@ static inline enum ap_status ap_store_schema_version(struct ap_store *s, int *ve
                                                      struct ap_error *err)
 {
     return s->ops->schema_version(s, version, err);
+}
+
+static inline enum ap_status ap_store_lock_events(struct ap_store *s, int64_t account_id,
+                                                  const struct ap_event *events, size_t n,
+                                                  struct ap_error *err)
+{
+    return s->ops->lock_events ? s->ops->lock_events(s, account_id, events, n, err) : AP_OK;
 }
 
 static inline enum ap_status ap_store_checkpoint_log(struct ap_store *s,
@@ -414,6 +477,21 @@ static inline enum ap_status ap_store_insert_event(struct ap_store *s, int64_t a
                                                    enum ap_verdict *verdict, struct ap_error *err)
 {
     return s->ops->insert_event(s, account_id, ev, verdict, err);
+}
+
+static inline enum ap_status ap_store_insert_events(struct ap_store *s, int64_t account_id,
+                                                    const struct ap_event *events, size_t n,
+                                                    enum ap_verdict *verdicts,
+                                                    struct ap_error *err)
+{
+    if (s->ops->insert_events)
+        return s->ops->insert_events(s, account_id, events, n, verdicts, err);
+    for (size_t i = 0; i < n; i++) {
+        enum ap_status rc = s->ops->insert_event(s, account_id, &events[i], &verdicts[i], err);
+        if (rc != AP_OK)
+            return rc;
+    }
+    return AP_OK;
 }
 
 static inline enum ap_status ap_store_count_events(struct ap_store *s, int64_t account_id,
@@ -582,6 +660,43 @@ static inline enum ap_status ap_store_set_gap_topic_answer(struct ap_store *s, i
 static inline enum ap_status ap_store_select_conversation_bodies(struct ap_store *s, int64_t account_id, const char *conversation_id, int type, ap_blob_fn fn, void *ctx, struct ap_error *err)
 {
     return s->ops->select_conversation_bodies(s, account_id, conversation_id, type, fn, ctx, err);
+}
+
+/* --- Short answers ---------------------------------------------------------------- */
+
+static inline enum ap_status ap_store_insert_answer(struct ap_store *s, int64_t account_id, const struct ap_answer *a, struct ap_error *err)
+{
+    return s->ops->insert_answer(s, account_id, a, err);
+}
+
+static inline enum ap_status ap_store_update_answer(struct ap_store *s, int64_t account_id, const struct ap_answer *a, struct ap_error *err)
+{
+    return s->ops->update_answer(s, account_id, a, err);
+}
+
+static inline enum ap_status ap_store_delete_answer(struct ap_store *s, int64_t account_id, const char *id, struct ap_error *err)
+{
+    return s->ops->delete_answer(s, account_id, id, err);
+}
+
+static inline enum ap_status ap_store_get_answer(struct ap_store *s, int64_t account_id, const char *id, struct ap_answer *out, struct ap_error *err)
+{
+    return s->ops->get_answer(s, account_id, id, out, err);
+}
+
+static inline enum ap_status ap_store_select_answers(struct ap_store *s, int64_t account_id, const struct ap_answer_query *q, ap_answer_fn fn, void *ctx, int64_t *total, struct ap_error *err)
+{
+    return s->ops->select_answers(s, account_id, q, fn, ctx, total, err);
+}
+
+static inline enum ap_status ap_store_get_answer_state(struct ap_store *s, int64_t account_id, int64_t *version, double *threshold, struct ap_error *err)
+{
+    return s->ops->get_answer_state(s, account_id, version, threshold, err);
+}
+
+static inline enum ap_status ap_store_set_answer_threshold(struct ap_store *s, int64_t account_id, double threshold, struct ap_error *err)
+{
+    return s->ops->set_answer_threshold(s, account_id, threshold, err);
 }
 
 /* Runs `fn` inside a transaction, retrying it on AP_BUSY up to a bounded number

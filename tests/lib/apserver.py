@@ -4,12 +4,15 @@ timeout, and every process started here is ended (an atexit hook kills what a
 crashed test left running)."""
 import atexit
 import http.client
+import itertools
 import json
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -23,6 +26,48 @@ START_TIMEOUT = 20
 STOP_TIMEOUT = 40  # the server's own grace period for requests in flight is 30 s
 
 _live = set()
+
+# Which database the tests run on: SQLite files by default; PostgreSQL when the
+# test is registered with AP_TEST_BACKEND=postgres (the "-pg" runs), on the
+# server whose base URL (no database) is AP_TEST_PG.
+BACKEND = os.environ.get("AP_TEST_BACKEND", "sqlite")
+PG = os.environ.get("AP_TEST_PG", "").rstrip("/")
+EXIT_SKIPPED = 77  # SKIP_RETURN_CODE of the -pg registrations
+
+if BACKEND == "postgres" and not PG:
+    print("AP_TEST_PG is not set: no PostgreSQL server to test against", file=sys.stderr)
+    sys.exit(1 if os.environ.get("AP_TEST_PG_REQUIRED") else EXIT_SKIPPED)
+
+_db_numbers = itertools.count()
+
+
+def pg_admin(sql, database="postgres"):
+    """Runs one SQL command on the test server with psql."""
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "%s/%s" % (PG, database),
+                    "-c", sql], check=True, capture_output=True, timeout=60)
+
+
+def new_db(prefix, directory=None):
+    """A fresh, empty database for one test file: a new PostgreSQL database in
+    the -pg runs, a new SQLite path (in directory, or TMP) otherwise."""
+    name = "%s_%d_%d" % (re.sub(r"\W", "_", prefix).strip("_"), os.getpid(), next(_db_numbers))
+    if BACKEND == "postgres":
+        pg_admin('CREATE DATABASE "%s"' % name)
+        return "%s/%s" % (PG, name)
+    path = os.path.join(directory or TMP, name + ".db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    return path
+
+
+def drop_db(db):
+    """Removes a database made by new_db (best effort)."""
+    if db.startswith(("postgres://", "postgresql://")):
+        try:
+            pg_admin('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % db.rsplit("/", 1)[1])
+        except (subprocess.SubprocessError, OSError):
+            pass
 
 
 @atexit.register
@@ -65,7 +110,8 @@ class Workspace:
     def __init__(self, prefix="ap-"):
         os.makedirs(TMP, exist_ok=True)
         self.dir = tempfile.mkdtemp(prefix=prefix, dir=TMP)
-        self.db = os.path.join(self.dir, "agentperf.db")
+        self.db = (new_db(prefix) if BACKEND == "postgres"
+                   else os.path.join(self.dir, "agentperf.db"))
 
     def cli(self, *args, input=None, check=True, db=True, env=None, cwd=None,
             timeout=CLI_TIMEOUT):
@@ -107,6 +153,7 @@ class Workspace:
         raise AssertionError("no token labelled %r in %s" % (label, account))
 
     def cleanup(self):
+        drop_db(self.db)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -130,11 +177,16 @@ class Server:
         self.db = db
         self.args = list(args)
         self.env = env
-        self.log_path = log_path or "%s.serve-%d.log" % (db, time.monotonic_ns())
+        if log_path is None:
+            stem = db if os.path.isabs(db) else os.path.join(TMP, re.sub(r"\W", "_", db))
+            log_path = "%s.serve-%d.log" % (stem, time.monotonic_ns())
+        self.log_path = log_path
         self.proc = None
         self.port = None
 
-    def start(self, timeout=START_TIMEOUT):
+    def start(self, timeout=START_TIMEOUT, healthz=200):
+        """Starts the server and waits until /healthz answers `healthz` (503:
+        up without its database)."""
         deadline = time.monotonic() + timeout
         # Another process may take the port between our probe and the server's
         # bind; then the server exits at once and we try another port.
@@ -152,7 +204,7 @@ class Server:
                 if self.proc.poll() is not None:
                     break
                 try:
-                    if self.request("GET", "/healthz", timeout=2).status == 200:
+                    if self.request("GET", "/healthz", timeout=2).status == healthz:
                         return self
                 except OSError:
                     pass

@@ -9,6 +9,8 @@ import subprocess
 import tempfile
 import unittest
 
+import apserver
+
 BIN = os.environ.get("AGENTPERF_BIN", "build/release/agentperf")
 TMP = os.environ.get("AP_TEST_TMP", tempfile.gettempdir())
 
@@ -64,7 +66,7 @@ def rates(pairs):
 class Fixtures(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.db = os.path.join(TMP, "fixtures-%d.db" % os.getpid())
+        cls.db = apserver.new_db("fixtures")
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(cls.db + suffix):
                 os.remove(cls.db + suffix)
@@ -155,7 +157,9 @@ class Fixtures(unittest.TestCase):
                                 "resolution_rate")["reports"]["resolution_rate"]
             self.assertEqual(later, {"rate": 2 / 3, "numerator": 2, "denominator": 3})
         finally:
-            self.assertTrue(os.path.exists(db))
+            if apserver.BACKEND == "sqlite":
+                self.assertTrue(os.path.exists(db))
+            apserver.drop_db(db)
             self.__class__.setUpClass()
 
     def test_channel_filter(self):

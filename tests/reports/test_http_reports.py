@@ -8,6 +8,8 @@ import subprocess
 import tempfile
 import time
 import unittest
+
+import apserver
 import urllib.error
 import urllib.request
 
@@ -31,7 +33,7 @@ def free_port():
 class HttpReports(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.db = os.path.join(TMP, "http-reports-%d.db" % os.getpid())
+        cls.db = apserver.new_db("http-reports")
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(cls.db + suffix):
                 os.remove(cls.db + suffix)

@@ -12,6 +12,8 @@ import subprocess
 import tempfile
 import unittest
 
+import apserver
+
 import reference
 
 BIN = os.environ.get("AGENTPERF_BIN", "build/release/agentperf")
@@ -129,7 +131,7 @@ class ReportProperty(unittest.TestCase):
         for e in sent:
             stored.setdefault(e["id"], e)
 
-        db = os.path.join(TMP, "property-%d-%d.db" % (os.getpid(), seed))
+        db = apserver.new_db("property-%d" % seed)
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(db + suffix):
                 os.remove(db + suffix)
@@ -182,6 +184,7 @@ class ReportProperty(unittest.TestCase):
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(db + suffix):
                 os.remove(db + suffix)
+        apserver.drop_db(db)
 
     def test_random_streams(self):
         seeds = int(os.environ.get("AP_PROPERTY_SEEDS", "40"))

@@ -8,9 +8,11 @@ import re
 import unittest
 
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src")
-# The second argument of each call that runs SQL, and the constants allowed there.
-SQL_CALLS = re.compile(r"\b(sqlite3_exec|sqlite3_prepare(?:_v2|_v3)?|PQexec|PQexecParams|PQprepare)\s*\(\s*[^,]+,\s*([^,]+)")
-ALLOWED_ARGUMENTS = re.compile(r'^("|stmt_sql\[|m->sql$|connection_pragmas$|STMT_SQL\[|statement_sql\[)')
+# The SQL argument of each call that runs SQL (the second; PQprepare's third,
+# after the statement name), and the constants allowed there.
+SQL_CALLS = re.compile(r"\b(sqlite3_exec|sqlite3_prepare(?:_v2|_v3)?|PQexec|PQexecParams|PQprepare)\s*\(\s*[^,]+,\s*([^,()]+(?:\[[^\]]*\])?)")
+ALLOWED_ARGUMENTS = re.compile(r'^("|stmt_sql\[|m->sql$|connection_pragmas$|STMT_SQL\[|statement_sql\[|command_sql\[)')
+PQPREPARE = re.compile(r"\bPQprepare\s*\(\s*[^,]+,\s*[^,]+,\s*([^,]+)")
 FORMATTED_SQL = re.compile(r'(printf|ap_buf_printf|snprintf|strcat|ap_buf_append_str)\s*\([^;]*"[^"]*\b(SELECT|INSERT|UPDATE|DELETE|WHERE)\b', re.I)
 
 
@@ -28,6 +30,8 @@ class SqlLint(unittest.TestCase):
             text = open(path, encoding="utf-8").read()
             for m in SQL_CALLS.finditer(text):
                 argument = " ".join(m.group(2).split())
+                if m.group(1) == "PQprepare":
+                    argument = " ".join(PQPREPARE.match(text, m.start()).group(1).split())
                 if not ALLOWED_ARGUMENTS.match(argument):
                     line = text.count("\n", 0, m.start()) + 1
                     problems.append("%s:%d: %s(..., %s" % (os.path.relpath(path, SRC), line, m.group(1), argument))
@@ -45,6 +49,10 @@ class SqlLint(unittest.TestCase):
         bad = 'snprintf(sql, sizeof sql, "SELECT * FROM events WHERE id = \'%s\'", id);'
         self.assertTrue(FORMATTED_SQL.search(bad))
         m = SQL_CALLS.search("sqlite3_prepare_v2(s->db, sql_text, -1, &st, NULL)")
+        self.assertFalse(ALLOWED_ARGUMENTS.match(m.group(2).strip()))
+        m = PQPREPARE.search('PQprepare(s->conn, name, query_text, 0, NULL)')
+        self.assertFalse(ALLOWED_ARGUMENTS.match(m.group(1).strip()))
+        m = SQL_CALLS.search('PQexec(s->conn, sql);')
         self.assertFalse(ALLOWED_ARGUMENTS.match(m.group(2).strip()))
 
 

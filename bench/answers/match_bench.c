@@ -1,0 +1,122 @@
+/* The matcher in process, without the store: reads answers as TSV lines
+ * "ID<TAB>PHRASING" (the first phrasing of an id is its question), builds the
+ * model, then matches each line of the query file ("LABEL<TAB>QUESTION") and
+ * prints "LABEL<TAB>BEST_ID<TAB>SCORE". On stderr: build time and the median
+ * and 99th percentile of one match. Environment AP_MATCH_* overrides the
+ * training options, for tuning on a validation split. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "answers/answers.h"
+
+static double env_double(const char *name, double fallback)
+{
+    const char *v = getenv(name);
+    return v && v[0] ? strtod(v, NULL) : fallback;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static struct ap_answer *load_answers(FILE *f, size_t *n_out)
+{
+    struct ap_answer *answers = NULL;
+    size_t n = 0;
+    char line[4096];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *tab = strchr(line, '\t');
+        if (tab == NULL)
+            continue;
+        *tab = '\0';
+        struct ap_answer *a = n ? &answers[n - 1] : NULL;
+        if (a == NULL || strcmp(a->id, line) != 0) {
+            answers = ap_realloc(answers, (n + 1) * sizeof *answers);
+            a = &answers[n++];
+            ap_answer_init(a);
+            a->id = ap_strdup(line);
+            a->question = ap_strdup(tab + 1);
+            a->answer = ap_strdup("-");
+        } else {
+            ap_answer_add_alternative(a, tab + 1, strlen(tab + 1));
+        }
+    }
+    *n_out = n;
+    return answers;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: match_bench ANSWERS.tsv QUERIES.tsv\n");
+        return 2;
+    }
+    FILE *fa = fopen(argv[1], "r"), *fq = fopen(argv[2], "r");
+    if (!fa || !fq) {
+        fprintf(stderr, "match_bench: cannot open the input files\n");
+        return 1;
+    }
+    struct ap_matcher_options opts;
+    ap_matcher_options_init(&opts);
+    opts.lambda = env_double("AP_MATCH_LAMBDA", opts.lambda);
+    opts.learning_rate = env_double("AP_MATCH_ETA", opts.learning_rate);
+    opts.epochs = (unsigned)env_double("AP_MATCH_EPOCHS", opts.epochs);
+    opts.max_negatives = (size_t)env_double("AP_MATCH_NEGATIVES", (double)opts.max_negatives);
+    opts.balance = env_double("AP_MATCH_BALANCE", opts.balance);
+    struct ap_error err;
+    struct ap_text *text;
+    if (ap_text_new(&text, &err) != AP_OK)
+        return 1;
+    size_t n_answers;
+    struct ap_answer *answers = load_answers(fa, &n_answers);
+    int64_t t0 = ap_time_now_us();
+    struct ap_matcher *m = ap_matcher_new(&opts);
+    for (size_t i = 0; i < n_answers; i++)
+        ap_matcher_put(m, text, &answers[i], false, &err);
+    ap_matcher_train_all(m);
+    int64_t t1 = ap_time_now_us();
+    double *lat = NULL;
+    size_t n_lat = 0, cap = 0;
+    char line[4096];
+    while (fgets(line, sizeof line, fq)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *tab = strchr(line, '\t');
+        if (tab == NULL)
+            continue;
+        *tab = '\0';
+        struct ap_match best[3];
+        int64_t s = ap_time_now_us();
+        size_t n = ap_matcher_match(m, text, tab + 1, strlen(tab + 1), "en", best, 3, &err);
+        int64_t e = ap_time_now_us();
+        if (n_lat == cap)
+            lat = ap_realloc(lat, (cap = cap ? 2 * cap : 1024) * sizeof *lat);
+        lat[n_lat++] = (double)(e - s);
+        printf("%s\t%s\t%.6f\t%.6f\n", line, n ? best[0].id : "none", n ? best[0].score : 0.0,
+               n > 1 ? best[1].score : 0.0);
+    }
+    qsort(lat, n_lat, sizeof *lat, cmp_double);
+    /* One incremental change: an answer edited (its phrasings re-read, it and
+     * its nearest answers retrained). */
+    int64_t u0 = ap_time_now_us();
+    if (n_answers)
+        ap_matcher_put(m, text, &answers[0], true, &err);
+    int64_t u1 = ap_time_now_us();
+    fprintf(stderr,
+            "answers %zu, build %.1f ms, one update %.1f ms, matches %zu: median %.1f us, "
+            "p99 %.1f us\n",
+            n_answers, (double)(t1 - t0) / 1000.0, (double)(u1 - u0) / 1000.0, n_lat,
+            n_lat ? lat[n_lat / 2] : 0.0, n_lat ? lat[(size_t)((double)n_lat * 0.99)] : 0.0);
+    free(lat);
+    ap_matcher_destroy(m);
+    for (size_t i = 0; i < n_answers; i++)
+        ap_answer_free(&answers[i]);
+    free(answers);
+    ap_text_destroy(text);
+    fclose(fa);
+    fclose(fq);
+    return 0;
+}
