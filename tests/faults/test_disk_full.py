@@ -35,7 +35,7 @@ class DiskFull(unittest.TestCase):
         self.ws = Workspace("ap-diskfull-")
         self.mnt = os.path.join(self.ws.dir, "mnt")
         os.mkdir(self.mnt)
-        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", self.mnt],
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", self.mnt],
                            capture_output=True, text=True)
         if r.returncode != 0:
             self.ws.cleanup()
@@ -48,14 +48,15 @@ class DiskFull(unittest.TestCase):
         self.ws.cleanup()
 
     def fill_disk(self):
-        with open(self.filler, "wb") as f:
-            chunk = b"\0" * 65536
-            try:
+        try:
+            with open(self.filler, "wb") as f:
+                chunk = b"\0" * 65536
                 while True:
                     f.write(chunk)
                     f.flush()
-            except OSError as e:
-                self.assertEqual(e.errno, errno.ENOSPC)
+        except OSError as e:
+            self.assertEqual(e.errno, errno.ENOSPC)
+        self.assertTrue(os.path.exists(self.filler), "the database alone filled the tmpfs")
 
     def test_full_disk_answers_503_then_recovers(self):
         self.ws.create_account("acme")
