@@ -5,7 +5,7 @@ RELEASE_DIR := $(BUILD_DIR)/release
 ASAN_DIR    := $(BUILD_DIR)/asan
 LISTEN      ?= 127.0.0.1:8080
 
-.PHONY: all deps build build-asan web run test test-npm bench format clean
+.PHONY: all deps build build-asan web run test test-npm bench fuzz valgrind format clean
 
 all: build
 
@@ -44,6 +44,17 @@ test: build build-asan test-npm web
 
 bench: build
 	@bash bench/run.sh
+
+# libFuzzer targets of fuzz/ (clang, ASan+UBSan), FUZZ_SECONDS each; CI runs a
+# short round of it after `make test` (.ci/run).
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+
+# Every C unit test, and the server under a few end-to-end tests, under
+# valgrind's memcheck on the gcc build (scripts/valgrind.sh).
+valgrind: build
+	@bash scripts/valgrind.sh $(RELEASE_DIR)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')

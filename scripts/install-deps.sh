@@ -9,7 +9,7 @@ packages=(
   libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev
   libicu-dev libstemmer-dev libcmocka-dev libpq-dev postgresql
   python3 python3-prometheus-client python3-jsonschema curl procps
-  nodejs chromium firefox-esr
+  nodejs chromium firefox-esr valgrind
 )
 
 # Node.js and npm build the dashboard (web/package-lock.json) and run the npm

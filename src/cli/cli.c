@@ -57,6 +57,12 @@ const struct ap_cli_option ap_cli_serve_options[] = {
     {"threads", true, "N", "AGENTPERF_THREADS", "4", "worker threads"},
     {"max-body", true, "BYTES", "AGENTPERF_MAX_BODY", "16777216", "largest accepted request body"},
     {"max-line", true, "BYTES", "AGENTPERF_MAX_LINE", "1048576", "longest accepted NDJSON line"},
+    {"max-events", true, "N", "AGENTPERF_MAX_EVENTS", "100000",
+     "most events in one request (0: no limit)"},
+    {"rate-limit", true, "N", "AGENTPERF_RATE_LIMIT", "200",
+     "requests a second per token (0: no limit)"},
+    {"rate-burst", true, "N", "AGENTPERF_RATE_BURST", "2000",
+     "requests a token may send at once before the rate applies"},
     {"web-root", true, "DIR", "AGENTPERF_WEB_ROOT", "web/dist", "directory of the dashboard's files"},
     {0},
 };

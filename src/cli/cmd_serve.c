@@ -11,15 +11,20 @@ int ap_cmd_serve(struct ap_cli_args *args)
 {
     struct ap_http_config cfg;
     struct ap_error err;
-    size_t threads;
+    size_t threads, rate, burst;
     ap_http_config_init(&cfg);
     cfg.db_url = ap_cli_get(args, "db");
     cfg.listen = ap_cli_get(args, "listen");
     cfg.web_root = ap_cli_get(args, "web-root");
     if (!ap_cli_get_size(args, "threads", 1, 256, &threads) ||
         !ap_cli_get_size(args, "max-body", 1024, (size_t)1 << 32, &cfg.max_body) ||
-        !ap_cli_get_size(args, "max-line", 64, (size_t)1 << 30, &cfg.max_line))
+        !ap_cli_get_size(args, "max-line", 64, (size_t)1 << 30, &cfg.max_line) ||
+        !ap_cli_get_size(args, "max-events", 0, (size_t)1 << 30, &cfg.max_events) ||
+        !ap_cli_get_size(args, "rate-limit", 0, 1000000, &rate) ||
+        !ap_cli_get_size(args, "rate-burst", 1, 100000000, &burst))
         return AP_EXIT_USAGE;
+    cfg.rate_limit = (double)rate;
+    cfg.rate_burst = (double)burst;
     cfg.threads = (unsigned)threads;
 
     /* Open once up front so a bad database fails here, with migrations done

@@ -102,6 +102,23 @@ static void ingest_single(struct ap_http_request *req, struct ap_http_response *
                   verdict == AP_VERDICT_STORED, verdict == AP_VERDICT_DUPLICATE);
 }
 
+/* Lines that hold more than white space: the events a body carries. */
+static size_t count_lines(const char *data, size_t len)
+{
+    size_t n = 0;
+    bool blank = true;
+    for (size_t i = 0; i < len; i++) {
+        char c = data[i];
+        if (c == '\n') {
+            n += !blank;
+            blank = true;
+        } else if (c != ' ' && c != '\t' && c != '\r') {
+            blank = false;
+        }
+    }
+    return n + !blank;
+}
+
 static void ingest_ndjson(struct ap_http_request *req, struct ap_http_response *res)
 {
     struct ap_ingest_options opts;
@@ -110,6 +127,14 @@ static void ingest_ndjson(struct ap_http_request *req, struct ap_http_response *
     struct ap_buf problems;
     struct ap_error err;
     struct problem_list list = {&problems, 0};
+    size_t max_events = req->config->max_events;
+    if (max_events && count_lines(req->body.data, req->body.len) > max_events) {
+        /* Refused whole, before anything is stored: the client splits and resends. */
+        ap_error_set(&err, AP_TOO_LARGE, "body",
+                     "\"body\": more than %zu events in one request (max_events)", max_events);
+        ap_http_error(res, &err);
+        return;
+    }
     ap_ingest_options_init(&opts);
     opts.max_line = req->config->max_line;
     ap_buf_init(&problems, SIZE_MAX / 2);

@@ -19,6 +19,9 @@ struct ap_http_config {
     unsigned threads;
     size_t max_body;
     size_t max_line;
+    size_t max_events;    /* events in one request; 0 for no limit */
+    double rate_limit;    /* requests a second per token; 0 for no limit */
+    double rate_burst;    /* requests a token may send at once */
     const char *web_root; /* directory of the dashboard's files */
 };
 
@@ -68,6 +71,7 @@ struct ap_http_response {
     char content_disposition[128]; /* empty for none */
     char etag[48];                 /* quoted entity tag; empty for none */
     const char *csp;               /* Content-Security-Policy; NULL for the API's */
+    unsigned retry_after;          /* seconds, sent as Retry-After when not 0 */
 };
 
 /* A query-string parameter, or NULL. */
@@ -107,6 +111,18 @@ struct ap_http_route {
 extern const struct ap_http_route ap_http_routes[];
 extern const size_t ap_http_route_count;
 
+/* Matches path against a pattern such as "/v1/gaps/{id}"; each {name} segment
+ * (non-empty, at most AP_HTTP_MAX_PARAMS) is copied NUL-terminated into storage
+ * and params points into it. False when the path does not match or the
+ * segments do not fit in storage. */
+bool ap_http_route_match(const char *pattern, const char *path, const char **params,
+                         char *storage, size_t storage_size);
+/* The table's route for method and path, or NULL; *path_known tells whether
+ * the path exists under another method (405 rather than 404). */
+const struct ap_http_route *ap_http_route_find(const char *method, const char *path,
+                                               const char **params, char *storage, size_t size,
+                                               bool *path_known);
+
 /* Handlers, referenced by the route table. */
 void ap_http_handle_health(struct ap_http_request *req, struct ap_http_response *res);
 /* The 503 answer of /healthz when the database cannot be reached. */
@@ -145,6 +161,15 @@ void ap_http_metrics_render(const struct ap_http_metrics *m, const char *db_url,
 struct ap_gap_worker *ap_gap_worker_start(const char *db_url, struct ap_gaps *gaps);
 void ap_gap_worker_note(struct ap_gap_worker *w, int64_t account_id);
 void ap_gap_worker_stop(struct ap_gap_worker *w);
+/* Per-token rate limiting (ratelimit.c): a token bucket per token id.
+ * ap_http_ratelimit_new returns NULL (no limit) when rate is 0; the caller
+ * frees with ap_http_ratelimit_free, which accepts NULL. take() spends one
+ * request of the token's bucket, or returns false and the seconds to wait. */
+struct ap_http_ratelimit;
+struct ap_http_ratelimit *ap_http_ratelimit_new(double rate, double burst);
+void ap_http_ratelimit_free(struct ap_http_ratelimit *rl);
+bool ap_http_ratelimit_take(struct ap_http_ratelimit *rl, int64_t token_id, int64_t now_us,
+                            unsigned *retry_after_s);
 
 /* Assigns the account's newly stored questions to topics; logs a failure
  * (assignment is retried on the next read). */

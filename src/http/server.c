@@ -31,6 +31,7 @@ struct ap_http_server {
     struct ap_gaps *gaps;
     struct ap_http_metrics *metrics;
     struct ap_gap_worker *gap_worker;
+    struct ap_http_ratelimit *ratelimit; /* NULL when off */
     /* The log checkpointer: worker connections never checkpoint in their
      * commits; this thread does, off the request path (see checkpointer()). */
     pthread_t checkpoint_thread;
@@ -61,6 +62,9 @@ void ap_http_config_init(struct ap_http_config *cfg)
     cfg->threads = 4;
     cfg->max_body = 16u << 20;
     cfg->max_line = 1u << 20;
+    cfg->max_events = 100000;
+    cfg->rate_limit = 200;
+    cfg->rate_burst = 2000;
     cfg->web_root = "web/dist";
 }
 
@@ -170,51 +174,6 @@ void ap_http_conditional(const struct ap_http_request *req, struct ap_http_respo
     ap_http_conditional_except(req, res, 0, 0);
 }
 
-/* Matches a path against a pattern; {name} segments capture into params. */
-static bool match_pattern(const char *pattern, const char *path, const char **params,
-                          char *storage, size_t storage_size)
-{
-    size_t used = 0;
-    int n = 0;
-    while (*pattern && *path) {
-        if (*pattern == '{') {
-            const char *end = strchr(pattern, '}');
-            const char *seg_end = strchr(path, '/');
-            size_t len = seg_end ? (size_t)(seg_end - path) : strlen(path);
-            if (end == NULL || len == 0 || n >= AP_HTTP_MAX_PARAMS || used + len + 1 > storage_size)
-                return false;
-            memcpy(storage + used, path, len);
-            storage[used + len] = '\0';
-            params[n++] = storage + used;
-            used += len + 1;
-            pattern = end + 1;
-            path += len;
-            continue;
-        }
-        if (*pattern++ != *path++)
-            return false;
-    }
-    return *pattern == '\0' && *path == '\0';
-}
-
-/* Finds the route for method and path. When the path exists under other
- * methods only, *path_known is set so the caller answers 405. */
-static const struct ap_http_route *find_route(const char *method, const char *path,
-                                              const char **params, char *storage, size_t size,
-                                              bool *path_known)
-{
-    *path_known = false;
-    for (size_t i = 0; i < ap_http_route_count; i++) {
-        const struct ap_http_route *r = &ap_http_routes[i];
-        if (!match_pattern(r->pattern, path, params, storage, size))
-            continue;
-        *path_known = true;
-        if (strcmp(r->method, method) == 0)
-            return r;
-    }
-    return NULL;
-}
-
 static void allowed_methods(const char *path, char *out, size_t size)
 {
     const char *params[AP_HTTP_MAX_PARAMS];
@@ -222,7 +181,7 @@ static void allowed_methods(const char *path, char *out, size_t size)
     out[0] = '\0';
     for (size_t i = 0; i < ap_http_route_count; i++) {
         const struct ap_http_route *r = &ap_http_routes[i];
-        if (match_pattern(r->pattern, path, params, storage, sizeof storage)) {
+        if (ap_http_route_match(r->pattern, path, params, storage, sizeof storage)) {
             size_t len = strlen(out);
             snprintf(out + len, size - len, "%s%s", len ? ", " : "", r->method);
         }
@@ -353,6 +312,14 @@ static bool authenticate(struct ap_http_server *s, struct MHD_Connection *conn,
                      "this token's role may not call this endpoint");
         return false;
     }
+    if (!ap_http_ratelimit_take(s->ratelimit, st->req.token.id, ap_time_now_us(),
+                                &st->res.retry_after)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "more than %g requests a second with this token (rate_limit)",
+                 s->config.rate_limit);
+        answer_error(&st->res, AP_RATE_LIMITED, "Authorization", msg);
+        return false;
+    }
     return true;
 }
 
@@ -378,7 +345,7 @@ static void begin_request(struct ap_http_server *s, struct MHD_Connection *conn,
                           struct request_state *st, char *param_storage, size_t storage_size)
 {
     bool path_known;
-    st->route = find_route(st->req.method, st->req.path, st->req.params, param_storage,
+    st->route = ap_http_route_find(st->req.method, st->req.path, st->req.params, param_storage,
                            storage_size, &path_known);
     if (st->route == NULL) {
         st->answered = true;
@@ -440,6 +407,11 @@ static enum MHD_Result send_response(struct ap_http_server *s, struct MHD_Connec
         MHD_add_response_header(r, "ETag", st->res.etag);
     if (st->res.content_disposition[0])
         MHD_add_response_header(r, "Content-Disposition", st->res.content_disposition);
+    if (st->res.retry_after) {
+        char seconds[16];
+        snprintf(seconds, sizeof seconds, "%u", st->res.retry_after);
+        MHD_add_response_header(r, "Retry-After", seconds);
+    }
     if (st->res.status == 405) {
         char allow[128];
         allowed_methods(st->req.path, allow, sizeof allow);
@@ -585,6 +557,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     pthread_key_create(&s->store_key, destroy_thread_store);
     s->gaps = ap_gaps_new(NULL);
     s->metrics = ap_http_metrics_new(ap_http_route_count);
+    s->ratelimit = ap_http_ratelimit_new(cfg->rate_limit, cfg->rate_burst);
     s->answers = ap_answers_cache_new();
     s->gap_worker = ap_gap_worker_start(s->db_url, s->gaps);
     s->daemon = MHD_start_daemon(
@@ -602,6 +575,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
         ap_gap_worker_stop(s->gap_worker);
         ap_gaps_destroy(s->gaps);
         ap_http_metrics_free(s->metrics);
+        ap_http_ratelimit_free(s->ratelimit);
         ap_answers_cache_destroy(s->answers);
         free(s->db_url);
         free(s->web_root);
@@ -637,6 +611,7 @@ void ap_http_stop(struct ap_http_server *s)
     stop_checkpointer(s);
     ap_gaps_destroy(s->gaps);
     ap_http_metrics_free(s->metrics);
+    ap_http_ratelimit_free(s->ratelimit);
     ap_answers_cache_destroy(s->answers);
     free(s->db_url);
     free(s->web_root);

@@ -220,7 +220,7 @@ static bool skip_value(struct parser *ps, int depth);
 static bool skip_container(struct parser *ps, int depth, unsigned char close)
 {
     if (depth > AP_JSON_MAX_DEPTH)
-        return fail(ps, "nested too deeply");
+        return fail(ps, "nested deeper than " AP_JSON_STR(AP_JSON_MAX_DEPTH) " levels (max_depth)");
     skip_space(ps);
     if (ps->p < ps->end && *ps->p == close) {
         ps->p++;

@@ -10,6 +10,8 @@
 
 #define AP_JSON_MAX_MEMBERS 256
 #define AP_JSON_MAX_DEPTH 64
+#define AP_JSON_STR_(x) #x
+#define AP_JSON_STR(x) AP_JSON_STR_(x)
 
 enum ap_json_kind {
     AP_JSON_NULL,

@@ -576,8 +576,8 @@ static void test_json_limits(void **state)
     } cases[] = {
         {10, 0, AP_OK, NULL},
         {60, 0, AP_OK, NULL},
-        {100, 0, AP_INVALID, "nested too deeply"},
-        {100000, 0, AP_INVALID, "nested too deeply"},
+        {100, 0, AP_INVALID, "nested deeper than 64 levels (max_depth)"},
+        {100000, 0, AP_INVALID, "nested deeper than 64 levels (max_depth)"},
         {0, 252, AP_OK, NULL}, /* 4 envelope members + 252 = 256 */
         {0, 253, AP_INVALID, "more than 256 members"},
     };
