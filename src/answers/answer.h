@@ -15,7 +15,7 @@
 #define AP_ANSWER_LANGUAGE_MAX 35      /* a BCP 47 tag such as "en", "nb", "pt-BR" */
 #define AP_ANSWER_LANGUAGE_DEFAULT "en"
 /* The largest JSON document of one answer: every field at its limit, each
- * byte escaped as \uXXXX at worst. */
+ * byte escaped as a six-character \u escape at worst. */
 #define AP_ANSWER_JSON_MAX (6 * (AP_ANSWER_ID_MAX_BYTES + AP_ANSWER_QUESTION_MAX +        \
                                  AP_ANSWER_ALTERNATIVES_MAX * (AP_ANSWER_ALTERNATIVE_MAX + 3) + \
                                  AP_ANSWER_TEXT_MAX) + 4096)

@@ -9,6 +9,7 @@
  * probabilities; the no-answer rule is a threshold on the best one. */
 #include "answers/answers.h"
 #include "answers/background.h"
+#include "text/features.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -223,28 +224,6 @@ struct feats {
     size_t n, cap;
 };
 
-static uint32_t hash_bytes(uint64_t h, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return (uint32_t)(h ^ (h >> 32));
-}
-
-static uint32_t hash_feature(char space, const char *a, size_t a_len, const char *b, size_t b_len)
-{
-    uint64_t h = (1469598103934665603ULL ^ (unsigned char)space) * 1099511628211ULL;
-    uint32_t x;
-    if (b == NULL) {
-        x = hash_bytes(h, a, a_len);
-    } else {
-        for (size_t i = 0; i < a_len; i++)
-            h = (h ^ (unsigned char)a[i]) * 1099511628211ULL;
-        h = (h ^ 0x1f) * 1099511628211ULL;
-        x = hash_bytes(h, b, b_len);
-    }
-    return x ? x : 1;
-}
-
 /* Counts a feature; questions are short, so a linear search beats a map. */
 static void feats_add(struct feats *f, uint32_t key, bool word)
 {
@@ -261,24 +240,14 @@ static void feats_add(struct feats *f, uint32_t key, bool word)
     f->items[f->n++] = (struct feat){key, 1, word};
 }
 
+static void add_char_gram(void *ctx, uint32_t key)
+{
+    feats_add(ctx, key, false);
+}
+
 static void add_char_grams(struct feats *f, const char *token)
 {
-    char padded[520];
-    size_t starts[521], n_starts = 0, len = strlen(token);
-    if (len + 2 >= sizeof padded)
-        return;
-    padded[0] = '<';
-    memcpy(padded + 1, token, len);
-    padded[len + 1] = '>';
-    size_t total = len + 2;
-    for (size_t i = 0; i < total; i++)
-        if (((unsigned char)padded[i] & 0xC0) != 0x80)
-            starts[n_starts++] = i;
-    starts[n_starts] = total;
-    for (size_t n = CHAR_MIN; n <= CHAR_MAX; n++)
-        for (size_t i = 0; i + n <= n_starts; i++)
-            feats_add(f, hash_feature('c', padded + starts[i], starts[i + n] - starts[i], NULL, 0),
-                      false);
+    ap_char_grams(token, CHAR_MIN, CHAR_MAX, add_char_gram, f);
 }
 
 /* The surface words of a text: NFKC case-folded, split at anything that is
@@ -328,13 +297,13 @@ static void add_surface(struct feats *f, const char *s, size_t len)
             continue;
         memcpy(word, folded + start, wl);
         word[wl] = '\0';
-        uint32_t h = hash_feature('r', word, wl, NULL, 0);
+        uint32_t h = ap_feature_hash('r', word, wl, NULL, 0);
         feats_add(f, h, true);
         if (prev) {
             char pair[8];
             memcpy(pair, &prev, 4);
             memcpy(pair + 4, &h, 4);
-            feats_add(f, hash_feature('p', pair, 8, NULL, 0), true);
+            feats_add(f, ap_feature_hash('p', pair, 8, NULL, 0), true);
         }
         prev = h;
         add_char_grams(f, word);
@@ -353,9 +322,9 @@ static enum ap_status extract(struct ap_text *text, const char *s, size_t len, c
     }
     for (size_t i = 0; i < tokens.n; i++) {
         const char *t = tokens.items[i];
-        feats_add(f, hash_feature('w', t, strlen(t), NULL, 0), true);
+        feats_add(f, ap_feature_hash('w', t, strlen(t), NULL, 0), true);
         if (i + 1 < tokens.n)
-            feats_add(f, hash_feature('b', t, strlen(t), tokens.items[i + 1],
+            feats_add(f, ap_feature_hash('b', t, strlen(t), tokens.items[i + 1],
                                       strlen(tokens.items[i + 1])),
                       true);
     }
@@ -661,7 +630,8 @@ static struct sample *other_answers(struct ap_matcher *m, size_t slot, uint64_t 
 
 static uint64_t seed_of(const char *id)
 {
-    uint64_t h = hash_bytes(1469598103934665603ULL, id, strlen(id));
+    uint64_t x = ap_fnv1a(AP_FNV_OFFSET, id, strlen(id));
+    uint64_t h = (uint32_t)(x ^ (x >> 32));
     return (h << 32 | h) ^ 0x9E3779B97F4A7C15ULL;
 }
 

@@ -8,6 +8,7 @@
  * embeddings, when questions carry them, are kept the same way (a dense sum
  * per topic) and their average similarity is blended with the text's. */
 #include "gaps/group.h"
+#include "text/features.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -195,16 +196,6 @@ void ap_grouper_destroy(struct ap_grouper *g)
 
 /* --- features ------------------------------------------------------------------------ */
 
-static uint32_t hash_feature(char space, const char *a, size_t a_len)
-{
-    uint64_t h = 1469598103934665603ULL;
-    h = (h ^ (unsigned char)space) * 1099511628211ULL;
-    for (size_t i = 0; i < a_len; i++)
-        h = (h ^ (unsigned char)a[i]) * 1099511628211ULL;
-    uint32_t x = (uint32_t)(h ^ (h >> 32));
-    return x ? x : 1;
-}
-
 static void add_feature(struct ap_grouper *g, uint32_t key, bool word)
 {
     for (size_t i = 0; i < g->n_features; i++) { /* term frequency: a question is short */
@@ -220,26 +211,15 @@ static void add_feature(struct ap_grouper *g, uint32_t key, bool word)
     g->features[g->n_features++] = (struct feature){key, 1, word};
 }
 
+static void add_char_gram(void *ctx, uint32_t key)
+{
+    add_feature(ctx, key, false);
+}
+
 /* Character n-grams (3 to 5 code points) of "<token>". */
 static void add_char_grams(struct ap_grouper *g, const char *token)
 {
-    char padded[520];
-    size_t len = strlen(token);
-    if (len + 2 >= sizeof padded)
-        return;
-    padded[0] = '<';
-    memcpy(padded + 1, token, len);
-    padded[len + 1] = '>';
-    size_t total = len + 2;
-    size_t starts[520], n_starts = 0; /* byte offsets of code points */
-    for (size_t i = 0; i < total; i++)
-        if (((unsigned char)padded[i] & 0xC0) != 0x80)
-            starts[n_starts++] = i;
-    starts[n_starts] = total;
-    for (size_t n = 3; n <= 5; n++)
-        for (size_t i = 0; i + n <= n_starts; i++)
-            add_feature(g, hash_feature('c', padded + starts[i], starts[i + n] - starts[i]),
-                        false);
+    ap_char_grams(token, 3, 5, add_char_gram, g);
 }
 
 /* The features of the question's first AP_GAP_TOKENS_MAX tokens (a bound on the
@@ -250,7 +230,7 @@ static void extract(struct ap_grouper *g, const struct ap_tokens *tokens)
     size_t n = tokens->n < AP_GAP_TOKENS_MAX ? tokens->n : AP_GAP_TOKENS_MAX;
     for (size_t i = 0; i < n; i++) {
         const char *t = tokens->items[i];
-        add_feature(g, hash_feature('w', t, strlen(t)), true);
+        add_feature(g, ap_feature_hash('w', t, strlen(t), NULL, 0), true);
         add_char_grams(g, t);
     }
 }
