@@ -80,6 +80,14 @@ enum stmt_id {
     ST_RECORD_GAP_QUESTIONS,
     ST_UPDATE_GAP_CHANNELS_MANY,
     ST_ASSIGN_GAP_QUESTIONS,
+    ST_GAP_FIGURES_BY_CONVERSATIONS,
+    ST_GAP_FIGURES_BY_LAST,
+    ST_GAP_FIGURES_OF_TOPIC,
+    ST_ADD_GAP_FIGURES,
+    ST_CLEAR_GAP_FIGURES,
+    ST_FILL_GAP_FIGURES,
+    ST_LABEL_GAP_FIGURES,
+    ST_GAP_QUESTION_TOPIC,
     ST_INSERT_EVENTS,
     ST_EVENT_BODIES,
     ST_TICKETS_EVENTS,
@@ -136,6 +144,29 @@ enum stmt_id {
     "CASE WHEN " dismissed " <> 0 THEN 3 WHEN " answer " IS NULL THEN 0 WHEN " since       \
     " > 0 THEN 2 ELSE 1 END"
 #define SINCE_ANSWER "sum(CASE WHEN q.at_us > t.answered_at_us THEN 1 ELSE 0 END)"
+/* A topic's most representative question, kept in its figures (as in sqlite.c). */
+#define GAP_LABEL_OF(topic)                                                                 \
+    "(SELECT r.text FROM gap_questions r WHERE r.account_id = $1::int8 AND r.id = (SELECT " \
+    "a.label_question_id FROM gap_topic_figures a WHERE a.account_id = $1::int8 AND "       \
+    "a.topic_id = " topic " AND a.channel = '*'))"
+/* One page of the topic table from gap_topic_figures, as in sqlite.c: $1
+ * account, $2 channel or NULL, $3 topic or 0, $4 status, $5 limit, $6 offset. */
+#define GAP_FIGURES_STATUS GAP_STATUS_OF("z.dismissed", "z.answer_id", "z.since_answer")
+#define GAP_FIGURES_PAGE(where, order)                                                      \
+    "SELECT x.id, x.label, " GAP_LABEL_OF("x.id") ", x.dismissed, x.merged_into, "          \
+    "x.answer_id, x.answered_at_us, x.created_at_us, x.conversations, x.questions, "        \
+    "x.last_at_us, x.since_answer, x.status, x.total FROM (SELECT z.*, " GAP_FIGURES_STATUS \
+    " AS status, count(*) OVER () AS total FROM (SELECT t.id, t.label, t.dismissed, "       \
+    "t.merged_into, t.answer_id, t.answered_at_us, t.created_at_us, f.conversations, "      \
+    "f.questions, f.last_at_us, CASE WHEN t.answer_id IS NULL THEN 0 ELSE (SELECT count(*) " \
+    "FROM gap_questions r WHERE r.account_id = $1::int8 AND r.topic_id = t.id AND "         \
+    "r.dismissed = 0 AND r.at_us > t.answered_at_us AND ($2::text IS NULL OR "              \
+    "r.channel = $2::text)) END AS since_answer FROM gap_topic_figures f JOIN gap_topics t " \
+    "ON t.account_id = f.account_id AND t.id = f.topic_id WHERE f.account_id = $1::int8 "   \
+    "AND f.channel = coalesce($2::text, '*') AND t.merged_into IS NULL AND " where ") z "    \
+    "WHERE $4::int8 = -1 OR ($4::int8 = -2 AND " GAP_FIGURES_STATUS " <> 3) OR "            \
+    GAP_FIGURES_STATUS " = $4::int8 ORDER BY " order " LIMIT $5::int8 OFFSET $6::int8) x "  \
+    "ORDER BY " order
 #define ANSWER_COLUMNS                                                                     \
     "id, question, alternatives, n_alternatives, answer, language, enabled, created_at_us, " \
     "updated_at_us"
@@ -229,7 +260,9 @@ static const char *const stmt_sql[ST__COUNT] = {
         "gap_questions WHERE account_id = $1::int8), $2::text, $4::text, $5::int8, $6::text, "
         "$7::text, $8::bytea, " CHANNEL_OF("$4::text") ") ON CONFLICT DO NOTHING",
     [ST_UPDATE_GAP_CHANNELS] = "UPDATE gap_questions SET channel = " CHANNEL_OF("$2::text")
-                               " WHERE account_id = $1::int8 AND conversation_id = $2::text",
+                               " WHERE account_id = $1::int8 AND conversation_id = $2::text "
+                               "AND channel IS DISTINCT FROM " CHANNEL_OF("$2::text")
+                               " RETURNING topic_id",
     [ST_GAP_GENERATION] = "SELECT coalesce((SELECT generation FROM gap_state WHERE "
                           "account_id = $1::int8), 0)",
     [ST_BUMP_GAP_GENERATION] = "INSERT INTO gap_state (account_id, generation) "
@@ -249,9 +282,7 @@ static const char *const stmt_sql[ST__COUNT] = {
     /* One page of topics with their figures over the selected questions (as
      * in sqlite.c); count(*) OVER () runs after HAVING. */
     [ST_SELECT_GAP_TOPICS] =
-        "SELECT x.id, x.label, (SELECT r.text FROM gap_questions r WHERE r.account_id = $1::int8 "
-        "AND r.topic_id = x.id AND r.dismissed = 0 ORDER BY r.similarity DESC, r.id LIMIT 1), "
-        "x.dismissed, x.merged_into, x.answer_id, x.answered_at_us, x.created_at_us, "
+        "SELECT x.id, x.label, " GAP_LABEL_OF("x.id") ", x.dismissed, x.merged_into, x.answer_id, x.answered_at_us, x.created_at_us, "
         "x.conversations, x.questions, x.last_at_us, x.since_answer, x.status, x.total FROM ("
         "SELECT t.id, t.label, t.dismissed, t.merged_into, t.answer_id, t.answered_at_us, "
         "t.created_at_us, count(DISTINCT q.conversation_id) AS conversations, "
@@ -315,12 +346,61 @@ static const char *const stmt_sql[ST__COUNT] = {
         "g.event_id = u.event_id) ORDER BY u.ord ON CONFLICT DO NOTHING",
     [ST_UPDATE_GAP_CHANNELS_MANY] = "UPDATE gap_questions g SET channel = "
                                     CHANNEL_OF("g.conversation_id") " WHERE g.account_id = "
-                                    "$1::int8 AND g.conversation_id = ANY($2::text[])",
+                                    "$1::int8 AND g.conversation_id = ANY($2::text[]) AND "
+                                    "g.channel IS DISTINCT FROM "
+                                    CHANNEL_OF("g.conversation_id") " RETURNING g.topic_id",
     [ST_ASSIGN_GAP_QUESTIONS] =
         "UPDATE gap_questions g SET topic_id = u.topic_id, assign_seq = u.seq, stemmer = "
         "u.stemmer, similarity = u.similarity FROM unnest($2::int8[], $3::int8[], $4::int8[], "
         "$5::text[], $6::float8[]) AS u(id, topic_id, seq, stemmer, similarity) "
         "WHERE g.account_id = $1::int8 AND g.id = u.id",
+    [ST_GAP_FIGURES_BY_CONVERSATIONS] = GAP_FIGURES_PAGE(
+        "($3::int8 = 0 OR f.topic_id = $3::int8)", "conversations DESC, last_at_us DESC, id DESC"),
+    [ST_GAP_FIGURES_BY_LAST] = GAP_FIGURES_PAGE("($3::int8 = 0 OR f.topic_id = $3::int8)",
+                                                "last_at_us DESC, id DESC"),
+    [ST_GAP_FIGURES_OF_TOPIC] = GAP_FIGURES_PAGE("f.topic_id = $3::int8", "id"),
+    /* The questions just assigned ($2) count in their topics' rows for all
+     * channels and for their own (as in sqlite.c, for a whole batch): a
+     * conversation is new to a topic when none of its undismissed questions
+     * outside the batch is in it; the batch's most similar question (the
+     * earliest of equals) becomes the label when it beats the topic's. */
+    [ST_ADD_GAP_FIGURES] =
+        "INSERT INTO gap_topic_figures AS f (account_id, topic_id, channel, conversations, "
+        "questions, last_at_us, label_question_id, label_similarity) "
+        "SELECT $1::int8, b.topic_id, c.channel, count(DISTINCT b.conversation_id) FILTER "
+        "(WHERE b.new_conversation), count(*), max(b.at_us), CASE WHEN c.channel = '*' THEN "
+        "(array_agg(b.id ORDER BY b.similarity DESC, b.id))[1] END, CASE WHEN c.channel = '*' "
+        "THEN max(b.similarity) END FROM (SELECT q.id, q.topic_id, q.conversation_id, q.at_us, "
+        "q.similarity, q.channel, NOT EXISTS (SELECT 1 FROM gap_questions o WHERE "
+        "o.account_id = $1::int8 AND o.conversation_id = q.conversation_id AND o.topic_id = "
+        "q.topic_id AND o.dismissed = 0 AND o.id <> ALL($2::int8[])) AS new_conversation "
+        "FROM gap_questions q WHERE q.account_id = $1::int8 AND q.id = ANY($2::int8[]) AND "
+        "q.topic_id IS NOT NULL AND q.dismissed = 0) b CROSS JOIN LATERAL (VALUES ('*'), "
+        "(b.channel)) AS c(channel) WHERE c.channel IS NOT NULL GROUP BY b.topic_id, c.channel "
+        "ON CONFLICT (account_id, topic_id, channel) DO UPDATE SET "
+        "conversations = f.conversations + excluded.conversations, "
+        "questions = f.questions + excluded.questions, "
+        "last_at_us = greatest(f.last_at_us, excluded.last_at_us), label_question_id = CASE "
+        "WHEN excluded.label_similarity > f.label_similarity THEN excluded.label_question_id "
+        "ELSE f.label_question_id END, label_similarity = CASE WHEN excluded.label_similarity "
+        "> f.label_similarity THEN excluded.label_similarity ELSE f.label_similarity END",
+    /* A topic's rows computed anew from its questions (after a curation). */
+    [ST_CLEAR_GAP_FIGURES] = "DELETE FROM gap_topic_figures WHERE account_id = $1::int8 AND "
+                             "topic_id = $2::int8",
+    [ST_FILL_GAP_FIGURES] =
+        "INSERT INTO gap_topic_figures (account_id, topic_id, channel, conversations, "
+        "questions, last_at_us) SELECT $1::int8, $2::int8, coalesce(channel, '*'), "
+        "count(DISTINCT conversation_id), count(*), max(at_us) FROM gap_questions WHERE "
+        "account_id = $1::int8 AND topic_id = $2::int8 AND dismissed = 0 "
+        "GROUP BY GROUPING SETS ((), (channel)) HAVING count(*) > 0 AND "
+        "(GROUPING(channel) = 1 OR channel IS NOT NULL)",
+    [ST_LABEL_GAP_FIGURES] =
+        "UPDATE gap_topic_figures SET (label_question_id, label_similarity) = (SELECT id, "
+        "similarity FROM gap_questions WHERE account_id = $1::int8 AND topic_id = $2::int8 AND "
+        "dismissed = 0 ORDER BY similarity DESC, id LIMIT 1) WHERE account_id = $1::int8 AND "
+        "topic_id = $2::int8 AND channel = '*'",
+    [ST_GAP_QUESTION_TOPIC] = "SELECT coalesce(topic_id, 0) FROM gap_questions WHERE "
+                              "account_id = $1::int8 AND id = $2::int8",
     /* A batch of events in one statement; a later row with the id of an
      * earlier one conflicts with it and is skipped, like a second insert. */
     [ST_INSERT_EVENTS] = "INSERT INTO events (account_id, id, conversation_id, type, at_us, body, "
@@ -763,6 +843,10 @@ static bool touches_gap_questions(enum stmt_id id)
     case ST_SET_GAP_QUESTION_DISMISSED:
     case ST_MOVE_GAP_QUESTION:
     case ST_MERGE_GAP_QUESTIONS:
+    case ST_GAP_FIGURES_BY_CONVERSATIONS:
+    case ST_GAP_FIGURES_BY_LAST:
+    case ST_GAP_FIGURES_OF_TOPIC:
+    case ST_GAP_QUESTION_TOPIC:
         return true;
     default:
         return false;
@@ -2127,6 +2211,88 @@ static void gaps_discard(struct gap_writes *g)
     g->n_rec = g->n_asg = g->n_channels = 0;
 }
 
+/* Takes a transaction-scoped lock of the account's knowledge gaps: 'q' around
+ * numbering new questions (ingest on several nodes), 'g' around assignment
+ * and curation (the grouping model is replayed from the stored assignments,
+ * so one writer at a time). Outside a transaction there is nothing to hold. */
+static enum ap_status lock_gaps(struct pg_store *s, int64_t account_id, char kind,
+                                struct ap_error *err)
+{
+    int64_t key = lock_key(account_id, kind, "gaps");
+    if (!s->in_txn || holds_lock(s, key))
+        return AP_OK;
+    struct params p = {0};
+    p_i64(&p, key);
+    enum ap_status rc = run(s, ST_LOCK_EXCLUSIVE, &p, NULL, err);
+    if (rc == AP_OK)
+        note_locks(s, &key, 1);
+    return rc;
+}
+
+/* Counts the questions whose ids the array holds (just assigned) in their
+ * topics' figures. The array stays the caller's. */
+static enum ap_status add_gap_figures(struct pg_store *s, int64_t account_id,
+                                      struct pg_array *ids, struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, account_id);
+    array_end(ids, &p);
+    return run(s, ST_ADD_GAP_FIGURES, &p, NULL, err);
+}
+
+/* Computes a topic's rows of gap_topic_figures anew from its questions,
+ * under the account's assignment lock (as assignment and curation run). */
+static enum ap_status refresh_gap_figures(struct pg_store *s, int64_t account_id,
+                                          int64_t topic_id, struct ap_error *err)
+{
+    static const enum stmt_id steps[] = {ST_CLEAR_GAP_FIGURES, ST_FILL_GAP_FIGURES,
+                                         ST_LABEL_GAP_FIGURES};
+    enum ap_status rc = lock_gaps(s, account_id, 'g', err);
+    for (size_t i = 0; rc == AP_OK && i < sizeof steps / sizeof *steps; i++) {
+        struct params p = {0};
+        p_i64(&p, account_id);
+        p_i64(&p, topic_id);
+        rc = run(s, steps[i], &p, NULL, err);
+    }
+    return rc;
+}
+
+/* Refreshes each topic named in the first column of r (questions whose
+ * channel changed), once; consumes r. */
+static enum ap_status refresh_returned_topics(struct pg_store *s, int64_t account_id,
+                                              PGresult *r, struct ap_error *err)
+{
+    enum ap_status rc = AP_OK;
+    int n = PQntuples(r);
+    for (int i = 0; rc == AP_OK && i < n; i++) {
+        int64_t topic_id = col_i64(r, i, 0);
+        bool seen = topic_id == 0;
+        for (int j = 0; !seen && j < i; j++)
+            seen = col_i64(r, j, 0) == topic_id;
+        if (!seen)
+            rc = refresh_gap_figures(s, account_id, topic_id, err);
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* The topic a question is in (0: none yet); AP_NOT_FOUND without the question. */
+static enum ap_status gap_question_topic(struct pg_store *s, int64_t account_id,
+                                         int64_t question_id, int64_t *topic_id,
+                                         struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    p_i64(&p, question_id);
+    enum ap_status rc = run_row(s, ST_GAP_QUESTION_TOPIC, &p, &r, err);
+    if (rc == AP_OK) {
+        *topic_id = col_i64(r, 0, 0);
+        PQclear(r);
+    }
+    return rc;
+}
+
 static enum ap_status gaps_flush(struct pg_store *s, struct ap_error *err)
 {
     struct gap_writes *g = &s->gaps;
@@ -2142,11 +2308,14 @@ static enum ap_status gaps_flush(struct pg_store *s, struct ap_error *err)
         rc = run_changes(s, ST_RECORD_GAP_QUESTIONS, &p, &changes, err);
     }
     if (rc == AP_OK && g->n_channels) {
+        PGresult *r;
         p = (struct params){0};
         p_i64(&p, g->account_id);
         array_end(&g->channels, &p);
         p_i64(&p, AP_EV_STARTED);
-        rc = run(s, ST_UPDATE_GAP_CHANNELS_MANY, &p, NULL, err);
+        rc = run(s, ST_UPDATE_GAP_CHANNELS_MANY, &p, &r, err);
+        if (rc == AP_OK)
+            rc = refresh_returned_topics(s, g->account_id, r, err);
     }
     if (rc == AP_OK && n_asg) {
         p = (struct params){0};
@@ -2156,6 +2325,8 @@ static enum ap_status gaps_flush(struct pg_store *s, struct ap_error *err)
         rc = run_changes(s, ST_ASSIGN_GAP_QUESTIONS, &p, &changes, err);
         if (rc == AP_OK && (size_t)changes != n_asg)
             rc = ap_error_set(err, AP_NOT_FOUND, "", "a question to assign does not exist");
+        if (rc == AP_OK)
+            rc = add_gap_figures(s, g->account_id, &g->asg[0], err);
     }
     gaps_discard(g);
     return rc;
@@ -2174,23 +2345,6 @@ static enum ap_status gaps_prepare(struct pg_store *s, int64_t account_id, struc
 }
 
 
-/* Takes a transaction-scoped lock of the account's knowledge gaps: 'q' around
- * numbering new questions (ingest on several nodes), 'g' around assignment
- * and curation (the grouping model is replayed from the stored assignments,
- * so one writer at a time). Outside a transaction there is nothing to hold. */
-static enum ap_status lock_gaps(struct pg_store *s, int64_t account_id, char kind,
-                                struct ap_error *err)
-{
-    int64_t key = lock_key(account_id, kind, "gaps");
-    if (!s->in_txn || holds_lock(s, key))
-        return AP_OK;
-    struct params p = {0};
-    p_i64(&p, key);
-    enum ap_status rc = run(s, ST_LOCK_EXCLUSIVE, &p, NULL, err);
-    if (rc == AP_OK)
-        note_locks(s, &key, 1);
-    return rc;
-}
 
 /* Runs an UPDATE that must touch a row; AP_NOT_FOUND when it touched none. */
 static enum ap_status run_update(struct pg_store *s, enum stmt_id id, const struct params *p,
@@ -2258,10 +2412,12 @@ static enum ap_status pg_update_gap_channels(struct ap_store *base, int64_t acco
         return AP_OK;
     }
     struct params p = {0};
+    PGresult *r;
     p_i64(&p, account_id);
     p_text(&p, conversation_id);
     p_i64(&p, AP_EV_STARTED);
-    return run(s, ST_UPDATE_GAP_CHANNELS, &p, NULL, err);
+    enum ap_status rc = run(s, ST_UPDATE_GAP_CHANNELS, &p, &r, err);
+    return rc == AP_OK ? refresh_returned_topics(s, account_id, r, err) : rc;
 }
 
 static enum ap_status pg_gap_generation(struct ap_store *base, int64_t account_id,
@@ -2390,7 +2546,15 @@ static enum ap_status pg_assign_gap_question(struct ap_store *base, int64_t acco
     p_i64(&p, seq);
     p_text(&p, stemmer);
     p_f64(&p, similarity);
-    return run_update(s, ST_ASSIGN_GAP_QUESTION, &p, err);
+    enum ap_status rc = run_update(s, ST_ASSIGN_GAP_QUESTION, &p, err);
+    if (rc == AP_OK) {
+        struct pg_array ids;
+        array_begin(&ids, INT8_OID);
+        array_add_i64(&ids, question_id);
+        rc = add_gap_figures(s, account_id, &ids, err);
+        ap_buf_free(&ids.buf);
+    }
+    return rc;
 }
 
 static enum ap_status pg_insert_gap_topic(struct ap_store *base, int64_t account_id,
@@ -2443,6 +2607,17 @@ static enum ap_status each_gap_topic(PGresult *r, ap_gap_topic_fn fn, void *ctx,
     return rc;
 }
 
+/* Without a date range the table reads the figures kept per topic; a range
+ * groups the questions it selects. */
+static enum stmt_id gap_topics_statement(const struct ap_gap_topic_query *q)
+{
+    if (q->from_us != INT64_MIN || q->to_us != INT64_MAX)
+        return ST_SELECT_GAP_TOPICS;
+    if (q->topic_id != 0)
+        return ST_GAP_FIGURES_OF_TOPIC;
+    return q->by_last ? ST_GAP_FIGURES_BY_LAST : ST_GAP_FIGURES_BY_CONVERSATIONS;
+}
+
 static enum ap_status pg_select_gap_topics(struct ap_store *base, int64_t account_id,
                                            const struct ap_gap_topic_query *q, ap_gap_topic_fn fn,
                                            void *ctx, int64_t *total, struct ap_error *err)
@@ -2450,17 +2625,22 @@ static enum ap_status pg_select_gap_topics(struct ap_store *base, int64_t accoun
     struct params p = {0};
     PGresult *r;
     int rows;
+    enum stmt_id id = gap_topics_statement(q);
+    bool grouped = id == ST_SELECT_GAP_TOPICS;
     p_i64(&p, account_id);
-    p_i64(&p, q->from_us);
-    p_i64(&p, q->to_us);
+    if (grouped) {
+        p_i64(&p, q->from_us);
+        p_i64(&p, q->to_us);
+    }
     p_text(&p, q->channel);
     p_i64(&p, q->topic_id);
     p_i64(&p, q->status);
-    p_i64(&p, q->by_last);
+    if (grouped)
+        p_i64(&p, q->by_last);
     p_i64(&p, q->limit);
     p_i64(&p, q->offset);
     *total = 0;
-    enum ap_status rc = run(from_base(base), ST_SELECT_GAP_TOPICS, &p, &r, err);
+    enum ap_status rc = run(from_base(base), id, &p, &r, err);
     return rc == AP_OK ? each_gap_topic(r, fn, ctx, total, &rows) : rc;
 }
 
@@ -2545,16 +2725,31 @@ static enum ap_status pg_set_gap_question_dismissed(struct ap_store *base, int64
                                                     int64_t question_id, bool dismissed,
                                                     struct ap_error *err)
 {
-    return update_gap_row(from_base(base), ST_SET_GAP_QUESTION_DISMISSED, account_id,
-                          question_id, dismissed, err);
+    struct pg_store *s = from_base(base);
+    int64_t topic_id = 0;
+    enum ap_status rc = gap_question_topic(s, account_id, question_id, &topic_id, err);
+    if (rc == AP_OK)
+        rc = update_gap_row(s, ST_SET_GAP_QUESTION_DISMISSED, account_id, question_id,
+                            dismissed, err);
+    if (rc == AP_OK && topic_id != 0)
+        rc = refresh_gap_figures(s, account_id, topic_id, err);
+    return rc;
 }
 
 static enum ap_status pg_move_gap_question(struct ap_store *base, int64_t account_id,
                                            int64_t question_id, int64_t topic_id,
                                            struct ap_error *err)
 {
-    return update_gap_row(from_base(base), ST_MOVE_GAP_QUESTION, account_id, question_id,
-                          topic_id, err);
+    struct pg_store *s = from_base(base);
+    int64_t from = 0;
+    enum ap_status rc = gap_question_topic(s, account_id, question_id, &from, err);
+    if (rc == AP_OK)
+        rc = update_gap_row(s, ST_MOVE_GAP_QUESTION, account_id, question_id, topic_id, err);
+    if (rc == AP_OK && from != topic_id)
+        rc = refresh_gap_figures(s, account_id, from, err);
+    if (rc == AP_OK)
+        rc = refresh_gap_figures(s, account_id, topic_id, err);
+    return rc;
 }
 
 static enum ap_status pg_merge_gap_topic(struct ap_store *base, int64_t account_id, int64_t from,
@@ -2566,9 +2761,13 @@ static enum ap_status pg_merge_gap_topic(struct ap_store *base, int64_t account_
     p_i64(&p, from);
     p_i64(&p, into);
     enum ap_status rc = run(s, ST_MERGE_GAP_QUESTIONS, &p, NULL, err);
-    if (rc != AP_OK)
-        return rc;
-    return update_gap_row(s, ST_MARK_GAP_TOPIC_MERGED, account_id, from, into, err);
+    if (rc == AP_OK)
+        rc = update_gap_row(s, ST_MARK_GAP_TOPIC_MERGED, account_id, from, into, err);
+    if (rc == AP_OK)
+        rc = refresh_gap_figures(s, account_id, from, err);
+    if (rc == AP_OK)
+        rc = refresh_gap_figures(s, account_id, into, err);
+    return rc;
 }
 
 static enum ap_status pg_set_gap_topic_answer(struct ap_store *base, int64_t account_id,

@@ -52,6 +52,14 @@ enum stmt_id {
     ST_ASSIGN_GAP_QUESTION,
     ST_INSERT_GAP_TOPIC,
     ST_SELECT_GAP_TOPICS,
+    ST_GAP_FIGURES_BY_CONVERSATIONS,
+    ST_GAP_FIGURES_BY_LAST,
+    ST_GAP_FIGURES_OF_TOPIC,
+    ST_ADD_GAP_FIGURES,
+    ST_CLEAR_GAP_FIGURES,
+    ST_FILL_GAP_FIGURES,
+    ST_LABEL_GAP_FIGURES,
+    ST_GAP_QUESTION_TOPIC,
     ST_GET_GAP_TOPIC,
     ST_GAP_TOPIC_QUESTIONS,
     ST_GET_GAP_QUESTION,
@@ -113,6 +121,31 @@ enum stmt_id {
     "CASE WHEN " dismissed " <> 0 THEN 3 WHEN " answer " IS NULL THEN 0 WHEN " since       \
     " > 0 THEN 2 ELSE 1 END"
 #define SINCE_ANSWER "sum(CASE WHEN q.at_us > t.answered_at_us THEN 1 ELSE 0 END)"
+/* A topic's most representative question (kept in its figures), whatever
+ * range or channel the table shows. */
+#define GAP_LABEL_OF(topic)                                                                 \
+    "(SELECT r.text FROM gap_questions r WHERE r.account_id = ?1 AND r.id = (SELECT "       \
+    "a.label_question_id FROM gap_topic_figures a WHERE a.account_id = ?1 AND a.topic_id = " \
+    topic " AND a.channel = '*'))"
+/* One page of the topic table from gap_topic_figures (no date range; ?4 the
+ * channel or NULL): the columns of ST_SELECT_GAP_TOPICS. The questions since
+ * the answer are counted at read time, for answered topics only, as a range
+ * of the by-topic index. The label is read for the page's rows only. */
+#define GAP_FIGURES_STATUS GAP_STATUS_OF("z.dismissed", "z.answer_id", "z.since_answer")
+#define GAP_FIGURES_PAGE(where, order)                                                      \
+    "SELECT x.id, x.label, " GAP_LABEL_OF("x.id") ", x.dismissed, x.merged_into, x.answer_id, " \
+    "x.answered_at_us, x.created_at_us, x.conversations, x.questions, x.last_at_us, "       \
+    "x.since_answer, x.status, x.total FROM (SELECT z.*, " GAP_FIGURES_STATUS " AS status, " \
+    "count(*) OVER () AS total FROM (SELECT t.id, t.label, t.dismissed, t.merged_into, "    \
+    "t.answer_id, t.answered_at_us, t.created_at_us, f.conversations, f.questions, "        \
+    "f.last_at_us, CASE WHEN t.answer_id IS NULL THEN 0 ELSE (SELECT count(*) FROM "        \
+    "gap_questions r WHERE r.account_id = ?1 AND r.topic_id = t.id AND r.dismissed = 0 "    \
+    "AND r.at_us > t.answered_at_us AND (?4 IS NULL OR r.channel = ?4)) END AS since_answer " \
+    "FROM gap_topic_figures f JOIN gap_topics t ON t.account_id = f.account_id AND "        \
+    "t.id = f.topic_id WHERE f.account_id = ?1 AND f.channel = coalesce(?4, '*') AND "      \
+    "t.merged_into IS NULL AND " where ") z WHERE ?6 = -1 OR (?6 = -2 AND "                 \
+    GAP_FIGURES_STATUS " <> 3) OR " GAP_FIGURES_STATUS " = ?6 ORDER BY " order              \
+    " LIMIT ?8 OFFSET ?9) x ORDER BY " order
 
 static const char *const stmt_sql[ST__COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -184,8 +217,10 @@ static const char *const stmt_sql[ST__COUNT] = {
         "language, embedding, channel) VALUES (?1, (SELECT coalesce(max(id), 0) + 1 FROM "
         "gap_questions WHERE account_id = ?1), ?2, ?4, ?5, ?6, ?7, ?8, " CHANNEL_OF("?4") ") "
         "ON CONFLICT DO NOTHING",
-    [ST_UPDATE_GAP_CHANNELS] = "UPDATE gap_questions SET channel = " CHANNEL_OF("?2")
-                               " WHERE account_id = ?1 AND conversation_id = ?2",
+    [ST_UPDATE_GAP_CHANNELS] = "UPDATE gap_questions INDEXED BY gap_questions_by_conversation "
+                               "SET channel = " CHANNEL_OF("?2") " WHERE account_id = ?1 AND "
+                               "conversation_id = ?2 AND channel IS NOT " CHANNEL_OF("?2")
+                               " RETURNING topic_id",
     [ST_GAP_GENERATION] = "SELECT coalesce((SELECT generation FROM gap_state WHERE "
                           "account_id = ?), 0)",
     [ST_BUMP_GAP_GENERATION] = "INSERT INTO gap_state (account_id, generation) VALUES (?, 1) "
@@ -203,9 +238,7 @@ static const char *const stmt_sql[ST__COUNT] = {
     /* One page of topics with their figures over the selected questions; the
      * label is looked up for the page only. count(*) OVER () runs after HAVING. */
     [ST_SELECT_GAP_TOPICS] =
-        "SELECT x.id, x.label, (SELECT r.text FROM gap_questions r WHERE r.account_id = ?1 "
-        "AND r.topic_id = x.id AND r.dismissed = 0 ORDER BY r.similarity DESC, r.id LIMIT 1), "
-        "x.dismissed, x.merged_into, x.answer_id, x.answered_at_us, x.created_at_us, "
+        "SELECT x.id, x.label, " GAP_LABEL_OF("x.id") ", x.dismissed, x.merged_into, x.answer_id, x.answered_at_us, x.created_at_us, "
         "x.conversations, x.questions, x.last_at_us, x.since_answer, x.status, x.total FROM ("
         "SELECT t.id, t.label, t.dismissed, t.merged_into, t.answer_id, t.answered_at_us, "
         "t.created_at_us, count(DISTINCT q.conversation_id) AS conversations, "
@@ -222,6 +255,51 @@ static const char *const stmt_sql[ST__COUNT] = {
         "END DESC, max(q.at_us) DESC, t.id DESC LIMIT ?8 OFFSET ?9) x "
         "ORDER BY CASE WHEN ?7 <> 0 THEN x.last_at_us ELSE x.conversations END DESC, "
         "x.last_at_us DESC, x.id DESC",
+    [ST_GAP_FIGURES_BY_CONVERSATIONS] = GAP_FIGURES_PAGE(
+        "(?5 = 0 OR f.topic_id = ?5)", "conversations DESC, last_at_us DESC, id DESC"),
+    [ST_GAP_FIGURES_BY_LAST] = GAP_FIGURES_PAGE("(?5 = 0 OR f.topic_id = ?5)",
+                                                "last_at_us DESC, id DESC"),
+    [ST_GAP_FIGURES_OF_TOPIC] = GAP_FIGURES_PAGE("f.topic_id = ?5", "id"),
+    /* A question just assigned (?2) counts in its topic's rows for all
+     * channels and for its own: a conversation is new to the topic when no
+     * other of its undismissed questions is in it (found through the
+     * conversation's few questions, not the topic's many). A higher
+     * similarity makes it the topic's label; a tie keeps the earlier one. */
+    [ST_ADD_GAP_FIGURES] =
+        "INSERT INTO gap_topic_figures (account_id, topic_id, channel, conversations, "
+        "questions, last_at_us, label_question_id, label_similarity) "
+        "SELECT q.account_id, q.topic_id, c.channel, NOT EXISTS (SELECT 1 FROM gap_questions o "
+        "INDEXED BY gap_questions_by_conversation WHERE o.account_id = q.account_id AND "
+        "o.conversation_id = q.conversation_id AND o.topic_id = q.topic_id AND "
+        "o.dismissed = 0 AND o.id <> q.id), 1, q.at_us, "
+        "CASE WHEN c.channel = '*' THEN q.id END, CASE WHEN c.channel = '*' THEN q.similarity END "
+        "FROM gap_questions q JOIN (SELECT '*' AS channel UNION ALL SELECT channel FROM "
+        "gap_questions WHERE account_id = ?1 AND id = ?2 AND channel IS NOT NULL) c "
+        "WHERE q.account_id = ?1 AND q.id = ?2 AND q.topic_id IS NOT NULL AND q.dismissed = 0 "
+        "ON CONFLICT (account_id, topic_id, channel) DO UPDATE SET "
+        "conversations = conversations + excluded.conversations, questions = questions + 1, "
+        "last_at_us = max(last_at_us, excluded.last_at_us), label_question_id = CASE WHEN "
+        "excluded.label_similarity > label_similarity THEN excluded.label_question_id ELSE "
+        "label_question_id END, label_similarity = CASE WHEN excluded.label_similarity > "
+        "label_similarity THEN excluded.label_similarity ELSE label_similarity END",
+    /* A topic's rows computed anew from its questions (after a curation). */
+    [ST_CLEAR_GAP_FIGURES] = "DELETE FROM gap_topic_figures WHERE account_id = ?1 AND "
+                             "topic_id = ?2",
+    [ST_FILL_GAP_FIGURES] =
+        "INSERT INTO gap_topic_figures (account_id, topic_id, channel, conversations, "
+        "questions, last_at_us) SELECT ?1, ?2, '*', count(DISTINCT conversation_id), "
+        "count(*), max(at_us) FROM gap_questions WHERE account_id = ?1 AND topic_id = ?2 AND "
+        "dismissed = 0 HAVING count(*) > 0 UNION ALL SELECT ?1, ?2, channel, "
+        "count(DISTINCT conversation_id), count(*), max(at_us) FROM gap_questions WHERE "
+        "account_id = ?1 AND topic_id = ?2 AND dismissed = 0 AND channel IS NOT NULL "
+        "GROUP BY channel",
+    [ST_LABEL_GAP_FIGURES] =
+        "UPDATE gap_topic_figures SET (label_question_id, label_similarity) = (SELECT id, "
+        "similarity FROM gap_questions WHERE account_id = ?1 AND topic_id = ?2 AND "
+        "dismissed = 0 ORDER BY similarity DESC, id LIMIT 1) WHERE account_id = ?1 AND "
+        "topic_id = ?2 AND channel = '*'",
+    [ST_GAP_QUESTION_TOPIC] = "SELECT coalesce(topic_id, 0) FROM gap_questions WHERE "
+                              "account_id = ? AND id = ?",
     [ST_GET_GAP_TOPIC] = "SELECT id, label, NULL, dismissed, merged_into, answer_id, "
                          "answered_at_us, created_at_us, 0, 0, 0, 0, "
                          GAP_STATUS_OF("dismissed", "answer_id", "0") ", 1 FROM gap_topics "
@@ -1015,6 +1093,38 @@ static enum ap_status exec_update(struct sqlite_store *s, sqlite3_stmt *st, stru
     return rc;
 }
 
+/* Computes a topic's rows of gap_topic_figures anew from its questions. */
+static enum ap_status refresh_gap_figures(struct sqlite_store *s, int64_t account_id,
+                                          int64_t topic_id, struct ap_error *err)
+{
+    static const enum stmt_id steps[] = {ST_CLEAR_GAP_FIGURES, ST_FILL_GAP_FIGURES,
+                                         ST_LABEL_GAP_FIGURES};
+    enum ap_status rc = AP_OK;
+    for (size_t i = 0; rc == AP_OK && i < sizeof steps / sizeof *steps; i++) {
+        sqlite3_stmt *st = stmt(s, steps[i]);
+        sqlite3_bind_int64(st, 1, account_id);
+        sqlite3_bind_int64(st, 2, topic_id);
+        rc = exec_stmt(s, st, err);
+    }
+    return rc;
+}
+
+/* The topic a question is in (0: none yet); AP_NOT_FOUND without the question. */
+static enum ap_status gap_question_topic(struct sqlite_store *s, int64_t account_id,
+                                         int64_t question_id, int64_t *topic_id,
+                                         struct ap_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_GAP_QUESTION_TOPIC);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, question_id);
+    enum ap_status rc = step_row(s, st, err);
+    if (rc == AP_OK) {
+        *topic_id = sqlite3_column_int64(st, 0);
+        finish(st);
+    }
+    return rc;
+}
+
 static enum ap_status sqlite_record_gap_question(struct ap_store *base, int64_t account_id,
                                                  const struct ap_gap_question_rec *q,
                                                  struct ap_error *err)
@@ -1040,10 +1150,31 @@ static enum ap_status sqlite_update_gap_channels(struct ap_store *base, int64_t 
 {
     struct sqlite_store *s = from_base(base);
     sqlite3_stmt *st = stmt(s, ST_UPDATE_GAP_CHANNELS);
+    int64_t *topics = NULL; /* the topics whose questions changed channel */
+    size_t n = 0, cap = 0;
+    int rc;
     sqlite3_bind_int64(st, 1, account_id);
     bind_text(st, 2, conversation_id);
     sqlite3_bind_int(st, 3, AP_EV_STARTED);
-    return exec_stmt(s, st, err);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t topic_id = sqlite3_column_int64(st, 0);
+        bool known = topic_id == 0;
+        for (size_t i = 0; !known && i < n; i++)
+            known = topics[i] == topic_id;
+        if (known)
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 8;
+            topics = ap_realloc(topics, cap * sizeof *topics);
+        }
+        topics[n++] = topic_id;
+    }
+    finish(st);
+    enum ap_status status = rc == SQLITE_DONE ? AP_OK : sqlite_error(s, rc, err);
+    for (size_t i = 0; status == AP_OK && i < n; i++)
+        status = refresh_gap_figures(s, account_id, topics[i], err);
+    free(topics);
+    return status;
 }
 
 static enum ap_status sqlite_gap_generation(struct ap_store *base, int64_t account_id,
@@ -1140,8 +1271,15 @@ static enum ap_status sqlite_assign_gap_question(struct ap_store *base, int64_t 
     sqlite3_bind_int64(st, 4, seq);
     bind_text(st, 5, stemmer);
     sqlite3_bind_double(st, 6, similarity);
-    return exec_update(s, st, err);
+    enum ap_status rc = exec_update(s, st, err);
+    if (rc != AP_OK)
+        return rc;
+    st = stmt(s, ST_ADD_GAP_FIGURES);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, question_id);
+    return exec_stmt(s, st, err);
 }
+
 
 static enum ap_status sqlite_insert_gap_topic(struct ap_store *base, int64_t account_id,
                                               int64_t created_at_us, int64_t *topic_id,
@@ -1195,13 +1333,24 @@ static enum ap_status select_gap_topic_rows(struct sqlite_store *s, sqlite3_stmt
     return status;
 }
 
+/* Without a date range the table reads the figures kept per topic; a range
+ * groups the questions it selects. */
+static enum stmt_id gap_topics_statement(const struct ap_gap_topic_query *q)
+{
+    if (q->from_us != INT64_MIN || q->to_us != INT64_MAX)
+        return ST_SELECT_GAP_TOPICS;
+    if (q->topic_id != 0)
+        return ST_GAP_FIGURES_OF_TOPIC;
+    return q->by_last ? ST_GAP_FIGURES_BY_LAST : ST_GAP_FIGURES_BY_CONVERSATIONS;
+}
+
 static enum ap_status sqlite_select_gap_topics(struct ap_store *base, int64_t account_id,
                                                const struct ap_gap_topic_query *q,
                                                ap_gap_topic_fn fn, void *ctx, int64_t *total,
                                                struct ap_error *err)
 {
     struct sqlite_store *s = from_base(base);
-    sqlite3_stmt *st = stmt(s, ST_SELECT_GAP_TOPICS);
+    sqlite3_stmt *st = stmt(s, gap_topics_statement(q));
     int rows;
     sqlite3_bind_int64(st, 1, account_id);
     sqlite3_bind_int64(st, 2, q->from_us);
@@ -1309,16 +1458,31 @@ static enum ap_status sqlite_set_gap_question_dismissed(struct ap_store *base,
                                                         int64_t account_id, int64_t question_id,
                                                         bool dismissed, struct ap_error *err)
 {
-    return update_gap_row(from_base(base), ST_SET_GAP_QUESTION_DISMISSED, account_id,
-                          question_id, dismissed, err);
+    struct sqlite_store *s = from_base(base);
+    int64_t topic_id = 0;
+    enum ap_status rc = gap_question_topic(s, account_id, question_id, &topic_id, err);
+    if (rc == AP_OK)
+        rc = update_gap_row(s, ST_SET_GAP_QUESTION_DISMISSED, account_id, question_id,
+                            dismissed, err);
+    if (rc == AP_OK && topic_id != 0)
+        rc = refresh_gap_figures(s, account_id, topic_id, err);
+    return rc;
 }
 
 static enum ap_status sqlite_move_gap_question(struct ap_store *base, int64_t account_id,
                                                int64_t question_id, int64_t topic_id,
                                                struct ap_error *err)
 {
-    return update_gap_row(from_base(base), ST_MOVE_GAP_QUESTION, account_id, question_id,
-                          topic_id, err);
+    struct sqlite_store *s = from_base(base);
+    int64_t from = 0;
+    enum ap_status rc = gap_question_topic(s, account_id, question_id, &from, err);
+    if (rc == AP_OK)
+        rc = update_gap_row(s, ST_MOVE_GAP_QUESTION, account_id, question_id, topic_id, err);
+    if (rc == AP_OK && from != topic_id)
+        rc = refresh_gap_figures(s, account_id, from, err);
+    if (rc == AP_OK)
+        rc = refresh_gap_figures(s, account_id, topic_id, err);
+    return rc;
 }
 
 static enum ap_status sqlite_merge_gap_topic(struct ap_store *base, int64_t account_id,
@@ -1330,9 +1494,13 @@ static enum ap_status sqlite_merge_gap_topic(struct ap_store *base, int64_t acco
     sqlite3_bind_int64(st, 2, from);
     sqlite3_bind_int64(st, 3, into);
     enum ap_status rc = exec_stmt(s, st, err);
-    if (rc != AP_OK)
-        return rc;
-    return update_gap_row(s, ST_MARK_GAP_TOPIC_MERGED, account_id, from, into, err);
+    if (rc == AP_OK)
+        rc = update_gap_row(s, ST_MARK_GAP_TOPIC_MERGED, account_id, from, into, err);
+    if (rc == AP_OK)
+        rc = refresh_gap_figures(s, account_id, from, err);
+    if (rc == AP_OK)
+        rc = refresh_gap_figures(s, account_id, into, err);
+    return rc;
 }
 
 static enum ap_status sqlite_set_gap_topic_answer(struct ap_store *base, int64_t account_id,
