@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store/backends.h"
+#include "store/write_gate.h"
 #include "reports/cells.h"
 
 enum stmt_id {
@@ -347,6 +348,8 @@ struct sqlite_store {
     struct ap_store base;
     sqlite3 *db;
     sqlite3_stmt *stmt[ST__COUNT];
+    struct ap_write_gate *gate; /* the file's writers in this process queue here */
+    bool in_gate;               /* between begin and commit or rollback */
 };
 
 static struct sqlite_store *from_base(struct ap_store *s)
@@ -462,22 +465,46 @@ static void sqlite_destroy(struct ap_store *base)
     struct sqlite_store *s = from_base(base);
     if (s == NULL)
         return;
+    if (s->in_gate) { /* destroyed inside a transaction: end it, let the next writer in */
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        s->in_gate = false;
+        ap_write_gate_leave(s->gate);
+    }
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
     sqlite3_close(s->db);
+    ap_write_gate_release(s->gate);
     free(s);
 }
 
+static void leave_gate(struct sqlite_store *s)
+{
+    if (s->in_gate && sqlite3_get_autocommit(s->db)) {
+        s->in_gate = false;
+        ap_write_gate_leave(s->gate);
+    }
+}
+
+/* Write transactions take the file's gate first (write_gate.h), then
+ * SQLite's write lock, which is then free unless another process holds it. */
 static enum ap_status sqlite_begin(struct ap_store *base, struct ap_error *err)
 {
     struct sqlite_store *s = from_base(base);
-    return exec_stmt(s, stmt(s, ST_BEGIN), err);
+    if (!s->in_gate) {
+        ap_write_gate_enter(s->gate);
+        s->in_gate = true;
+    }
+    enum ap_status rc = exec_stmt(s, stmt(s, ST_BEGIN), err);
+    leave_gate(s); /* when BEGIN failed */
+    return rc;
 }
 
 static enum ap_status sqlite_commit(struct ap_store *base, struct ap_error *err)
 {
     struct sqlite_store *s = from_base(base);
-    return exec_stmt(s, stmt(s, ST_COMMIT), err);
+    enum ap_status rc = exec_stmt(s, stmt(s, ST_COMMIT), err);
+    leave_gate(s); /* a failed commit keeps the transaction, and the gate, until rollback */
+    return rc;
 }
 
 static void sqlite_rollback(struct ap_store *base)
@@ -485,6 +512,7 @@ static void sqlite_rollback(struct ap_store *base)
     struct sqlite_store *s = from_base(base);
     if (!sqlite3_get_autocommit(s->db))
         exec_stmt(s, stmt(s, ST_ROLLBACK), NULL);
+    leave_gate(s);
 }
 
 /* Runs a one-row query; AP_NOT_FOUND when it returns no row. The statement is
@@ -1812,6 +1840,7 @@ enum ap_status ap_sqlite_open(const char *path, struct ap_store **out, struct ap
     }
     sqlite3_busy_timeout(s->db, 5000);
     sqlite3_extended_result_codes(s->db, 1);
+    s->gate = ap_write_gate_acquire(sqlite3_db_filename(s->db, "main"));
     char *msg = NULL;
     if ((rc = sqlite3_exec(s->db, connection_pragmas, NULL, NULL, &msg)) != SQLITE_OK) {
         status = ap_error_set(err, AP_UNAVAILABLE, "db", "cannot set up database \"%s\": %s", path,
