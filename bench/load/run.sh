@@ -2,7 +2,8 @@
 # Load bench (issue 8): `agentperf serve` on a database of many conversations,
 # then wrk with 200 connections for 60 s: report pages, gap lists and NDJSON
 # ingest mixed (mixed.lua). Prints throughput, p50/p99 latency, errors (must
-# be 0) and the server's RSS before and after, with the machine's load average.
+# be 0) and the server's RSS before and after each round (ROUNDS, default 2), with
+# the machine's load average.
 #
 #   bash bench/load/run.sh                  # ~1M conversations (52 weeks × 3150 a day)
 #   WEEKS=4 PER_DAY=500 bash bench/load/run.sh   # a quick look
@@ -49,14 +50,21 @@ for p in /v1/reports /v1/gaps; do
 done
 rss_before=$(rss)
 echo "database: $conversations conversations, $events events; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-wrk -t "${THREADS:-2}" -c "$connections" -d "$duration" --timeout 30s -s bench/load/mixed.lua \
-  "http://127.0.0.1:$port" | tee "$dir/wrk.log"
-rss_after=$(rss)
-echo "rss before=$rss_before after=$rss_after; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Two rounds by default: the first fills SQLite's page caches (64 MiB per
+# connection), the second shows whether memory still grows once they are full.
+rounds=${ROUNDS:-2}
+failed=0
+for round in $(seq "$rounds"); do
+  echo "round $round of $rounds"
+  wrk -t "${THREADS:-2}" -c "$connections" -d "$duration" --timeout 30s -s bench/load/mixed.lua \
+    "http://127.0.0.1:$port" | tee "$dir/wrk-$round.log"
+  grep -q '^errors connect=0 read=0 write=0 timeout=0 status=0$' "$dir/wrk-$round.log" || failed=1
+  echo "rss after round $round: $(rss)"
+done
+echo "rss before=$rss_before after=$(rss); load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 statuses=$(grep -oE 'status=[0-9]+' "$dir/serve.log" | sort | uniq -c | tr '\n' ' ')
 echo "server log statuses: $statuses"
 kill -TERM $pid
 wait $pid
 trap - EXIT
-grep -q '^errors connect=0 read=0 write=0 timeout=0 status=0$' "$dir/wrk.log" ||
-  { echo "load bench: errors"; exit 1; }
+[ "$failed" = 0 ] || { echo "load bench: errors"; exit 1; }
