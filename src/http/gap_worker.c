@@ -37,10 +37,33 @@ static bool next_batch(struct ap_gap_worker *w, int64_t *out, size_t *n)
     return go_on;
 }
 
+static enum ap_status note_account(void *ctx, const struct ap_account *account)
+{
+    ap_gap_worker_note(ctx, account->id);
+    return AP_OK;
+}
+
+/* At start every account is noted, so that its model is built off the request
+ * path before the first gap read needs it (seconds for a large account,
+ * docs/benchmarks.md) and questions stored while no server ran (CLI ingest)
+ * get their topics. Past MAX_WAITING accounts the rest wait for a read. */
+static struct ap_store *open_and_note_accounts(struct ap_gap_worker *w)
+{
+    struct ap_store *store = NULL;
+    struct ap_error err;
+    ap_error_clear(&err);
+    if (ap_store_open(w->db_url, &store, &err) != AP_OK)
+        return NULL; /* reported when the first batch cannot open it either */
+    if (ap_store_select_accounts(store, note_account, w, &err) != AP_OK)
+        ap_log(AP_LOG_WARN, "msg=\"topic assignment: cannot list the accounts\" error=%s",
+               ap_status_code(err.status));
+    return store;
+}
+
 static void *run(void *arg)
 {
     struct ap_gap_worker *w = arg;
-    struct ap_store *store = NULL;
+    struct ap_store *store = open_and_note_accounts(w);
     int64_t batch[MAX_WAITING];
     size_t n;
     while (next_batch(w, batch, &n)) {
