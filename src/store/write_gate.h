@@ -3,7 +3,11 @@
  * sleeps of up to 100 ms, so under many writing threads a waiter keeps missing
  * the moments the lock is free and ingest latency grows to seconds; threads
  * that wait here are woken the moment the writer before them is done. Other
- * processes on the same file still meet SQLite's lock and busy handler. */
+ * processes on the same file still meet SQLite's lock and busy handler.
+ *
+ * Unlike SQLite's lock the gate has no timeout, so lock order matters: a
+ * grouping model's mutex (gaps/assign.c) is taken before the gate, and no code
+ * inside a write transaction waits for a lock that a writer may hold. */
 #ifndef AP_STORE_WRITE_GATE_H
 #define AP_STORE_WRITE_GATE_H
 
