@@ -1488,6 +1488,17 @@ static enum ap_status pg_lock_events(struct ap_store *base, int64_t account_id,
     return rc;
 }
 
+/* Takes one transaction-scoped advisory lock exclusively and notes it as held. */
+static enum ap_status lock_exclusive(struct pg_store *s, int64_t key, struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, key);
+    enum ap_status rc = run(s, ST_LOCK_EXCLUSIVE, &p, NULL, err);
+    if (rc == AP_OK)
+        note_locks(s, &key, 1);
+    return rc;
+}
+
 /* Locks one conversation before its state is read, unless this transaction
  * already holds it. Outside a transaction the lock would end with the
  * statement, so reads there take none. */
@@ -1497,12 +1508,7 @@ static enum ap_status lock_conversation(struct pg_store *s, int64_t account_id,
     int64_t key = lock_key(account_id, 'c', conversation_id);
     if (!s->in_txn || s->exclusive_account == account_id || holds_lock(s, key))
         return AP_OK;
-    struct params p = {0};
-    p_i64(&p, key);
-    enum ap_status rc = run(s, ST_LOCK_EXCLUSIVE, &p, NULL, err);
-    if (rc == AP_OK)
-        note_locks(s, &key, 1);
-    return rc;
+    return lock_exclusive(s, key, err);
 }
 
 static enum ap_status pg_ping(struct ap_store *base, struct ap_error *err)
@@ -2221,12 +2227,7 @@ static enum ap_status lock_gaps(struct pg_store *s, int64_t account_id, char kin
     int64_t key = lock_key(account_id, kind, "gaps");
     if (!s->in_txn || holds_lock(s, key))
         return AP_OK;
-    struct params p = {0};
-    p_i64(&p, key);
-    enum ap_status rc = run(s, ST_LOCK_EXCLUSIVE, &p, NULL, err);
-    if (rc == AP_OK)
-        note_locks(s, &key, 1);
-    return rc;
+    return lock_exclusive(s, key, err);
 }
 
 /* Counts the questions whose ids the array holds (just assigned) in their
