@@ -104,7 +104,8 @@ struct topic {
 struct feature {
     uint32_t key;
     float weight;
-    bool word; /* a word feature (not a character n-gram): finds candidates */
+    bool word;  /* a word feature (not a character n-gram): finds candidates */
+    bool fresh; /* no earlier question had it */
 };
 
 struct ap_grouper {
@@ -129,6 +130,7 @@ struct ap_grouper {
     float *assoc;            /* the question's association vector (unit) */
     bool associated;         /* whether it has one */
     double coverage;         /* share of its word weight with a context */
+    double novelty;          /* the rise of its threshold_new (novelty_rise) */
     double *assoc_total;     /* sum of every question's uncentred vector */
     uint32_t assoc_seen;
     float *scores;           /* per topic */
@@ -138,8 +140,10 @@ struct ap_grouper {
 
 void ap_grouper_options_init(struct ap_grouper_options *opts)
 {
-    opts->threshold = 0.04;
-    opts->threshold_new = 0.2;
+    opts->threshold = 0.01;
+    opts->threshold_new = 0.13;
+    opts->novelty_rise = 0.4;
+    opts->novelty_horizon = 500;
     opts->word_weight = 0.6;
     opts->char_weight = 0.8;
     opts->min_shared = 0;
@@ -208,7 +212,7 @@ static void add_feature(struct ap_grouper *g, uint32_t key, bool word)
         g->cap_features = g->cap_features ? 2 * g->cap_features : 256;
         g->features = ap_realloc(g->features, g->cap_features * sizeof *g->features);
     }
-    g->features[g->n_features++] = (struct feature){key, 1, word};
+    g->features[g->n_features++] = (struct feature){key, 1, word, false};
 }
 
 static void add_char_gram(void *ctx, uint32_t key)
@@ -235,9 +239,21 @@ static void extract(struct ap_grouper *g, const struct ap_tokens *tokens)
     }
 }
 
+/* How much the question's threshold_new rises: by novelty_rise times the
+ * share of its word weight on words never seen before (`fresh` of `words`),
+ * fading as the account's questions pass novelty_horizon. */
+static double novelty_of(const struct ap_grouper *g, double fresh, double words)
+{
+    const struct ap_grouper_options *o = &g->opts;
+    if (!(words > 0) || !(o->novelty_rise > 0))
+        return 0;
+    return o->novelty_rise * (fresh / words) * o->novelty_horizon /
+           (g->documents + o->novelty_horizon);
+}
+
 /* Counts the question's features in the document frequencies, then weighs
  * them: (1 + ln tf) * idf, each block (words, n-grams) to unit length, blocks
- * weighted, the whole to unit length. */
+ * weighted, the whole to unit length. Sets g->novelty. */
 static void weigh(struct ap_grouper *g)
 {
     bool created;
@@ -247,6 +263,7 @@ static void weigh(struct ap_grouper *g)
         struct feature *f = &g->features[i];
         float *df = fmap_slot(&g->df, f->key, &created);
         *df += 1;
+        f->fresh = *df == 1;
         double idf = log((g->documents + 1.0) / (*df + 1.0)) + 1.0;
         f->weight = (float)((1.0 + log(f->weight)) * idf);
         norm[f->word] += (double)f->weight * f->weight;
@@ -260,9 +277,15 @@ static void weigh(struct ap_grouper *g)
         f->weight = (float)(f->weight * scale[f->word]);
         total += (double)f->weight * f->weight;
     }
-    double inv = total > 0 ? 1.0 / sqrt(total) : 0;
-    for (size_t i = 0; i < g->n_features; i++)
-        g->features[i].weight = (float)(g->features[i].weight * inv);
+    double inv = total > 0 ? 1.0 / sqrt(total) : 0, words = 0, fresh = 0;
+    for (size_t i = 0; i < g->n_features; i++) {
+        struct feature *f = &g->features[i];
+        f->weight = (float)(f->weight * inv);
+        double w2 = f->word ? (double)f->weight * f->weight : 0;
+        words += w2;
+        fresh += f->fresh ? w2 : 0;
+    }
+    g->novelty = novelty_of(g, fresh, words);
 }
 
 /* --- the agent's embedding ------------------------------------------------------------ */
@@ -524,10 +547,14 @@ static struct verdict judge(const struct ap_grouper *g, const struct topic *t, b
         }
     }
     double text = dot / t->count;
-    struct verdict v = {text, text - threshold_for(o->threshold, o->threshold_new, t->count)};
+    /* the caution for unfamiliar words is about the account's thin text
+     * statistics; where the agent's embeddings weigh in, they speak for it */
+    bool blended = embedded && t->embedded > 0;
+    double first = o->threshold_new + (blended ? 0 : g->novelty);
+    struct verdict v = {text, text - threshold_for(o->threshold, first, t->count)};
     if (words > 0 && shared / words < o->min_shared)
         v.margin = -1; /* the topic has too little of what the question is about */
-    if (embedded && t->embedded > 0) {
+    if (blended) {
         double edot = 0;
         for (size_t i = 0; i < g->dim; i++)
             edot += (double)g->embedding[i] * t->embedding[i];

@@ -26,6 +26,14 @@ struct ap_grouper_options {
      * for a topic of n. */
     double threshold;
     double threshold_new;
+    /* While the account is young, a question made of words it has not seen
+     * needs a closer match to join: threshold_new rises by
+     * novelty_rise * unfamiliar * novelty_horizon / (questions + novelty_horizon),
+     * unfamiliar being the share of the question's word weight on words no
+     * earlier question had. Early decisions rest on thin statistics and are
+     * never undone, so the engine then prefers a new topic (0: off). */
+    double novelty_rise;
+    double novelty_horizon;
     /* Least share of the question's word weight (squared) on words the topic
      * has, to join it (0: no such rule). 0.1 keeps a question whose own words
      * are all new from joining a large topic on one frequent word; it costs
