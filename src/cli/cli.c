@@ -81,8 +81,9 @@ const struct ap_cli_option ap_cli_report_options[] = {
 
 const struct ap_cli_option ap_cli_gaps_assign_options[] = {
     {"language", true, "LANG", NULL, NULL, "the questions' language (BCP 47); default: detected, else English"},
-    {"threshold", true, "T", NULL, NULL, "least average similarity to join a large topic (default 0.04)"},
-    {"threshold-new", true, "T", NULL, NULL, "least similarity to join a topic of one question (default 0.2)"},
+    {"threshold", true, "T", NULL, NULL, "least average similarity to join a large topic (default 0.01)"},
+    {"threshold-new", true, "T", NULL, NULL, "least similarity to join a topic of one question (default 0.13)"},
+    {"novelty-rise", true, "R", NULL, NULL, "how much more a young account's question of unseen words needs (default 0.4)"},
     {"min-shared", true, "S", NULL, NULL, "least share of a question's word weight a topic must have to take it (default 0)"},
     {0},
 };

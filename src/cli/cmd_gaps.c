@@ -37,6 +37,7 @@ int ap_cmd_gaps_assign(struct ap_cli_args *args)
     ap_grouper_options_init(&opts);
     if (!parse_fraction(args, "threshold", &opts.threshold) ||
         !parse_fraction(args, "threshold-new", &opts.threshold_new) ||
+        !parse_fraction(args, "novelty-rise", &opts.novelty_rise) ||
         !parse_fraction(args, "min-shared", &opts.min_shared))
         return AP_EXIT_USAGE;
     const char *language = ap_cli_get(args, "language");
