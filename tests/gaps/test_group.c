@@ -1,7 +1,8 @@
 /* The grouping engine: similar questions share a topic and unrelated ones do
  * not; replaying recorded decisions through place() rebuilds exactly the model
  * that assign() built; the agent's embeddings change decisions the way they
- * should; malformed embeddings are ignored. */
+ * should; malformed embeddings are ignored; a young account is cautious with
+ * unfamiliar questions. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,6 +62,37 @@ static void test_similar_join_unrelated_split(void **state)
     assert_int_equal(assign(g, "password reset link", NULL, 0, NULL), 0);
     assert_int_equal(assign(g, "refund order", NULL, 0, NULL), 2);
     assert_int_equal(ap_grouper_topic_count(g), 3);
+    ap_grouper_destroy(g);
+}
+
+/* A question of mostly unseen words ("ship", "late") that resembles a topic
+ * through one shared word: it joins with no novelty rise; with the default it
+ * starts a topic while the account is young, and joins once it has seen 3,000
+ * other questions (the rise has faded). */
+static void test_novelty_rise(void **state)
+{
+    (void)state;
+    struct ap_grouper_options opts;
+    ap_grouper_options_init(&opts);
+    opts.novelty_rise = 0;
+    struct ap_grouper *g = ap_grouper_new(&opts);
+    assign(g, "refund order", NULL, 0, NULL);
+    assert_int_equal(assign(g, "order ship late", NULL, 0, NULL), 0);
+    ap_grouper_destroy(g);
+
+    g = grouper();
+    assign(g, "refund order", NULL, 0, NULL);
+    assert_int_equal(assign(g, "order ship late", NULL, 0, NULL), 1);
+    ap_grouper_destroy(g);
+
+    g = grouper();
+    char filler[16];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(filler, sizeof filler, "f%d", i);
+        assign(g, filler, NULL, 0, NULL);
+    }
+    size_t topic = assign(g, "refund order", NULL, 0, NULL);
+    assert_int_equal(assign(g, "order ship late", NULL, 0, NULL), topic);
     ap_grouper_destroy(g);
 }
 
@@ -280,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_malformed_embeddings_ignored),
         cmocka_unit_test(test_long_question_bounded),
         cmocka_unit_test(test_min_shared),
+        cmocka_unit_test(test_novelty_rise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
