@@ -90,7 +90,7 @@ int main(int argc, char **argv)
         *tab = '\0';
         struct ap_match best[3];
         int64_t s = ap_time_now_us();
-        size_t n = ap_matcher_match(m, text, tab + 1, strlen(tab + 1), "en", best, 3, &err);
+        size_t n = ap_matcher_match(m, text, tab + 1, strlen(tab + 1), "en", "en", best, 3, &err);
         int64_t e = ap_time_now_us();
         if (n_lat == cap)
             lat = ap_realloc(lat, (cap = cap ? 2 * cap : 1024) * sizeof *lat);

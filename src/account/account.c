@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text/text.h"
 #include "tz/tz.h"
 
 void ap_account_init(struct ap_account *a, const char *name)
@@ -15,6 +16,7 @@ void ap_account_init(struct ap_account *a, const char *name)
     snprintf(a->name, sizeof a->name, "%s", name ? name : "");
     snprintf(a->time_zone, sizeof a->time_zone, "UTC");
     a->inactivity_hours = AP_INACTIVITY_HOURS_DEFAULT;
+    snprintf(a->default_language, sizeof a->default_language, AP_DEFAULT_LANGUAGE);
 }
 
 /* Account names are slugs, so they read well in URLs, logs and CLI flags. */
@@ -101,6 +103,25 @@ enum ap_status ap_account_set_ticket_url(struct ap_account *a, const char *tmpl,
 {
     return set_url_template(a->ticket_url, sizeof a->ticket_url, "ticket_url", "{ticket_id}",
                             tmpl, err);
+}
+
+/* Only a language the stemmer knows: any other would silently mean "no
+ * stemming", which groups worse than English stemming would. */
+enum ap_status ap_account_set_default_language(struct ap_account *a, const char *tag,
+                                               struct ap_error *err)
+{
+    size_t len = strlen(tag);
+    bool shaped = len >= 2 && len <= AP_LANGUAGE_TAG_MAX;
+    for (size_t i = 0; shaped && i < len; i++)
+        shaped = (tag[i] >= 'a' && tag[i] <= 'z') || (tag[i] >= 'A' && tag[i] <= 'Z') ||
+                 (tag[i] >= '0' && tag[i] <= '9') || tag[i] == '-';
+    if (!shaped || ap_text_stemmer_for(tag) == NULL)
+        return ap_error_set(err, AP_INVALID, "default_language",
+                            "\"default_language\": \"%.35s\" is not a language the stemmer "
+                            "supports (a BCP 47 tag such as \"en\", \"nb\" or \"de\")",
+                            tag);
+    snprintf(a->default_language, sizeof a->default_language, "%s", tag);
+    return AP_OK;
 }
 
 /* RFC 3986 unreserved characters stay; every other byte is percent-encoded,

@@ -10,6 +10,8 @@
 #define AP_URL_TEMPLATE_MAX 1024
 #define AP_INACTIVITY_HOURS_DEFAULT 72
 #define AP_INACTIVITY_HOURS_MAX 8760
+#define AP_LANGUAGE_TAG_MAX 35
+#define AP_DEFAULT_LANGUAGE "en"
 
 /* An account's settings, held by value (no pointers, nothing to free). */
 struct ap_account {
@@ -19,11 +21,15 @@ struct ap_account {
     int inactivity_hours;
     char conversation_url[AP_URL_TEMPLATE_MAX + 1];
     char ticket_url[AP_URL_TEMPLATE_MAX + 1];
+    /* the language questions are stemmed in when an event names none and
+     * detection is unsure: a BCP 47 tag the text pipeline can stem */
+    char default_language[AP_LANGUAGE_TAG_MAX + 1];
     int64_t created_at_us;
     bool reports_stale; /* the report aggregates must be rebuilt from the events */
 };
 
-/* Fills the defaults of SPEC §1: zone UTC, 72 hours, no URL templates. */
+/* Fills the defaults of SPEC §1: zone UTC, 72 hours, no URL templates, and
+ * English as the default language. */
 void ap_account_init(struct ap_account *a, const char *name);
 /* Each setter validates and stores one setting; on failure *a is unchanged and
  * err names the field. */
@@ -36,6 +42,8 @@ enum ap_status ap_account_set_conversation_url(struct ap_account *a, const char 
                                                struct ap_error *err);
 enum ap_status ap_account_set_ticket_url(struct ap_account *a, const char *tmpl,
                                          struct ap_error *err);
+enum ap_status ap_account_set_default_language(struct ap_account *a, const char *tag,
+                                               struct ap_error *err);
 
 /* Appends the link a template makes for `value` (every placeholder replaced by
  * the percent-encoded value) to out; appends nothing when the template is

@@ -62,10 +62,11 @@ struct ap_match {
 /* Scores the question against every answer and writes up to `max` best
  * candidates into out, best first; returns how many. The best one is the
  * match when its score reaches the threshold (ap_matcher_is_match). `language`
- * (a BCP 47 tag) may be NULL: it is then detected, English by default. */
+ * (a BCP 47 tag) may be NULL: it is then detected, else `fallback` (the
+ * account's default language). */
 size_t ap_matcher_match(const struct ap_matcher *m, struct ap_text *text, const char *question,
-                        size_t len, const char *language, struct ap_match *out, size_t max,
-                        struct ap_error *err);
+                        size_t len, const char *language, const char *fallback,
+                        struct ap_match *out, size_t max, struct ap_error *err);
 bool ap_matcher_is_match(const struct ap_matcher *m, const struct ap_match *best);
 
 /* --- the service: answers in the store, matchers in a cache ------------------------ */
@@ -88,9 +89,12 @@ struct ap_match_result {
 };
 
 /* Matches a question for an account: the one code path of POST
- * /v1/answers/match and `agentperf answers match`. */
+ * /v1/answers/match and `agentperf answers match`. A question without
+ * `language` whose language is not detected is read in the account's
+ * default language. */
 enum ap_status ap_answers_match(struct ap_answers_cache *c, struct ap_store *store,
-                                int64_t account_id, const char *question, size_t len,
+                                const struct ap_account *account, const char *question,
+                                size_t len,
                                 const char *language, size_t limit, struct ap_match_result *out,
                                 struct ap_error *err);
 

@@ -827,12 +827,12 @@ static void keep_best(struct ap_match *out, size_t *n, size_t max, const char *i
 }
 
 size_t ap_matcher_match(const struct ap_matcher *m, struct ap_text *text, const char *question,
-                        size_t len, const char *language, struct ap_match *out, size_t max,
-                        struct ap_error *err)
+                        size_t len, const char *language, const char *fallback,
+                        struct ap_match *out, size_t max, struct ap_error *err)
 {
     if (max == 0 || m->alive == 0)
         return 0;
-    const char *stemmer = ap_text_language(text, question, len, language, "en");
+    const char *stemmer = ap_text_language(text, question, len, language, fallback);
     struct feats f = {0};
     if (extract(text, question, len, stemmer, &f, err) != AP_OK) {
         free(f.items);

@@ -123,7 +123,8 @@ enum ap_status ap_answers_threshold(struct ap_store *store, int64_t account_id, 
 }
 
 enum ap_status ap_answers_match(struct ap_answers_cache *c, struct ap_store *store,
-                                int64_t account_id, const char *question, size_t len,
+                                const struct ap_account *account, const char *question,
+                                size_t len,
                                 const char *language, size_t limit, struct ap_match_result *out,
                                 struct ap_error *err)
 {
@@ -135,11 +136,11 @@ enum ap_status ap_answers_match(struct ap_answers_cache *c, struct ap_store *sto
     struct ap_text *text = thread_text(c, err);
     if (text == NULL)
         return err ? err->status : AP_INTERNAL;
-    enum ap_status rc = ap_store_get_answer_state(store, account_id, &version, &threshold, err);
+    enum ap_status rc = ap_store_get_answer_state(store, account->id, &version, &threshold, err);
     if (rc != AP_OK)
         return rc;
     out->threshold = threshold < 0 ? AP_MATCH_THRESHOLD_DEFAULT : threshold;
-    struct entry *e = entry_for(c, account_id);
+    struct entry *e = entry_for(c, account->id);
     pthread_rwlock_rdlock(&e->lock);
     while (e->version != version) {
         pthread_rwlock_unlock(&e->lock);
@@ -153,8 +154,8 @@ enum ap_status ap_answers_match(struct ap_answers_cache *c, struct ap_store *sto
             break;
         }
     }
-    out->n = e->m ? ap_matcher_match(e->m, text, question, len, language, out->candidates, limit,
-                                     err)
+    out->n = e->m ? ap_matcher_match(e->m, text, question, len, language,
+                                     account->default_language, out->candidates, limit, err)
                   : 0;
     pthread_rwlock_unlock(&e->lock);
     out->matched = out->n > 0 && out->candidates[0].score >= out->threshold;

@@ -25,6 +25,7 @@ const struct ap_cli_option ap_cli_account_options[] = {
     {"inactivity-hours", true, "N", NULL, NULL, "hours without events after which a conversation has ended (default 72)"},
     {"conversation-url", true, "TEMPLATE", NULL, NULL, "link to a conversation, with {conversation_id}"},
     {"ticket-url", true, "TEMPLATE", NULL, NULL, "link to a ticket, with {ticket_id}"},
+    {"default-language", true, "TAG", NULL, NULL, "language of questions that name none and are not detected (default en)"},
     {0},
 };
 

@@ -13,6 +13,7 @@ static const struct {
     {"inactivity-hours", ap_account_set_inactivity_hours},
     {"conversation-url", ap_account_set_conversation_url},
     {"ticket-url", ap_account_set_ticket_url},
+    {"default-language", ap_account_set_default_language},
 };
 
 static bool apply_settings(struct ap_cli_args *args, struct ap_account *a)
@@ -32,8 +33,11 @@ static bool apply_settings(struct ap_cli_args *args, struct ap_account *a)
 
 static void print_account(FILE *f, const struct ap_account *a)
 {
-    fprintf(f, "%s\ttime_zone=%s\tinactivity_hours=%d\tconversation_url=%s\tticket_url=%s\n",
-            a->name, a->time_zone, a->inactivity_hours, a->conversation_url, a->ticket_url);
+    fprintf(f,
+            "%s\ttime_zone=%s\tinactivity_hours=%d\tconversation_url=%s\tticket_url=%s\t"
+            "default_language=%s\n",
+            a->name, a->time_zone, a->inactivity_hours, a->conversation_url, a->ticket_url,
+            a->default_language);
 }
 
 int ap_cmd_accounts_create(struct ap_cli_args *args)

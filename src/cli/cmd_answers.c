@@ -19,7 +19,7 @@
     {"answer", true, "TEXT", NULL, NULL, "the answer: plain text, links allowed"},       \
     {"alternatives", true, "JSON", NULL, NULL,                                           \
      "other phrasings, as a JSON array of strings: '[\"a\", \"b\"]'"},                  \
-    {"language", true, "TAG", NULL, NULL, "BCP 47 language tag (default en)"}
+    {"language", true, "TAG", NULL, NULL, "BCP 47 language tag (default: the account's default language)"}
 
 const struct ap_cli_option ap_cli_answers_options[] = {DB_OPTION, ACCOUNT_OPTION, {0}};
 
@@ -52,7 +52,7 @@ const struct ap_cli_option ap_cli_answers_import_options[] = {
 const struct ap_cli_option ap_cli_answers_match_options[] = {
     DB_OPTION,
     ACCOUNT_OPTION,
-    {"language", true, "TAG", NULL, NULL, "the questions' language (default: detected, else en)"},
+    {"language", true, "TAG", NULL, NULL, "the questions' language (default: detected, else the account's default language)"},
     {0},
 };
 
@@ -189,6 +189,8 @@ int ap_cmd_answers_create(struct ap_cli_args *args)
         ap_answer_free(&a);
         return AP_EXIT_FAILED;
     }
+    if (ap_cli_get(args, "language") == NULL)
+        ap_copy_str(a.language, sizeof a.language, account.default_language);
     enum ap_status rc = ap_answers_create(NULL, store, account.id, &a, &err);
     ap_store_destroy(store);
     int status = rc == AP_OK ? print_answer(args, &a) : ap_cli_fail(args, &err);
@@ -417,7 +419,7 @@ int ap_cmd_answers_match(struct ap_cli_args *args)
             status = AP_EXIT_FAILED;
             break;
         }
-        if (ap_answers_match(cache, store, account.id, line, len, language, 1, &r, &err) != AP_OK) {
+        if (ap_answers_match(cache, store, &account, line, len, language, 1, &r, &err) != AP_OK) {
             status = ap_cli_fail(args, &err);
             break;
         }

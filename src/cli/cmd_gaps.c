@@ -72,7 +72,7 @@ int ap_cmd_gaps_assign(struct ap_cli_args *args)
             break;
         }
         struct ap_tokens tokens = {0};
-        const char *stemmer = ap_text_language(text, line, len, language, "en");
+        const char *stemmer = ap_text_language(text, line, len, language, AP_DEFAULT_LANGUAGE);
         if (ap_text_tokens(text, line, len, stemmer, &tokens, &err) != AP_OK) {
             fprintf(args->err, "agentperf: line %zu: %s\n", reader.line_no, err.message);
             status = AP_EXIT_FAILED;

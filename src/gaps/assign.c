@@ -13,7 +13,6 @@
 #include "text/text.h"
 
 #define PENDING_PAGE 512
-#define DEFAULT_LANGUAGE "en"
 
 struct model {
     int64_t account_id;
@@ -23,6 +22,9 @@ struct model {
     int64_t seq;               /* last assignment the model contains */
     struct ap_grouper *grouper;
     struct ap_text *text;      /* ICU and stemmer state, not thread-safe */
+    /* the account's setting, read at each assignment so a change applies to
+     * the next question (stored decisions keep the stemmer they were made in) */
+    char default_language[AP_LANGUAGE_TAG_MAX + 1];
     int64_t *topic_of;         /* grouper topic -> topic id */
     size_t n_topics, cap_topics;
     size_t *index_of;          /* topic id -> grouper topic, SIZE_MAX for none */
@@ -141,7 +143,9 @@ static enum ap_status question_tokens(struct model *m, const struct ap_gap_quest
 {
     size_t len = strlen(q->text);
     if (*stemmer == NULL)
-        *stemmer = ap_text_language(m->text, q->text, len, q->language, DEFAULT_LANGUAGE);
+        *stemmer = ap_text_language(m->text, q->text, len, q->language,
+                                    m->default_language[0] ? m->default_language
+                                                           : AP_DEFAULT_LANGUAGE);
     return ap_text_tokens(m->text, q->text, len, *stemmer, tokens, err);
 }
 
@@ -259,7 +263,12 @@ static enum ap_status assign_one(struct model *m, struct ap_store *store,
 static enum ap_status assign_txn(struct ap_gaps *gaps, struct model *m, struct ap_store *store,
                                  size_t *assigned, struct ap_error *err)
 {
-    enum ap_status rc = catch_up(gaps, m, store, err);
+    struct ap_account account;
+    enum ap_status rc = ap_store_get_account(store, m->account_id, &account, err);
+    if (rc == AP_OK) {
+        ap_copy_str(m->default_language, sizeof m->default_language, account.default_language);
+        rc = catch_up(gaps, m, store, err);
+    }
     struct pending p = {ap_calloc(PENDING_PAGE, sizeof *p.items), 0};
     int64_t now_us = ap_time_now_us();
     while (rc == AP_OK) {

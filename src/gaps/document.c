@@ -370,6 +370,8 @@ static enum ap_status append_question(void *ctx, const struct ap_gap_question_re
     append_time_or_null(out, q->at_us, true);
     ap_buf_append_str(out, ",\"language\":");
     append_string_or_null(out, q->language);
+    ap_buf_append_str(out, ",\"stemmed_as\":");
+    append_string_or_null(out, q->stemmer);
     ap_buf_append_str(out, ",\"channel\":");
     append_string_or_null(out, q->channel);
     ap_buf_append_str(out, ",\"conversation_id\":");

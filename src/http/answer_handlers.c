@@ -126,6 +126,7 @@ void ap_http_handle_answer_create(struct ap_http_request *req, struct ap_http_re
     unsigned present;
     ap_error_clear(&err);
     ap_answer_init(&a);
+    ap_copy_str(a.language, sizeof a.language, req->account.default_language);
     if (ap_answer_read_json(body_text(req), req->body.len, &a, &present, &err) == AP_OK &&
         ap_answers_create(req->answers, req->store, req->account.id, &a, &err) == AP_OK) {
         ap_answer_write_json(&a, &res->body);
@@ -246,7 +247,7 @@ void ap_http_handle_answers_match(struct ap_http_request *req, struct ap_http_re
     if (ap_json_parse_object(body_text(req), req->body.len, &obj, &err) != AP_OK)
         return fail(res, &err);
     if (read_match_request(&obj, &m, &err) == AP_OK &&
-        ap_answers_match(req->answers, req->store, req->account.id, m.question, m.len,
+        ap_answers_match(req->answers, req->store, &req->account, m.question, m.len,
                          m.language, m.limit, &r, &err) == AP_OK) {
         write_match(req, &r, &res->body);
         res->status = 200;

@@ -341,6 +341,7 @@ void ap_http_handle_gap_answer(struct ap_http_request *req, struct ap_http_respo
     int64_t id;
     unsigned present = 0;
     ap_answer_init(&a);
+    ap_copy_str(a.language, sizeof a.language, req->account.default_language);
     ap_error_clear(&err);
     bool ok = parse_path_id(req->params[0], "topic", &id, &err) &&
               topic_question(req, id, label, sizeof label, &err) &&

@@ -41,6 +41,8 @@ void ap_http_handle_me(struct ap_http_request *req, struct ap_http_response *res
     ap_buf_append_json_string(&res->body, role, strlen(role));
     ap_buf_append_str(&res->body, ",\"time_zone\":");
     ap_buf_append_json_string(&res->body, a->time_zone, strlen(a->time_zone));
+    ap_buf_append_str(&res->body, ",\"default_language\":");
+    ap_buf_append_json_string(&res->body, a->default_language, strlen(a->default_language));
     ap_buf_append_char(&res->body, '}');
 }
 

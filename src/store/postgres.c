@@ -112,7 +112,7 @@ enum stmt_id {
 
 #define ACCOUNT_COLUMNS                                                                    \
     "id, name, time_zone, inactivity_hours, conversation_url, ticket_url, created_at_us, " \
-    "reports_stale"
+    "reports_stale, default_language"
 #define METRIC_COLUMNS                                                                  \
     "conversations, handled, resolved, deflected, handed_off, converted, resolution_us, " \
     "close_us, helpful, not_helpful, asked, unanswered"
@@ -181,13 +181,15 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_PING] = "SELECT 1::int8",
     [ST_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0)::int8 FROM schema_migrations",
     [ST_INSERT_ACCOUNT] = "INSERT INTO accounts (name, time_zone, inactivity_hours, "
-                          "conversation_url, ticket_url, created_at_us, reports_stale) "
-                          "VALUES ($1::text, $2::text, $3::int8, $4::text, $5::text, $6::int8, "
-                          "false) ON CONFLICT (name) DO NOTHING RETURNING id",
+                          "conversation_url, ticket_url, created_at_us, reports_stale, "
+                          "default_language) VALUES ($1::text, $2::text, $3::int8, $4::text, "
+                          "$5::text, $6::int8, false, $7::text) ON CONFLICT (name) DO NOTHING "
+                          "RETURNING id",
     [ST_UPDATE_ACCOUNT] = "UPDATE accounts SET reports_stale = CASE WHEN time_zone <> $1::text "
                           "OR inactivity_hours <> $2::int8 THEN true ELSE reports_stale END, "
                           "time_zone = $1::text, inactivity_hours = $2::int8, "
-                          "conversation_url = $3::text, ticket_url = $4::text WHERE id = $5::int8",
+                          "conversation_url = $3::text, ticket_url = $4::text, "
+                          "default_language = $6::text WHERE id = $5::int8",
     [ST_ACCOUNT_BY_NAME] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE name = $1::text",
     [ST_ACCOUNT_BY_ID] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = $1::int8",
     [ST_ACCOUNTS] = "SELECT " ACCOUNT_COLUMNS " FROM accounts ORDER BY name COLLATE \"C\"",
@@ -1540,6 +1542,7 @@ static void read_account(const PGresult *r, int row, struct ap_account *a)
     copy_col(a->ticket_url, sizeof a->ticket_url, r, row, 5);
     a->created_at_us = col_i64(r, row, 6);
     a->reports_stale = col_i64(r, row, 7) != 0;
+    copy_col(a->default_language, sizeof a->default_language, r, row, 8);
 }
 
 static enum ap_status pg_insert_account(struct ap_store *base, struct ap_account *a,
@@ -1553,6 +1556,7 @@ static enum ap_status pg_insert_account(struct ap_store *base, struct ap_account
     p_text(&p, a->conversation_url);
     p_text(&p, a->ticket_url);
     p_i64(&p, a->created_at_us);
+    p_text(&p, a->default_language);
     enum ap_status rc = run_row(from_base(base), ST_INSERT_ACCOUNT, &p, &r, err);
     if (rc == AP_NOT_FOUND)
         return ap_error_set(err, AP_EXISTS, "name", "an account named \"%s\" already exists",
@@ -1574,6 +1578,7 @@ static enum ap_status pg_update_account(struct ap_store *base, const struct ap_a
     p_text(&p, a->conversation_url);
     p_text(&p, a->ticket_url);
     p_i64(&p, a->id);
+    p_text(&p, a->default_language);
     enum ap_status rc = run_changes(from_base(base), ST_UPDATE_ACCOUNT, &p, &changes, err);
     if (rc == AP_OK && changes == 0)
         return ap_error_set(err, AP_NOT_FOUND, "account", "no such account");

@@ -87,7 +87,7 @@ enum stmt_id {
 
 #define ACCOUNT_COLUMNS                                                                    \
     "id, name, time_zone, inactivity_hours, conversation_url, ticket_url, created_at_us, " \
-    "reports_stale"
+    "reports_stale, default_language"
 #define METRIC_COLUMNS                                                                  \
     "conversations, handled, resolved, deflected, handed_off, converted, resolution_us, " \
     "close_us, helpful, not_helpful, asked, unanswered"
@@ -155,12 +155,13 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_PING] = "SELECT 1",
     [ST_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
     [ST_INSERT_ACCOUNT] = "INSERT INTO accounts (name, time_zone, inactivity_hours, "
-                          "conversation_url, ticket_url, created_at_us, reports_stale) "
-                          "VALUES (?, ?, ?, ?, ?, ?, 0)",
+                          "conversation_url, ticket_url, created_at_us, reports_stale, "
+                          "default_language) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
     [ST_UPDATE_ACCOUNT] = "UPDATE accounts SET reports_stale = CASE WHEN time_zone <> ?1 OR "
                           "inactivity_hours <> ?2 THEN 1 ELSE reports_stale END, "
                           "time_zone = ?1, inactivity_hours = ?2, "
-                          "conversation_url = ?3, ticket_url = ?4 WHERE id = ?5",
+                          "conversation_url = ?3, ticket_url = ?4, default_language = ?6 "
+                          "WHERE id = ?5",
     [ST_ACCOUNT_BY_NAME] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE name = ?",
     [ST_ACCOUNT_BY_ID] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?",
     [ST_ACCOUNTS] = "SELECT " ACCOUNT_COLUMNS " FROM accounts ORDER BY name",
@@ -622,6 +623,7 @@ static void read_account(sqlite3_stmt *st, struct ap_account *a)
     copy_column(a->ticket_url, sizeof a->ticket_url, st, 5);
     a->created_at_us = sqlite3_column_int64(st, 6);
     a->reports_stale = sqlite3_column_int(st, 7) != 0;
+    copy_column(a->default_language, sizeof a->default_language, st, 8);
 }
 
 static enum ap_status sqlite_insert_account(struct ap_store *base, struct ap_account *a,
@@ -635,6 +637,7 @@ static enum ap_status sqlite_insert_account(struct ap_store *base, struct ap_acc
     bind_text(st, 4, a->conversation_url);
     bind_text(st, 5, a->ticket_url);
     sqlite3_bind_int64(st, 6, a->created_at_us);
+    bind_text(st, 7, a->default_language);
     int rc = sqlite3_step(st);
     finish(st);
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
@@ -656,6 +659,7 @@ static enum ap_status sqlite_update_account(struct ap_store *base, const struct 
     bind_text(st, 3, a->conversation_url);
     bind_text(st, 4, a->ticket_url);
     sqlite3_bind_int64(st, 5, a->id);
+    bind_text(st, 6, a->default_language);
     enum ap_status rc = exec_stmt(s, st, err);
     if (rc == AP_OK && sqlite3_changes(s->db) == 0)
         return ap_error_set(err, AP_NOT_FOUND, "account", "no such account");

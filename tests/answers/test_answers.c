@@ -238,7 +238,7 @@ static const char *best_id(struct ap_matcher *m, struct ap_text *t, const char *
 {
     static struct ap_match best[3];
     struct ap_error err;
-    size_t n = ap_matcher_match(m, t, q, strlen(q), "en", best, 3, &err);
+    size_t n = ap_matcher_match(m, t, q, strlen(q), "en", "en", best, 3, &err);
     *score = n ? best[0].score : 0;
     return n && ap_matcher_is_match(m, &best[0]) ? best[0].id : "none";
 }
@@ -334,7 +334,7 @@ static void test_matcher_norwegian(void **state)
     }
     struct ap_match best[2];
     const char *q = "Jeg har glemt passordet mitt";
-    size_t n = ap_matcher_match(m, t, q, strlen(q), "nb", best, 2, &err);
+    size_t n = ap_matcher_match(m, t, q, strlen(q), "nb", "en", best, 2, &err);
     assert_true(n >= 1);
     assert_string_equal(best[0].id, "pw");
     assert_true(ap_matcher_is_match(m, &best[0]));

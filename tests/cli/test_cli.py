@@ -51,7 +51,8 @@ class CliTest(unittest.TestCase):
             self.assertIn(needle, proc.stderr)
 
 
-DEFAULTS = {"time_zone": "UTC", "inactivity_hours": "72", "conversation_url": "", "ticket_url": ""}
+DEFAULTS = {"time_zone": "UTC", "inactivity_hours": "72", "conversation_url": "", "ticket_url": "",
+            "default_language": "en"}
 
 
 class Accounts(CliTest):
@@ -59,14 +60,16 @@ class Accounts(CliTest):
         p = self.cli("accounts", "create", "acme", "--time-zone", "Europe/Oslo",
                      "--inactivity-hours", "48",
                      "--conversation-url", "https://help.example.com/inbox/{conversation_id}",
-                     "--ticket-url", "https://help.example.com/tickets/{ticket_id}?x=1")
+                     "--ticket-url", "https://help.example.com/tickets/{ticket_id}?x=1",
+                     "--default-language", "nb")
         self.assertEqual(p.returncode, 0, p)
         self.assertTrue(p.stdout.startswith("created account acme\t"), p.stdout)
         self.cli("accounts", "create", "b-2.x_y", check=True)
         self.assertEqual(self.accounts(), {
             "acme": {"time_zone": "Europe/Oslo", "inactivity_hours": "48",
                      "conversation_url": "https://help.example.com/inbox/{conversation_id}",
-                     "ticket_url": "https://help.example.com/tickets/{ticket_id}?x=1"},
+                     "ticket_url": "https://help.example.com/tickets/{ticket_id}?x=1",
+                     "default_language": "nb"},
             "b-2.x_y": DEFAULTS})
 
     def test_list_of_a_new_database_is_empty(self):
@@ -92,6 +95,10 @@ class Accounts(CliTest):
         (["--conversation-url", "https://x.example/a b/{conversation_id}"], "conversation_url"),
         (["--ticket-url", "https://help.example.com/tickets"], "ticket_url"),
         (["--ticket-url", "ftp://help.example.com/{ticket_id}"], "ticket_url"),
+        (["--default-language", "tlh"], "default_language"),      # no stemmer for it
+        (["--default-language", ""], "default_language"),
+        (["--default-language", "en gb"], "default_language"),
+        (["--default-language", "nb-" + "x" * 40], "default_language"),
     ]
 
     def test_invalid_settings_are_refused_naming_the_field(self):
@@ -137,6 +144,12 @@ class Accounts(CliTest):
         p = self.cli("accounts", "update", "acme", "--time-zone", "Mars/Base", "--inactivity-hours", "12")
         self.assertFails(p, "time_zone")
         self.assertEqual(self.accounts(), {"acme": want, "other": DEFAULTS})
+        self.cli("accounts", "update", "acme", "--default-language", "de", check=True)
+        want["default_language"] = "de"
+        self.assertEqual(self.accounts(), {"acme": want, "other": DEFAULTS})
+        p = self.cli("accounts", "update", "acme", "--default-language", "tlh")
+        self.assertFails(p, "default_language", "stemmer")
+        self.assertEqual(self.accounts()["acme"], want)
 
     def test_unknown_account(self):
         self.cli("accounts", "create", "acme", check=True)

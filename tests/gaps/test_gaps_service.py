@@ -366,5 +366,59 @@ class Processes(unittest.TestCase):
             ws.cleanup()
 
 
+class DefaultLanguage(unittest.TestCase):
+    """A question is stemmed in the event's language, else the one detected
+    from its words, else the account's default_language; a change of the
+    setting applies to the next question and leaves grouped ones as they were."""
+
+    def setUp(self):
+        self.ws = Workspace("ap-gaps-language-")
+        self.addCleanup(self.ws.cleanup)
+        self.ws.create_account("acme", default_language="nb")
+        self.admin = self.ws.create_token("acme", "admin")
+        self.server = Server(self.ws.db).start()
+        self.addCleanup(self.server.stop)
+
+    def stemmed_as(self):
+        """Each question's text -> the stemmer it was grouped with."""
+        out = {}
+        doc = self.server.request("GET", "/v1/gaps?status=all&limit=500", token=self.admin).json()
+        for t in doc["topics"]:
+            detail = self.server.request("GET", "/v1/gaps/%d?limit=500" % t["id"],
+                                         token=self.admin).json()
+            out.update((q["text"], q["stemmed_as"]) for q in detail["questions"])
+        return out
+
+    def ingest(self, *questions):
+        r = self.server.post_events(questions, self.admin)
+        self.assertEqual((r.status, r.json()["rejected"]), (200, 0), r)
+
+    def test_event_then_detection_then_account_default(self):
+        me = self.server.request("GET", "/v1/me", token=self.admin).json()
+        self.assertEqual(me["default_language"], "nb")
+        self.ingest(question(1, "fakturaen", "c1"),                      # no clue: the default
+                    question(2, "how do I reset my password", "c2"),     # detected
+                    question(3, "Rechnung", "c3", language="de"))        # the event's tag
+        self.assertEqual(self.stemmed_as(), {"fakturaen": "norwegian",
+                                             "how do I reset my password": "english",
+                                             "Rechnung": "german"})
+        p = self.ws.cli("accounts", "update", "acme", "--default-language", "sv")
+        self.assertIn("default_language=sv", p.stdout)
+        self.ingest(question(4, "fakturan", "c4"))
+        got = self.stemmed_as()
+        self.assertEqual((got["fakturan"], got["fakturaen"]), ("swedish", "norwegian"))
+
+    def test_a_short_answer_defaults_to_the_account_language(self):
+        r = self.server.request("POST", "/v1/answers",
+                                json.dumps({"question": "Hvordan endrer jeg passordet?",
+                                            "answer": "Under Innstillinger."}),
+                                token=self.admin, content_type="application/json")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json()["language"], "nb")
+        p = self.ws.cli("answers", "create", "--account", "acme", "--question", "Åpningstider?",
+                        "--answer", "9-17")
+        self.assertEqual(json.loads(p.stdout)["language"], "nb")
+
+
 if __name__ == "__main__":
     unittest.main()

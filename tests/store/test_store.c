@@ -256,6 +256,7 @@ static void suite_accounts(const char *url)
     assert_int_equal(got.inactivity_hours, AP_INACTIVITY_HOURS_DEFAULT);
     assert_string_equal(got.conversation_url, "");
     assert_string_equal(got.ticket_url, "");
+    assert_string_equal(got.default_language, AP_DEFAULT_LANGUAGE);
     assert_int_equal(got.created_at_us, a.created_at_us);
     assert_false(got.reports_stale);
 
@@ -284,6 +285,7 @@ static void suite_accounts(const char *url)
     ap_copy_str(a.conversation_url, sizeof a.conversation_url,
                 "https://help.example.com/inbox/{conversation_id}");
     ap_copy_str(a.ticket_url, sizeof a.ticket_url, "https://help.example.com/t/{ticket_id}");
+    ap_copy_str(a.default_language, sizeof a.default_language, "nb");
     CHECK(ap_store_update_account(s, &a, &err));
     CHECK(ap_store_get_account(s, a.id, &got, &err));
     assert_string_equal(got.name, "acme");
@@ -291,6 +293,7 @@ static void suite_accounts(const char *url)
     assert_int_equal(got.inactivity_hours, 24);
     assert_string_equal(got.conversation_url, "https://help.example.com/inbox/{conversation_id}");
     assert_string_equal(got.ticket_url, "https://help.example.com/t/{ticket_id}");
+    assert_string_equal(got.default_language, "nb");
     assert_true(got.reports_stale);
 
     /* URLs alone do not change any figure. */
