@@ -122,6 +122,11 @@ struct ap_grouper {
     size_t n_features, cap_features;
     size_t dim;              /* embedding length, fixed by the first one seen */
     float *embedding;        /* the question's unit embedding, or NULL */
+    float *centred;          /* it minus the account's mean, to unit length */
+    double centred_to_mean;  /* <centred, the (shrunk) mean it was centred on> */
+    double embedding_spread; /* root mean square distance of embeddings to that mean */
+    double *embedding_total; /* sum of every embedded question's unit vector */
+    uint32_t embedding_seen;
     /* word associations: each word's context, a random-indexing sum of the
      * signatures of the words it appeared with (association_dim floats) */
     struct fmap context_of;  /* word feature -> row of contexts (as float bits) */
@@ -154,9 +159,9 @@ void ap_grouper_options_init(struct ap_grouper_options *opts)
     opts->association_weight = 0.3;
     opts->association_threshold = 0.1;
     opts->association_threshold_new = 0.4;
-    opts->embedding_weight = 0.5;
-    opts->embedding_threshold = 0.35;
-    opts->embedding_threshold_new = 0.7;
+    opts->embedding_weight = 0.6;
+    opts->embedding_threshold = 0.15;
+    opts->embedding_threshold_new = 0.35;
 }
 
 struct ap_grouper *ap_grouper_new(const struct ap_grouper_options *opts)
@@ -189,6 +194,8 @@ void ap_grouper_destroy(struct ap_grouper *g)
     free(g->postings);
     free(g->features);
     free(g->embedding);
+    free(g->centred);
+    free(g->embedding_total);
     fmap_free(&g->context_of);
     free(g->contexts);
     free(g->assoc);
@@ -290,9 +297,20 @@ static void weigh(struct ap_grouper *g)
 
 /* --- the agent's embedding ------------------------------------------------------------ */
 
-/* The question's embedding as a unit vector in g->embedding; false when it has
- * none, or one of another length than the account's first (then it is text
- * only), or a zero or non-finite one. */
+/* The account's mean embedding is trusted as if this many more questions, all
+ * at the origin, had been seen: the first few questions' mean is mostly
+ * themselves, and subtracting it whole would leave noise. */
+#define EMBEDDING_MEAN_PRIOR 2.0
+
+/* Reads the question's embedding: to unit length in g->embedding (what topics
+ * sum), and minus the account's mean unit embedding so far (shrunk by
+ * EMBEDDING_MEAN_PRIOR), to unit length, in g->centred. Encoders put all texts
+ * in a narrow cone, so raw cosines run high between unrelated questions, and
+ * how high differs between encoders; compared centred, the embedding
+ * thresholds mean the same for any encoder (the word associations are centred
+ * the same way). Then counts the question in the mean. False when it has none,
+ * or one of another length than the account's first (then it is text only),
+ * or a zero or non-finite one. */
 static bool embed(struct ap_grouper *g, const struct ap_gap_question *q)
 {
     if (q->embedding == NULL || q->embedding_len < AP_GAP_EMBEDDING_MIN ||
@@ -301,6 +319,8 @@ static bool embed(struct ap_grouper *g, const struct ap_gap_question *q)
     if (g->dim == 0) {
         g->dim = q->embedding_len;
         g->embedding = ap_calloc(g->dim, sizeof *g->embedding);
+        g->centred = ap_calloc(g->dim, sizeof *g->centred);
+        g->embedding_total = ap_calloc(g->dim, sizeof *g->embedding_total);
     }
     if (q->embedding_len != g->dim)
         return false;
@@ -309,10 +329,43 @@ static bool embed(struct ap_grouper *g, const struct ap_gap_question *q)
         norm += q->embedding[i] * q->embedding[i];
     if (!(norm > 0) || !isfinite(norm))
         return false;
-    double inv = 1.0 / sqrt(norm);
+    double inv = 1.0 / sqrt(norm), seen = g->embedding_seen;
+    double shrink = 1.0 / (seen + EMBEDDING_MEAN_PRIOR);
+    /* |d|², <d, m>, |m|², <true mean, m> for d the question minus m */
+    double centred = 0, to_mean = 0, mean_sq = 0, mean_dot = 0;
+    for (size_t i = 0; i < g->dim; i++) {
+        double unit = q->embedding[i] * inv, m = g->embedding_total[i] * shrink;
+        g->embedding[i] = (float)unit;
+        g->centred[i] = (float)(unit - m);
+        centred += (unit - m) * (unit - m);
+        to_mean += (unit - m) * m;
+        mean_sq += m * m;
+        mean_dot += seen > 0 ? g->embedding_total[i] / seen * m : 0;
+        g->embedding_total[i] += unit;
+    }
+    g->embedding_seen++;
+    /* E|x - m|² over the unit embeddings so far, = 1 - 2<mean, m> + |m|² */
+    double spread = 1 - 2 * mean_dot + mean_sq;
+    if (!(centred > 0) || !(spread > 0))
+        return false;
+    g->embedding_spread = sqrt(spread);
+    inv = 1.0 / sqrt(centred);
+    g->centred_to_mean = to_mean * inv;
     for (size_t i = 0; i < g->dim; i++)
-        g->embedding[i] = (float)(q->embedding[i] * inv);
+        g->centred[i] = (float)(g->centred[i] * inv);
     return true;
+}
+
+/* The question's average centred cosine to the topic's embedded members: with
+ * S their sum of unit embeddings and n their number, <d, S/n - m> / spread,
+ * centred on the current mean m, so early members are compared as well
+ * centred as late ones. */
+static double embedding_similarity(const struct ap_grouper *g, const struct topic *t)
+{
+    double to_sum = 0;
+    for (size_t i = 0; i < g->dim; i++)
+        to_sum += (double)g->centred[i] * t->embedding[i];
+    return (to_sum / t->embedded - g->centred_to_mean) / g->embedding_spread;
 }
 
 /* --- assignment ------------------------------------------------------------------------ */
@@ -555,10 +608,7 @@ static struct verdict judge(const struct ap_grouper *g, const struct topic *t, b
     if (words > 0 && shared / words < o->min_shared)
         v.margin = -1; /* the topic has too little of what the question is about */
     if (blended) {
-        double edot = 0;
-        for (size_t i = 0; i < g->dim; i++)
-            edot += (double)g->embedding[i] * t->embedding[i];
-        double emb = edot / t->embedded;
+        double emb = embedding_similarity(g, t);
         double w = o->embedding_weight;
         double emb_margin =
             emb - threshold_for(o->embedding_threshold, o->embedding_threshold_new, t->embedded);

@@ -229,6 +229,36 @@ static void test_embedding_joins_paraphrases(void **state)
     ap_grouper_destroy(g);
 }
 
+/* An encoder that puts every text in a narrow cone (all raw cosines 0.9 or
+ * more, as many do): centred on the account's mean, the embeddings still tell
+ * unrelated questions apart and keep paraphrases together. */
+static void test_embedding_cone_is_centred(void **state)
+{
+    (void)state;
+    enum { WARM = 40 };
+    double v[DIM];
+    struct ap_grouper *g = grouper();
+    for (size_t k = 0; k < WARM; k++) { /* an account with some history */
+        char words[32];
+        snprintf(words, sizeof words, "warm%zu up%zu", k, k);
+        unit(v, 4 + k % 6);
+        v[0] = 3;
+        assign(g, words, v, DIM, NULL);
+    }
+    size_t before = ap_grouper_topic_count(g);
+    unit(v, 1);
+    v[0] = 3;
+    size_t cancel = assign(g, "cancel subscript", v, DIM, NULL);
+    unit(v, 2);
+    v[0] = 3;
+    size_t parcel = assign(g, "where parcel", v, DIM, NULL);
+    assert_true(cancel >= before && parcel >= before && cancel != parcel);
+    unit(v, 1);
+    v[0] = 3;
+    assert_int_equal(assign(g, "stop month plan", v, DIM, NULL), cancel);
+    ap_grouper_destroy(g);
+}
+
 /* Too short, another length than the account's first, zero or NaN: the
  * question is grouped on its text alone. */
 static void test_malformed_embeddings_ignored(void **state)
@@ -309,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_replay_rebuilds_the_same_model),
         cmocka_unit_test(test_embedding_splits_and_joins),
         cmocka_unit_test(test_embedding_joins_paraphrases),
+        cmocka_unit_test(test_embedding_cone_is_centred),
         cmocka_unit_test(test_malformed_embeddings_ignored),
         cmocka_unit_test(test_long_question_bounded),
         cmocka_unit_test(test_min_shared),
