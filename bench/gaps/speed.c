@@ -11,8 +11,11 @@
  * run: the same engine scoring four times as many candidates in full (64, the
  * engine's earlier setting). The engine runs with its defaults but
  * min_shared = 0.1, so that the history holds distinct topics. How well topics follow themes is printed too
- * (distinct topic-theme pairs against topics and themes).
- * Usage: gaps_speed [THEMES] [PER_THEME] (default 125000 3) */
+ * (distinct topic-theme pairs against topics and themes). With DIM, every
+ * question also carries an agent embedding of DIM numbers (its theme's random
+ * direction plus as much noise, in a cone like a real encoder's); the time to
+ * make them is measured apart and left out of the rates.
+ * Usage: gaps_speed [THEMES] [PER_THEME] [DIM] (default 125000 3 0) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,8 @@ static long rss_kib(void)
     fclose(f);
     return kib;
 }
+
+static size_t embedding_dim; /* 0: no embeddings */
 
 static uint64_t rng_state = 88172645463325252ULL;
 
@@ -88,6 +93,24 @@ static void question(uint32_t topic, char *text)
     strcat(text, w);
 }
 
+/* A number in [-1, 1) drawn from a hash of (a, b). */
+static double hashed(uint64_t a, uint64_t b)
+{
+    uint64_t h = (a * 0x9E3779B97F4A7C15ULL) ^ (b + 0x632BE59BD9B4E019ULL);
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 29;
+    return (double)(h >> 11) / (double)(1ULL << 52) - 1;
+}
+
+/* Question i's embedding: a shared direction (the cone), its theme's
+ * direction and noise of its own. */
+static void fill_embedding(uint32_t theme, size_t i, double *v)
+{
+    for (size_t k = 0; k < embedding_dim; k++)
+        v[k] = (k == 0 ? 2.0 : 0) + hashed(theme, k) + 0.8 * hashed(i + (1ULL << 40), k);
+}
+
 struct corpus {
     struct ap_tokens *tokens;
     uint32_t *themes;
@@ -125,17 +148,46 @@ static void free_corpus(struct corpus *c)
     free(c->themes);
 }
 
-/* Groups the corpus; records each decision in topics (may be NULL). */
-static double run(struct ap_grouper *g, const struct corpus *c, size_t *topics)
+/* The CPU time of making the corpus' embeddings alone, to leave out. */
+static double embedding_time(const struct corpus *c)
 {
+    double *v = calloc(embedding_dim ? embedding_dim : 1, sizeof *v), sink = 0;
+    double t0 = seconds();
+    for (size_t i = 0; embedding_dim && i < c->n; i++) {
+        fill_embedding(c->themes[i], i, v);
+        sink += v[i % embedding_dim];
+    }
+    double t = seconds() - t0;
+    free(v);
+    return sink == 12345.678 ? t + 1 : t; /* keeps the loop from being optimised out */
+}
+
+/* Groups the corpus (each decision into topics, may be NULL) or, with
+ * placed, replays those decisions; returns the CPU time, embeddings' making
+ * left out. */
+static double run(struct ap_grouper *g, const struct corpus *c, size_t *topics,
+                  const size_t *placed)
+{
+    double *v = calloc(embedding_dim ? embedding_dim : 1, sizeof *v);
     double t0 = seconds();
     for (size_t i = 0; i < c->n; i++) {
         struct ap_gap_question q = {.tokens = &c->tokens[i]};
+        if (embedding_dim) {
+            fill_embedding(c->themes[i], i, v);
+            q.embedding = v;
+            q.embedding_len = embedding_dim;
+        }
+        if (placed) {
+            ap_grouper_place(g, &q, placed[i]);
+            continue;
+        }
         size_t t = ap_grouper_assign(g, &q, NULL);
         if (topics)
             topics[i] = t;
     }
-    return seconds() - t0;
+    double t = seconds() - t0;
+    free(v);
+    return t - embedding_time(c);
 }
 
 static int compare_pair(const void *a, const void *b)
@@ -168,6 +220,13 @@ int main(int argc, char **argv)
 {
     uint32_t n_topics = argc > 1 ? (uint32_t)atol(argv[1]) : 125000;
     size_t per_topic = argc > 2 ? (size_t)atol(argv[2]) : 3;
+    embedding_dim = argc > 3 ? (size_t)atol(argv[3]) : 0;
+    if (embedding_dim != 0 && (embedding_dim < AP_GAP_EMBEDDING_MIN ||
+                               embedding_dim > AP_GAP_EMBEDDING_MAX)) {
+        fprintf(stderr, "gaps_speed: DIM must be 0 or %d to %d\n", AP_GAP_EMBEDDING_MIN,
+                AP_GAP_EMBEDDING_MAX);
+        return 2;
+    }
     size_t measured = 100000;
     struct ap_text *text;
     struct ap_error err;
@@ -187,12 +246,13 @@ int main(int argc, char **argv)
     long rss0 = rss_kib();
     struct ap_grouper *g = ap_grouper_new(&opts);
     size_t *decisions = calloc(history.n, sizeof *decisions);
-    double t_history = run(g, &history, decisions);
+    double t_history = run(g, &history, decisions, NULL);
     long rss1 = rss_kib();
     size_t topics = ap_grouper_topic_count(g);
-    double t_next = run(g, &next, NULL);
+    double t_next = run(g, &next, NULL, NULL);
 
     /* with the text pipeline in front (tokens made as the service does) */
+    double *v = calloc(embedding_dim ? embedding_dim : 1, sizeof *v);
     double t0 = seconds();
     for (size_t i = 0; i < next.n; i++) {
         struct ap_tokens tokens = {0};
@@ -200,29 +260,30 @@ int main(int argc, char **argv)
         if (ap_text_tokens(text, s, strlen(s), "english", &tokens, &err) != AP_OK)
             return 1;
         struct ap_gap_question q = {.tokens = &tokens};
+        if (embedding_dim) {
+            fill_embedding(next.themes[i], i, v);
+            q.embedding = v;
+            q.embedding_len = embedding_dim;
+        }
         ap_grouper_assign(g, &q, NULL);
         ap_tokens_free(&tokens);
     }
-    double t_text = seconds() - t0;
+    double t_text = seconds() - t0 - embedding_time(&next);
+    free(v);
     ap_grouper_destroy(g);
 
     /* replaying the recorded decisions: the rebuild after a restart */
     struct ap_grouper *r = ap_grouper_new(&opts);
-    t0 = seconds();
-    for (size_t i = 0; i < history.n; i++) {
-        struct ap_gap_question q = {.tokens = &history.tokens[i]};
-        ap_grouper_place(r, &q, decisions[i]);
-    }
-    double t_replay = seconds() - t0;
+    double t_replay = run(r, &history, NULL, decisions);
     ap_grouper_destroy(r);
 
     /* the peer: four times as many candidates scored in full */
     struct ap_grouper_options exhaustive = opts;
     exhaustive.candidates = 4 * opts.candidates;
     struct ap_grouper *e = ap_grouper_new(&exhaustive);
-    run(e, &history, NULL);
+    run(e, &history, NULL, NULL);
     size_t e_topics = ap_grouper_topic_count(e);
-    double t_exhaustive = run(e, &next, NULL);
+    double t_exhaustive = run(e, &next, NULL, NULL);
     ap_grouper_destroy(e);
 
     double rate = (double)next.n / t_next;

@@ -85,7 +85,12 @@ const struct ap_cli_option ap_cli_gaps_assign_options[] = {
     {"threshold", true, "T", NULL, NULL, "least average similarity to join a large topic (default 0.01)"},
     {"threshold-new", true, "T", NULL, NULL, "least similarity to join a topic of one question (default 0.13)"},
     {"novelty-rise", true, "R", NULL, NULL, "how much more a young account's question of unseen words needs (default 0.4)"},
+    {"novelty-horizon", true, "N", NULL, NULL, "questions over which the novelty rise fades to half (default 500)"},
     {"min-shared", true, "S", NULL, NULL, "least share of a question's word weight a topic must have to take it (default 0)"},
+    {"embedding-weight", true, "W", NULL, NULL, "share of the agent's embedding in the similarity, where given (default 0.6)"},
+    {"embedding-threshold", true, "T", NULL, NULL, "least average embedding cosine to join a large topic (default 0.15)"},
+    {"embedding-threshold-new", true, "T", NULL, NULL, "least embedding cosine to join a topic of one question (default 0.35)"},
+    {"ndjson", false, NULL, NULL, NULL, "each line is {\"text\": …, \"language\": …, \"embedding\": […]} instead of a text"},
     {0},
 };
 

@@ -3,11 +3,13 @@
  * questions, and prints each one's topic number: how grouping is measured.
  * The other commands read and curate an account's topics. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "gaps/gaps.h"
+#include "ingest/json.h"
 #include "ingest/ndjson.h"
 #include "text/text.h"
 
@@ -29,6 +31,75 @@ static bool parse_fraction(struct ap_cli_args *args, const char *name, double *o
     return true;
 }
 
+/* Plain lines are texts; --ndjson lines are objects of the agent's fields. */
+#define ASSIGN_TEXT_LINE_MAX (1 << 16)
+#define ASSIGN_NDJSON_LINE_MAX (1 << 20) /* room for a 4096-number embedding */
+
+/* One input question: borrowed from the line (text mode) or from obj. */
+struct assign_input {
+    const char *text;
+    size_t len;
+    const char *language; /* NULL: --language, else detected, else English */
+    const double *embedding;
+    size_t embedding_len;
+    struct ap_json_object obj;
+    bool parsed;
+};
+
+/* Reads an --ndjson line: {"text": …, "language": …, "embedding": […]}, with
+ * the bounds of a question.asked event (docs/events.md); errors name the field. */
+static enum ap_status read_object(const char *line, size_t len, struct assign_input *q,
+                                  struct ap_error *err)
+{
+    enum ap_status rc = ap_json_parse_object(line, len, &q->obj, err);
+    if (rc != AP_OK)
+        return rc;
+    q->parsed = true;
+    const struct ap_json_member *text = ap_json_get(&q->obj, "text");
+    const struct ap_json_member *lang = ap_json_get(&q->obj, "language");
+    const struct ap_json_member *emb = ap_json_get(&q->obj, "embedding");
+    if (text == NULL || text->kind != AP_JSON_STRING || text->str_len == 0)
+        return ap_error_set(err, AP_INVALID, "text", "\"text\": required, a non-empty string");
+    q->text = text->str;
+    q->len = text->str_len;
+    if (lang && lang->kind != AP_JSON_NULL) {
+        if (lang->kind != AP_JSON_STRING)
+            return ap_error_set(err, AP_INVALID, "language", "\"language\": must be a string");
+        q->language = lang->str;
+    }
+    if (emb && emb->kind != AP_JSON_NULL) {
+        bool ok = emb->kind == AP_JSON_ARRAY && emb->numbers_only &&
+                  emb->n_numbers >= AP_GAP_EMBEDDING_MIN && emb->n_numbers <= AP_GAP_EMBEDDING_MAX;
+        for (size_t i = 0; ok && i < emb->n_numbers; i++)
+            ok = isfinite(emb->numbers[i]);
+        if (!ok)
+            return ap_error_set(err, AP_INVALID, "embedding",
+                                "\"embedding\": must be an array of %d to %d finite numbers",
+                                AP_GAP_EMBEDDING_MIN, AP_GAP_EMBEDDING_MAX);
+        q->embedding = emb->numbers;
+        q->embedding_len = emb->n_numbers;
+    }
+    return AP_OK;
+}
+
+/* Groups one question and prints its topic number. */
+static enum ap_status assign_line(struct ap_grouper *g, struct ap_text *text,
+                                  const struct assign_input *q, const char *language, FILE *out,
+                                  struct ap_error *err)
+{
+    struct ap_tokens tokens = {0};
+    const char *stemmer = ap_text_language(text, q->text, q->len, q->language ? q->language
+                                                                              : language,
+                                           AP_DEFAULT_LANGUAGE);
+    enum ap_status rc = ap_text_tokens(text, q->text, q->len, stemmer, &tokens, err);
+    if (rc == AP_OK) {
+        struct ap_gap_question gq = {&tokens, q->embedding, q->embedding_len};
+        fprintf(out, "%zu\n", ap_grouper_assign(g, &gq, NULL) + 1);
+    }
+    ap_tokens_free(&tokens);
+    return rc;
+}
+
 int ap_cmd_gaps_assign(struct ap_cli_args *args)
 {
     struct ap_grouper_options opts;
@@ -38,12 +109,26 @@ int ap_cmd_gaps_assign(struct ap_cli_args *args)
     if (!parse_fraction(args, "threshold", &opts.threshold) ||
         !parse_fraction(args, "threshold-new", &opts.threshold_new) ||
         !parse_fraction(args, "novelty-rise", &opts.novelty_rise) ||
-        !parse_fraction(args, "min-shared", &opts.min_shared))
+        !parse_fraction(args, "min-shared", &opts.min_shared) ||
+        !parse_fraction(args, "embedding-weight", &opts.embedding_weight) ||
+        !parse_fraction(args, "embedding-threshold", &opts.embedding_threshold) ||
+        !parse_fraction(args, "embedding-threshold-new", &opts.embedding_threshold_new))
         return AP_EXIT_USAGE;
+    const char *horizon = ap_cli_get(args, "novelty-horizon");
+    if (horizon) {
+        char *end;
+        errno = 0;
+        opts.novelty_horizon = strtod(horizon, &end);
+        if (errno || *end || end == horizon || !(opts.novelty_horizon > 0 &&
+                                                 opts.novelty_horizon <= 1e6))
+            return ap_cli_usage_error(args, "--novelty-horizon: \"%s\" is not a number of "
+                                            "questions from 1 to 1000000", horizon);
+    }
     const char *language = ap_cli_get(args, "language");
     if (language && ap_text_stemmer_for(language) == NULL)
         return ap_cli_usage_error(args, "--language: \"%s\" is not a language the stemmer knows",
                                   language);
+    bool ndjson = ap_cli_get(args, "ndjson") != NULL;
     const char *path = args->n_positionals ? args->positionals[0] : "-";
     FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (in == NULL) {
@@ -56,8 +141,9 @@ int ap_cmd_gaps_assign(struct ap_cli_args *args)
         return ap_cli_fail(args, &err);
     }
     struct ap_grouper *g = ap_grouper_new(&opts);
-    struct ap_ndjson_reader reader; /* a line reader: each line is a question, not JSON */
-    ap_ndjson_init_stream(&reader, in, 1 << 16);
+    struct ap_ndjson_reader reader; /* a line reader; JSON only with --ndjson */
+    size_t max_line = ndjson ? ASSIGN_NDJSON_LINE_MAX : ASSIGN_TEXT_LINE_MAX;
+    ap_ndjson_init_stream(&reader, in, max_line);
     int status = AP_EXIT_OK;
     for (;;) {
         const char *line;
@@ -67,20 +153,22 @@ int ap_cmd_gaps_assign(struct ap_cli_args *args)
             break;
         if (res != AP_NDJSON_LINE) {
             fprintf(args->err, "agentperf: line %zu: %s\n", reader.line_no,
-                    res == AP_NDJSON_TOO_LONG ? "longer than 64 KiB" : "read error");
+                    res == AP_NDJSON_TOO_LONG ? (ndjson ? "longer than 1 MiB" : "longer than 64 KiB")
+                                              : "read error");
             status = AP_EXIT_FAILED;
             break;
         }
-        struct ap_tokens tokens = {0};
-        const char *stemmer = ap_text_language(text, line, len, language, AP_DEFAULT_LANGUAGE);
-        if (ap_text_tokens(text, line, len, stemmer, &tokens, &err) != AP_OK) {
+        struct assign_input q = {.text = line, .len = len};
+        enum ap_status rc = ndjson ? read_object(line, len, &q, &err) : AP_OK;
+        if (rc == AP_OK)
+            rc = assign_line(g, text, &q, language, args->out, &err);
+        if (q.parsed)
+            ap_json_object_free(&q.obj);
+        if (rc != AP_OK) {
             fprintf(args->err, "agentperf: line %zu: %s\n", reader.line_no, err.message);
             status = AP_EXIT_FAILED;
             break;
         }
-        struct ap_gap_question q = {.tokens = &tokens};
-        fprintf(args->out, "%zu\n", ap_grouper_assign(g, &q, NULL) + 1);
-        ap_tokens_free(&tokens);
     }
     ap_ndjson_free(&reader);
     ap_grouper_destroy(g);

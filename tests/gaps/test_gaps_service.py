@@ -335,6 +335,52 @@ class Processes(unittest.TestCase):
         finally:
             ws.cleanup()
 
+    def test_service_groups_like_gaps_assign_with_embeddings(self):
+        """The agent's embeddings go the same way through ingest and through
+        `gaps assign --ndjson`: paraphrases with no shared word meet on them."""
+        def vector(axis):
+            return [1.0 if i == axis else 0.05 for i in range(16)]
+        items = [(t, vector(0)) for t in PASSWORD] + [(t, vector(1)) for t in REFUND]
+        items += [("I cannot sign in", vector(0)), ("money back please", vector(1)),
+                  ("Hvor er pakken min?", vector(2)), ("parcel missing", vector(2))]
+        ws = Workspace("ap-gaps-same-emb-")
+        try:
+            ws.create_account("acme")
+            lines = "\n".join(json.dumps(question(i, t, "c%d" % i, embedding=v))
+                              for i, (t, v) in enumerate(items))
+            ws.cli("ingest", "--account", "acme", input=lines + "\n")
+            topic_of_text = {}
+            listed = json.loads(ws.cli("gaps", "list", "--account", "acme", "--format", "json",
+                                       "--limit", "500").stdout)
+            for t in listed["topics"]:
+                shown = json.loads(ws.cli("gaps", "show", str(t["id"]), "--account", "acme",
+                                          "--format", "json").stdout)
+                for q in shown["questions"]:
+                    topic_of_text[q["text"]] = t["id"]
+            ndjson = "".join(json.dumps({"text": t, "embedding": v}) + "\n" for t, v in items)
+            assigned = ws.cli("gaps", "assign", "--ndjson", db=False, input=ndjson).stdout.split()
+            service = [topic_of_text[t] for t, _ in items]
+            for i in range(len(items)):
+                for j in range(len(items)):
+                    self.assertEqual(service[i] == service[j], assigned[i] == assigned[j],
+                                     (items[i][0], items[j][0]))
+            texts = [t for t, _ in items]
+            self.assertEqual(service[texts.index("parcel missing")],
+                             service[texts.index("Hvor er pakken min?")])
+            # Each malformed line is refused by its line number and field.
+            for line, field in [('{"text": ""}', '"text"'), ('{"embedding": [1,2,3,4,5,6,7,8]}', '"text"'),
+                                ('{"text": "x", "embedding": [1, 2]}', '"embedding"'),
+                                ('{"text": "x", "language": 7}', '"language"'),
+                                ('not json', "invalid JSON")]:
+                p = ws.cli("gaps", "assign", "--ndjson", db=False, check=False,
+                           input='{"text": "fine"}\n' + line + "\n")
+                self.assertEqual(p.returncode, 1, line)
+                self.assertEqual(p.stdout, "1\n")
+                self.assertIn("line 2: ", p.stderr)
+                self.assertIn(field, p.stderr)
+        finally:
+            ws.cleanup()
+
     def test_cli_curation_commands(self):
         ws = Workspace("ap-gaps-cli-")
         try:
