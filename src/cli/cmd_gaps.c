@@ -119,7 +119,7 @@ int ap_cmd_gaps_assign(struct ap_cli_args *args)
         char *end;
         errno = 0;
         opts.novelty_horizon = strtod(horizon, &end);
-        if (errno || *end || end == horizon || !(opts.novelty_horizon > 0 &&
+        if (errno || *end || end == horizon || !(opts.novelty_horizon >= 1 &&
                                                  opts.novelty_horizon <= 1e6))
             return ap_cli_usage_error(args, "--novelty-horizon: \"%s\" is not a number of "
                                             "questions from 1 to 1000000", horizon);

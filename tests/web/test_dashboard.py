@@ -230,7 +230,8 @@ class Dashboard(unittest.TestCase):
         for token, role in ((self.admin, "admin"), (self.viewer, "viewer"), (self.ingest, "ingest")):
             r = self.server.request("GET", "/v1/me", token=token)
             self.assertEqual(r.status, 200)
-            self.assertEqual(r.json(), {"account": "shop", "role": role, "time_zone": "Europe/Oslo"})
+            self.assertEqual(r.json(), {"account": "shop", "role": role, "time_zone": "Europe/Oslo",
+                                        "default_language": "en"})
         self.assertEqual(self.server.request("GET", "/v1/me").status, 401)
 
 
