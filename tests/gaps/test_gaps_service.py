@@ -24,6 +24,18 @@ def started(conversation, channel, at="2026-11-23T09:59:00Z", i=None):
                  at, channel=channel)
 
 
+def cli_topic_of_text(ws, account):
+    """Each question's text -> its topic id, read with `gaps list` and `gaps show`."""
+    out = {}
+    listed = json.loads(ws.cli("gaps", "list", "--account", account, "--format", "json",
+                               "--limit", "500").stdout)
+    for t in listed["topics"]:
+        shown = json.loads(ws.cli("gaps", "show", str(t["id"]), "--account", account,
+                                  "--format", "json").stdout)
+        out.update((q["text"], t["id"]) for q in shown["questions"])
+    return out
+
+
 class GapsService(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -317,14 +329,7 @@ class Processes(unittest.TestCase):
             ws.create_account("acme")
             lines = "\n".join(json.dumps(question(i, t, "c%d" % i)) for i, t in enumerate(texts))
             ws.cli("ingest", "--account", "acme", input=lines + "\n")
-            topic_of_text = {}
-            listed = json.loads(ws.cli("gaps", "list", "--account", "acme", "--format", "json",
-                                       "--limit", "500").stdout)
-            for t in listed["topics"]:
-                shown = json.loads(ws.cli("gaps", "show", str(t["id"]), "--account", "acme",
-                                          "--format", "json").stdout)
-                for q in shown["questions"]:
-                    topic_of_text[q["text"]] = t["id"]
+            topic_of_text = cli_topic_of_text(ws, "acme")
             assigned = ws.cli("gaps", "assign", db=False, input="\n".join(texts) + "\n").stdout.split()
             service = [topic_of_text[t] for t in texts]
             # Same partition: equal labels exactly where the other has equal labels.
@@ -349,14 +354,7 @@ class Processes(unittest.TestCase):
             lines = "\n".join(json.dumps(question(i, t, "c%d" % i, embedding=v))
                               for i, (t, v) in enumerate(items))
             ws.cli("ingest", "--account", "acme", input=lines + "\n")
-            topic_of_text = {}
-            listed = json.loads(ws.cli("gaps", "list", "--account", "acme", "--format", "json",
-                                       "--limit", "500").stdout)
-            for t in listed["topics"]:
-                shown = json.loads(ws.cli("gaps", "show", str(t["id"]), "--account", "acme",
-                                          "--format", "json").stdout)
-                for q in shown["questions"]:
-                    topic_of_text[q["text"]] = t["id"]
+            topic_of_text = cli_topic_of_text(ws, "acme")
             ndjson = "".join(json.dumps({"text": t, "embedding": v}) + "\n" for t, v in items)
             assigned = ws.cli("gaps", "assign", "--ndjson", db=False, input=ndjson).stdout.split()
             service = [topic_of_text[t] for t, _ in items]
