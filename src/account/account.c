@@ -111,11 +111,8 @@ enum ap_status ap_account_set_default_language(struct ap_account *a, const char 
                                                struct ap_error *err)
 {
     size_t len = strlen(tag);
-    bool shaped = len >= 2 && len <= AP_LANGUAGE_TAG_MAX;
-    for (size_t i = 0; shaped && i < len; i++)
-        shaped = (tag[i] >= 'a' && tag[i] <= 'z') || (tag[i] >= 'A' && tag[i] <= 'Z') ||
-                 (tag[i] >= '0' && tag[i] <= '9') || tag[i] == '-';
-    if (!shaped || ap_text_stemmer_for(tag) == NULL)
+    if (len > AP_LANGUAGE_TAG_MAX || !ap_text_tag_valid(tag, len) ||
+        ap_text_stemmer_for(tag) == NULL)
         return ap_error_set(err, AP_INVALID, "default_language",
                             "\"default_language\": \"%.35s\" is not a language the stemmer "
                             "supports (a BCP 47 tag such as \"en\", \"nb\" or \"de\")",

@@ -3,19 +3,20 @@
  * questions, and prints each one's topic number: how grouping is measured.
  * The other commands read and curate an account's topics. */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "gaps/gaps.h"
+#include "ingest/event.h"
 #include "ingest/json.h"
 #include "ingest/ndjson.h"
 #include "text/text.h"
 
-/* Reads option `name` into *out when given: a number from 0 to 1. False (after
- * the usage message) when it is not one. */
-static bool parse_fraction(struct ap_cli_args *args, const char *name, double *out)
+/* Reads option `name` into *out when given: a number from lo to hi. False
+ * (after the usage message) when it is not one. */
+static bool parse_number(struct ap_cli_args *args, const char *name, double lo, double hi,
+                         double *out)
 {
     const char *text = ap_cli_get(args, name);
     if (text == NULL)
@@ -23,17 +24,23 @@ static bool parse_fraction(struct ap_cli_args *args, const char *name, double *o
     char *end;
     errno = 0;
     double value = strtod(text, &end);
-    if (errno || *end || end == text || !(value >= 0 && value <= 1)) {
-        ap_cli_usage_error(args, "--%s: \"%s\" is not a number from 0 to 1", name, text);
+    if (errno || *end || end == text || !(value >= lo && value <= hi)) {
+        ap_cli_usage_error(args, "--%s: \"%s\" is not a number from %.7g to %.7g", name, text, lo,
+                           hi);
         return false;
     }
     *out = value;
     return true;
 }
 
+static bool parse_fraction(struct ap_cli_args *args, const char *name, double *out)
+{
+    return parse_number(args, name, 0, 1, out);
+}
+
 /* Plain lines are texts; --ndjson lines are objects of the agent's fields. */
 #define ASSIGN_TEXT_LINE_MAX (1 << 16)
-#define ASSIGN_NDJSON_LINE_MAX (1 << 20) /* room for a 4096-number embedding */
+#define ASSIGN_NDJSON_LINE_MAX (1 << 20) /* room for an AP_EMBEDDING_MAX embedding */
 
 /* One input question: borrowed from the line (text mode) or from obj. */
 struct assign_input {
@@ -46,39 +53,24 @@ struct assign_input {
     bool parsed;
 };
 
-/* Reads an --ndjson line: {"text": …, "language": …, "embedding": […]}, with
- * the bounds of a question.asked event (docs/events.md); errors name the field. */
+/* Reads an --ndjson line: {"text": …, "language": …, "embedding": […]}, each
+ * field checked as in a question.asked event; errors name the field. */
 static enum ap_status read_object(const char *line, size_t len, struct assign_input *q,
                                   struct ap_error *err)
 {
+    struct ap_event ev;
     enum ap_status rc = ap_json_parse_object(line, len, &q->obj, err);
     if (rc != AP_OK)
         return rc;
     q->parsed = true;
-    const struct ap_json_member *text = ap_json_get(&q->obj, "text");
-    const struct ap_json_member *lang = ap_json_get(&q->obj, "language");
-    const struct ap_json_member *emb = ap_json_get(&q->obj, "embedding");
-    if (text == NULL || text->kind != AP_JSON_STRING || text->str_len == 0)
-        return ap_error_set(err, AP_INVALID, "text", "\"text\": required, a non-empty string");
-    q->text = text->str;
-    q->len = text->str_len;
-    if (lang && lang->kind != AP_JSON_NULL) {
-        if (lang->kind != AP_JSON_STRING)
-            return ap_error_set(err, AP_INVALID, "language", "\"language\": must be a string");
-        q->language = lang->str;
-    }
-    if (emb && emb->kind != AP_JSON_NULL) {
-        bool ok = emb->kind == AP_JSON_ARRAY && emb->numbers_only &&
-                  emb->n_numbers >= AP_GAP_EMBEDDING_MIN && emb->n_numbers <= AP_GAP_EMBEDDING_MAX;
-        for (size_t i = 0; ok && i < emb->n_numbers; i++)
-            ok = isfinite(emb->numbers[i]);
-        if (!ok)
-            return ap_error_set(err, AP_INVALID, "embedding",
-                                "\"embedding\": must be an array of %d to %d finite numbers",
-                                AP_GAP_EMBEDDING_MIN, AP_GAP_EMBEDDING_MAX);
-        q->embedding = emb->numbers;
-        q->embedding_len = emb->n_numbers;
-    }
+    rc = ap_event_read_question(&q->obj, &ev, err);
+    if (rc != AP_OK)
+        return rc;
+    q->text = ev.text;
+    q->len = strlen(ev.text);
+    q->language = ev.language;
+    q->embedding = ev.embedding;
+    q->embedding_len = ev.embedding_len;
     return AP_OK;
 }
 
@@ -112,18 +104,9 @@ int ap_cmd_gaps_assign(struct ap_cli_args *args)
         !parse_fraction(args, "min-shared", &opts.min_shared) ||
         !parse_fraction(args, "embedding-weight", &opts.embedding_weight) ||
         !parse_fraction(args, "embedding-threshold", &opts.embedding_threshold) ||
-        !parse_fraction(args, "embedding-threshold-new", &opts.embedding_threshold_new))
+        !parse_fraction(args, "embedding-threshold-new", &opts.embedding_threshold_new) ||
+        !parse_number(args, "novelty-horizon", 1, 1e6, &opts.novelty_horizon))
         return AP_EXIT_USAGE;
-    const char *horizon = ap_cli_get(args, "novelty-horizon");
-    if (horizon) {
-        char *end;
-        errno = 0;
-        opts.novelty_horizon = strtod(horizon, &end);
-        if (errno || *end || end == horizon || !(opts.novelty_horizon >= 1 &&
-                                                 opts.novelty_horizon <= 1e6))
-            return ap_cli_usage_error(args, "--novelty-horizon: \"%s\" is not a number of "
-                                            "questions from 1 to 1000000", horizon);
-    }
     const char *language = ap_cli_get(args, "language");
     if (language && ap_text_stemmer_for(language) == NULL)
         return ap_cli_usage_error(args, "--language: \"%s\" is not a language the stemmer knows",

@@ -4,6 +4,7 @@
 #include "ingest/event.h"
 
 #include "ingest/json.h"
+#include "text/text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -133,33 +134,6 @@ bool ap_channel_valid(const char *s, size_t len)
     return true;
 }
 
-/* A BCP 47 tag, checked for shape: a 2-3 or 5-8 letter primary subtag, then
- * subtags of 1-8 letters or digits separated by hyphens. */
-static bool language_valid(const char *s, size_t len)
-{
-    if (len < 2 || len > 35)
-        return false;
-    size_t i = 0, sub = 0, n = 0;
-    for (; i <= len; i++) {
-        if (i == len || s[i] == '-') {
-            if (n == 0 || n > 8)
-                return false;
-            if (sub == 0 && (n == 4 || n < 2))
-                return false;
-            sub++;
-            n = 0;
-            continue;
-        }
-        char c = s[i];
-        bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-        bool digit = c >= '0' && c <= '9';
-        if (!(alpha || (digit && sub > 0)))
-            return false;
-        n++;
-    }
-    return true;
-}
-
 static enum ap_status parse_embedding(const struct ap_json_member *v, struct ap_event *ev,
                                       const struct field_spec *f, struct ap_error *err)
 {
@@ -221,7 +195,7 @@ static enum ap_status parse_field(const struct ap_json_object *obj, const struct
             return field_error(err, f->name, "must be 1 to 32 characters of [a-z0-9_-]");
         break;
     case FIELD_LANGUAGE:
-        if (!language_valid(s, len))
+        if (!ap_text_tag_valid(s, len))
             return field_error(err, f->name, "not a BCP 47 language tag");
         break;
     case FIELD_CHOICE:
@@ -342,6 +316,22 @@ enum ap_status ap_event_parse(const char *text, size_t len, struct ap_event *ev,
         rc = build_canonical(ev);
     if (rc != AP_OK)
         ap_event_free(ev);
+    return rc;
+}
+
+enum ap_status ap_event_read_question(const struct ap_json_object *obj, struct ap_event *ev,
+                                      struct ap_error *err)
+{
+    static const char *const wanted[] = {"text", "language", "embedding"};
+    memset(ev, 0, sizeof *ev);
+    ev->type = AP_EV_QUESTION;
+    enum ap_status rc = AP_OK;
+    for (size_t i = 0; rc == AP_OK && i < N_FIELDS; i++) {
+        const struct field_spec *f = &event_fields[i];
+        for (size_t k = 0; k < sizeof wanted / sizeof wanted[0]; k++)
+            if ((f->allowed & T(QUESTION)) && strcmp(f->name, wanted[k]) == 0)
+                rc = parse_field(obj, f, ev, err);
+    }
     return rc;
 }
 

@@ -79,6 +79,13 @@ enum ap_status ap_event_parse(const char *text, size_t len, struct ap_event *ev,
                               struct ap_error *err);
 void ap_event_free(struct ap_event *ev);
 
+/* Reads the text, language and embedding of a question from obj with the
+ * rules of a question.asked event (text required), for inputs that carry a
+ * question without an event around it (`gaps assign --ndjson`). ev's strings
+ * and numbers are borrowed from obj: nothing to free, no other field set. */
+enum ap_status ap_event_read_question(const struct ap_json_object *obj, struct ap_event *ev,
+                                      struct ap_error *err);
+
 /* The facts of an event that deriving a conversation reads (SPEC §3): stored as
  * columns beside the canonical JSON so a conversation can be derived again
  * without parsing JSON. `attr` is the channel of a start or the reason of a

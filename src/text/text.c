@@ -41,6 +41,31 @@ static const struct {
     {"tr", "turkish"},    {"yi", "yiddish"},
 };
 
+bool ap_text_tag_valid(const char *s, size_t len)
+{
+    if (len < 2 || len > 35)
+        return false;
+    size_t i = 0, sub = 0, n = 0;
+    for (; i <= len; i++) {
+        if (i == len || s[i] == '-') {
+            if (n == 0 || n > 8)
+                return false;
+            if (sub == 0 && (n == 4 || n < 2))
+                return false;
+            sub++;
+            n = 0;
+            continue;
+        }
+        char c = s[i];
+        bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        bool digit = c >= '0' && c <= '9';
+        if (!(alpha || (digit && sub > 0)))
+            return false;
+        n++;
+    }
+    return true;
+}
+
 const char *ap_text_stemmer_for(const char *language)
 {
     char primary[16];

@@ -35,6 +35,10 @@ const char *ap_text_language(struct ap_text *t, const char *text, size_t len,
 enum ap_status ap_text_tokens(struct ap_text *t, const char *text, size_t len,
                               const char *stemmer, struct ap_tokens *out, struct ap_error *err);
 
+/* Whether s is a BCP 47 tag by shape (2-35 bytes: a 2-3 or 5-8 letter
+ * primary subtag, then subtags of 1-8 letters or digits after hyphens). */
+bool ap_text_tag_valid(const char *s, size_t len);
+
 /* The stemmer name for a BCP 47 tag or a stemmer name, or NULL. */
 const char *ap_text_stemmer_for(const char *language);
 

@@ -369,6 +369,7 @@ class Processes(unittest.TestCase):
             for line, field in [('{"text": ""}', '"text"'), ('{"embedding": [1,2,3,4,5,6,7,8]}', '"text"'),
                                 ('{"text": "x", "embedding": [1, 2]}', '"embedding"'),
                                 ('{"text": "x", "language": 7}', '"language"'),
+                                ('{"text": "x", "language": "en gb"}', '"language"'),
                                 ('not json', "invalid JSON")]:
                 p = ws.cli("gaps", "assign", "--ndjson", db=False, check=False,
                            input='{"text": "fine"}\n' + line + "\n")
@@ -376,6 +377,12 @@ class Processes(unittest.TestCase):
                 self.assertEqual(p.stdout, "1\n")
                 self.assertIn("line 2: ", p.stderr)
                 self.assertIn(field, p.stderr)
+            # Out-of-range tuning flags are usage errors that name the flag.
+            for flag, value in [("--embedding-weight", "1.5"), ("--novelty-horizon", "0"),
+                                ("--embedding-threshold-new", "x")]:
+                p = ws.cli("gaps", "assign", flag, value, db=False, check=False, input="q\n")
+                self.assertEqual((p.returncode, p.stdout), (2, ""), flag)
+                self.assertIn(flag + ": ", p.stderr)
         finally:
             ws.cleanup()
 
