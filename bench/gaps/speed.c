@@ -148,18 +148,33 @@ static void free_corpus(struct corpus *c)
     free(c->themes);
 }
 
+/* Gives q question i's embedding (in v, embedding_dim numbers) when the run
+ * has embeddings. */
+static void attach_embedding(struct ap_gap_question *q, const struct corpus *c, size_t i,
+                             double *v)
+{
+    if (embedding_dim == 0)
+        return;
+    fill_embedding(c->themes[i], i, v);
+    q->embedding = v;
+    q->embedding_len = embedding_dim;
+}
+
+/* Written by embedding_time, so that its loop is not optimised out. */
+volatile double embedding_sink;
+
 /* The CPU time of making the corpus' embeddings alone, to leave out. */
 static double embedding_time(const struct corpus *c)
 {
-    double *v = calloc(embedding_dim ? embedding_dim : 1, sizeof *v), sink = 0;
+    double *v = calloc(embedding_dim ? embedding_dim : 1, sizeof *v);
     double t0 = seconds();
     for (size_t i = 0; embedding_dim && i < c->n; i++) {
         fill_embedding(c->themes[i], i, v);
-        sink += v[i % embedding_dim];
+        embedding_sink = v[i % embedding_dim];
     }
     double t = seconds() - t0;
     free(v);
-    return sink == 12345.678 ? t + 1 : t; /* keeps the loop from being optimised out */
+    return t;
 }
 
 /* Groups the corpus (each decision into topics, may be NULL) or, with
@@ -172,11 +187,7 @@ static double run(struct ap_grouper *g, const struct corpus *c, size_t *topics,
     double t0 = seconds();
     for (size_t i = 0; i < c->n; i++) {
         struct ap_gap_question q = {.tokens = &c->tokens[i]};
-        if (embedding_dim) {
-            fill_embedding(c->themes[i], i, v);
-            q.embedding = v;
-            q.embedding_len = embedding_dim;
-        }
+        attach_embedding(&q, c, i, v);
         if (placed) {
             ap_grouper_place(g, &q, placed[i]);
             continue;
@@ -260,11 +271,7 @@ int main(int argc, char **argv)
         if (ap_text_tokens(text, s, strlen(s), "english", &tokens, &err) != AP_OK)
             return 1;
         struct ap_gap_question q = {.tokens = &tokens};
-        if (embedding_dim) {
-            fill_embedding(next.themes[i], i, v);
-            q.embedding = v;
-            q.embedding_len = embedding_dim;
-        }
+        attach_embedding(&q, &next, i, v);
         ap_grouper_assign(g, &q, NULL);
         ap_tokens_free(&tokens);
     }
