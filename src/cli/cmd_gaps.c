@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "gaps/gaps.h"
+#include "gaps/regroup.h"
 #include "ingest/event.h"
 #include "ingest/json.h"
 #include "ingest/ndjson.h"
@@ -74,22 +75,57 @@ static enum ap_status read_object(const char *line, size_t len, struct assign_in
     return AP_OK;
 }
 
-/* Groups one question and prints its topic number. */
-static enum ap_status assign_line(struct ap_grouper *g, struct ap_text *text,
-                                  const struct assign_input *q, const char *language, FILE *out,
-                                  struct ap_error *err)
+/* Groups one question and prints its topic number; with a regrouper, only
+ * adds the question to it (the topics come when every line is read). */
+static enum ap_status assign_line(struct ap_grouper *g, struct ap_regrouper *batch,
+                                  struct ap_text *text, const struct assign_input *q,
+                                  const char *language, FILE *out, struct ap_error *err)
 {
     struct ap_tokens tokens = {0};
     const char *stemmer = ap_text_language(text, q->text, q->len, q->language ? q->language
                                                                               : language,
                                            AP_DEFAULT_LANGUAGE);
     enum ap_status rc = ap_text_tokens(text, q->text, q->len, stemmer, &tokens, err);
-    if (rc == AP_OK) {
+    if (rc == AP_OK && batch) {
+        ap_regrouper_add(batch, &tokens);
+    } else if (rc == AP_OK) {
         struct ap_gap_question gq = {&tokens, q->embedding, q->embedding_len};
         fprintf(out, "%zu\n", ap_grouper_assign(g, &gq, NULL) + 1);
     }
     ap_tokens_free(&tokens);
     return rc;
+}
+
+/* Reads the --regroup-* options into *o; false (after the usage message) when
+ * one is bad. */
+static bool parse_regroup_options(struct ap_cli_args *args, struct ap_regroup_options *o)
+{
+    ap_regroup_options_init(o);
+    double neighbours = (double)o->neighbours, min_df = (double)o->min_df,
+           min_size = (double)o->min_size;
+    if (!parse_fraction(args, "regroup-threshold", &o->threshold) ||
+        !parse_number(args, "regroup-neighbours", 1, 100, &neighbours) ||
+        !parse_number(args, "regroup-min-df", 1, 1e6, &min_df) ||
+        !parse_number(args, "regroup-min-size", 1, 1e6, &min_size) ||
+        !parse_fraction(args, "regroup-attach", &o->attach) ||
+        !parse_number(args, "regroup-rare-df", 0, 1e6, &o->rare_df) ||
+        !parse_fraction(args, "regroup-rare-share", &o->rare_share))
+        return false;
+    o->neighbours = (size_t)neighbours;
+    o->min_df = (size_t)min_df;
+    o->min_size = (size_t)min_size;
+    return true;
+}
+
+/* Prints each question's topic number from the batch re-grouping. */
+static void print_regrouped(struct ap_regrouper *batch, FILE *out)
+{
+    size_t n = ap_regrouper_count(batch);
+    uint32_t *topic = ap_malloc((n ? n : 1) * sizeof *topic);
+    ap_regrouper_run(batch, topic);
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "%u\n", topic[i] + 1);
+    free(topic);
 }
 
 int ap_cmd_gaps_assign(struct ap_cli_args *args)
@@ -106,6 +142,9 @@ int ap_cmd_gaps_assign(struct ap_cli_args *args)
         !parse_fraction(args, "embedding-threshold", &opts.embedding_threshold) ||
         !parse_fraction(args, "embedding-threshold-new", &opts.embedding_threshold_new) ||
         !parse_number(args, "novelty-horizon", 1, 1e6, &opts.novelty_horizon))
+        return AP_EXIT_USAGE;
+    struct ap_regroup_options regroup;
+    if (!parse_regroup_options(args, &regroup))
         return AP_EXIT_USAGE;
     const char *language = ap_cli_get(args, "language");
     if (language && ap_text_stemmer_for(language) == NULL)
@@ -124,6 +163,7 @@ int ap_cmd_gaps_assign(struct ap_cli_args *args)
         return ap_cli_fail(args, &err);
     }
     struct ap_grouper *g = ap_grouper_new(&opts);
+    struct ap_regrouper *batch = ap_cli_get(args, "regroup") ? ap_regrouper_new(&regroup) : NULL;
     struct ap_ndjson_reader reader; /* a line reader; JSON only with --ndjson */
     size_t max_line = ndjson ? ASSIGN_NDJSON_LINE_MAX : ASSIGN_TEXT_LINE_MAX;
     ap_ndjson_init_stream(&reader, in, max_line);
@@ -144,7 +184,7 @@ int ap_cmd_gaps_assign(struct ap_cli_args *args)
         struct assign_input q = {.text = line, .len = len};
         enum ap_status rc = ndjson ? read_object(line, len, &q, &err) : AP_OK;
         if (rc == AP_OK)
-            rc = assign_line(g, text, &q, language, args->out, &err);
+            rc = assign_line(g, batch, text, &q, language, args->out, &err);
         if (q.parsed)
             ap_json_object_free(&q.obj);
         if (rc != AP_OK) {
@@ -153,7 +193,10 @@ int ap_cmd_gaps_assign(struct ap_cli_args *args)
             break;
         }
     }
+    if (batch && status == AP_EXIT_OK)
+        print_regrouped(batch, args->out);
     ap_ndjson_free(&reader);
+    ap_regrouper_destroy(batch);
     ap_grouper_destroy(g);
     ap_text_destroy(text);
     if (in != stdin)

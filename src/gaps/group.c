@@ -8,82 +8,12 @@
  * embeddings, when questions carry them, are kept the same way (a dense sum
  * per topic) and their average similarity is blended with the text's. */
 #include "gaps/group.h"
+#include "gaps/fmap.h"
 #include "text/features.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* --- a map from feature to float, open addressing ---------------------------------- */
-
-struct fslot {
-    uint32_t key; /* 0 = empty; feature hashes are never 0 */
-    float value;  /* next to its key: one cache line per probe */
-};
-
-struct fmap {
-    struct fslot *slots;
-    uint32_t n, cap;
-};
-
-static void fmap_free(struct fmap *m)
-{
-    free(m->slots);
-    memset(m, 0, sizeof *m);
-}
-
-static uint32_t slot_of(uint32_t key, uint32_t cap)
-{
-    return (key * 2654435761u) & (cap - 1);
-}
-
-static void fmap_grow(struct fmap *m)
-{
-    struct fmap old = *m;
-    m->cap = old.cap ? old.cap * 2 : 8;
-    m->slots = ap_calloc(m->cap, sizeof *m->slots);
-    m->n = 0;
-    for (uint32_t i = 0; i < old.cap; i++) {
-        if (!old.slots[i].key)
-            continue;
-        uint32_t s = slot_of(old.slots[i].key, m->cap);
-        while (m->slots[s].key)
-            s = (s + 1) & (m->cap - 1);
-        m->slots[s] = old.slots[i];
-        m->n++;
-    }
-    fmap_free(&old);
-}
-
-/* The value slot for key, created as 0 when absent; *created tells which. */
-static float *fmap_slot(struct fmap *m, uint32_t key, bool *created)
-{
-    if (4 * (m->n + 1) > 3 * m->cap)
-        fmap_grow(m);
-    uint32_t s = slot_of(key, m->cap);
-    while (m->slots[s].key && m->slots[s].key != key)
-        s = (s + 1) & (m->cap - 1);
-    *created = m->slots[s].key == 0;
-    if (*created) {
-        m->slots[s].key = key;
-        m->slots[s].value = 0;
-        m->n++;
-    }
-    return &m->slots[s].value;
-}
-
-static float fmap_get(const struct fmap *m, uint32_t key)
-{
-    if (m->cap == 0)
-        return 0;
-    uint32_t s = slot_of(key, m->cap);
-    while (m->slots[s].key) {
-        if (m->slots[s].key == key)
-            return m->slots[s].value;
-        s = (s + 1) & (m->cap - 1);
-    }
-    return 0;
-}
 
 /* --- the model ---------------------------------------------------------------------- */
 
@@ -93,7 +23,7 @@ struct posting {
 };
 
 struct topic {
-    struct fmap sum;
+    struct ap_fmap sum;
     uint32_t count;
     uint32_t embedded; /* members that carried an embedding */
     float *embedding;  /* sum of their unit embeddings (dim floats), or NULL */
@@ -110,11 +40,11 @@ struct feature {
 
 struct ap_grouper {
     struct ap_grouper_options opts;
-    struct fmap df;          /* document frequency per feature */
+    struct ap_fmap df;          /* document frequency per feature */
     uint32_t documents;
     struct topic *topics;
     size_t n_topics, cap_topics;
-    struct fmap posting_of;  /* word feature -> index into postings (as float bits) */
+    struct ap_fmap posting_of;  /* word feature -> index into postings (as float bits) */
     struct posting *postings;
     size_t n_postings, cap_postings;
     /* scratch, reused per question */
@@ -129,7 +59,7 @@ struct ap_grouper {
     uint32_t embedding_seen;
     /* word associations: each word's context, a random-indexing sum of the
      * signatures of the words it appeared with (association_dim floats) */
-    struct fmap context_of;  /* word feature -> row of contexts (as float bits) */
+    struct ap_fmap context_of;  /* word feature -> row of contexts (as float bits) */
     float *contexts;
     size_t n_contexts, cap_contexts;
     float *assoc;            /* the question's association vector (unit) */
@@ -181,14 +111,14 @@ void ap_grouper_destroy(struct ap_grouper *g)
 {
     if (g == NULL)
         return;
-    fmap_free(&g->df);
+    ap_fmap_free(&g->df);
     for (size_t i = 0; i < g->n_topics; i++) {
-        fmap_free(&g->topics[i].sum);
+        ap_fmap_free(&g->topics[i].sum);
         free(g->topics[i].embedding);
         free(g->topics[i].assoc);
     }
     free(g->topics);
-    fmap_free(&g->posting_of);
+    ap_fmap_free(&g->posting_of);
     for (size_t i = 0; i < g->n_postings; i++)
         free(g->postings[i].topics);
     free(g->postings);
@@ -196,7 +126,7 @@ void ap_grouper_destroy(struct ap_grouper *g)
     free(g->embedding);
     free(g->centred);
     free(g->embedding_total);
-    fmap_free(&g->context_of);
+    ap_fmap_free(&g->context_of);
     free(g->contexts);
     free(g->assoc);
     free(g->assoc_total);
@@ -268,7 +198,7 @@ static void weigh(struct ap_grouper *g)
     double norm[2] = {0, 0};
     for (size_t i = 0; i < g->n_features; i++) {
         struct feature *f = &g->features[i];
-        float *df = fmap_slot(&g->df, f->key, &created);
+        float *df = ap_fmap_slot(&g->df, f->key, &created);
         *df += 1;
         f->fresh = *df == 1;
         double idf = log((g->documents + 1.0) / (*df + 1.0)) + 1.0;
@@ -374,10 +304,10 @@ static struct posting *posting_for(struct ap_grouper *g, uint32_t key, bool crea
 {
     bool created;
     if (!create) {
-        float v = fmap_get(&g->posting_of, key);
+        float v = ap_fmap_get(&g->posting_of, key);
         return v > 0 ? &g->postings[(size_t)v - 1] : NULL;
     }
-    float *slot = fmap_slot(&g->posting_of, key, &created);
+    float *slot = ap_fmap_slot(&g->posting_of, key, &created);
     if (created) {
         if (g->n_postings == g->cap_postings) {
             g->cap_postings = g->cap_postings ? 2 * g->cap_postings : 1024;
@@ -478,10 +408,10 @@ static float *context_row(struct ap_grouper *g, uint32_t key, bool create)
     bool created;
     size_t dim = g->opts.association_dim;
     if (!create) {
-        float v = fmap_get(&g->context_of, key);
+        float v = ap_fmap_get(&g->context_of, key);
         return v > 0 ? &g->contexts[((size_t)v - 1) * dim] : NULL;
     }
-    float *slot = fmap_slot(&g->context_of, key, &created);
+    float *slot = ap_fmap_slot(&g->context_of, key, &created);
     if (created) {
         if (g->n_contexts == g->cap_contexts) {
             g->cap_contexts = g->cap_contexts ? 2 * g->cap_contexts : 256;
@@ -578,11 +508,11 @@ struct verdict {
 static void prefetch_candidates(const struct ap_grouper *g, size_t n)
 {
     for (size_t c = 0; c < n; c++) {
-        const struct fmap *m = &g->topics[g->touched[c]].sum;
+        const struct ap_fmap *m = &g->topics[g->touched[c]].sum;
         if (m->cap == 0)
             continue;
         for (size_t i = 0; i < g->n_features; i++)
-            __builtin_prefetch(&m->slots[slot_of(g->features[i].key, m->cap)]);
+            __builtin_prefetch(&m->slots[ap_fmap_home(g->features[i].key, m->cap)]);
     }
 }
 
@@ -592,7 +522,7 @@ static struct verdict judge(const struct ap_grouper *g, const struct topic *t, b
     double dot = 0, words = 0, shared = 0;
     for (size_t i = 0; i < g->n_features; i++) {
         const struct feature *f = &g->features[i];
-        float in_topic = fmap_get(&t->sum, f->key);
+        float in_topic = ap_fmap_get(&t->sum, f->key);
         dot += (double)f->weight * in_topic;
         if (f->word) {
             words += (double)f->weight * f->weight;
@@ -636,7 +566,7 @@ static void join(struct ap_grouper *g, size_t topic, bool embedded)
     t->count++;
     for (size_t i = 0; i < g->n_features; i++) {
         const struct feature *f = &g->features[i];
-        *fmap_slot(&t->sum, f->key, &created) += f->weight;
+        *ap_fmap_slot(&t->sum, f->key, &created) += f->weight;
         if (created && f->word) {
             struct posting *p = posting_for(g, f->key, true);
             if (p->n == p->cap) {

@@ -1,0 +1,63 @@
+/* Batch re-grouping of questions into topics (SPEC §5: "the engine may re-group
+ * questions, deterministically"). The online engine (group.h) decides each
+ * question once, when little may be known, so it splits a need over several
+ * topics and its result depends on the arrival order. This one sees every
+ * question at once: TF-IDF vectors with the document frequencies of the whole
+ * set, each question's nearest neighbours, average-linkage merging along those
+ * neighbours down to a similarity threshold, then a few rounds of moving each
+ * question to the topic whose centre it is closest to. The result is a
+ * function of the set of questions, not of their order. */
+#ifndef AP_GAPS_REGROUP_H
+#define AP_GAPS_REGROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "text/text.h"
+
+struct ap_regroup_options {
+    /* Two groups merge while the average similarity of their questions is at
+     * least this (average linkage). */
+    double threshold;
+    /* Nearest neighbours kept per question: the pairs merging may consider. */
+    size_t neighbours;
+    /* Rounds of moving questions to their closest topic centre. */
+    size_t refine_rounds;
+    /* A topic of fewer questions than this joins the closest topic whose
+     * centre its questions reach with at least `attach` similarity. */
+    size_t min_size;
+    double attach;
+    /* A feature in fewer questions than this tells no two apart: it is left
+     * out of every vector (names, order numbers, typos). */
+    size_t min_df;
+    /* Features in few questions are mostly names, places and numbers: details
+     * of one request, not the need. Each weight is damped by df / (df + rare),
+     * rare = max(rare_df, rare_share * questions). */
+    double rare_df;
+    double rare_share;
+    double word_weight; /* words against character n-grams, as in group.h */
+    double char_weight;
+};
+
+void ap_regroup_options_init(struct ap_regroup_options *opts);
+
+/* The questions of one run, and the result. Not thread-safe. */
+struct ap_regrouper;
+
+struct ap_regrouper *ap_regrouper_new(const struct ap_regroup_options *opts);
+void ap_regrouper_destroy(struct ap_regrouper *r);
+
+/* Adds a question (its tokens, as from ap_text_tokens; borrowed, its features
+ * are copied). Questions are numbered 0, 1, ... in the order added. */
+void ap_regrouper_add(struct ap_regrouper *r, const struct ap_tokens *tokens);
+
+size_t ap_regrouper_count(const struct ap_regrouper *r);
+
+/* Groups every question added so far. topic[i] (an array of
+ * ap_regrouper_count entries, the caller's) receives question i's topic, topics
+ * numbered 0, 1, ... by their question whose features hash lowest, so the same
+ * set of questions in any order gets the same topics. Returns the number of
+ * topics. */
+size_t ap_regrouper_run(struct ap_regrouper *r, uint32_t *topic);
+
+#endif
