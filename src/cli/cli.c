@@ -92,13 +92,11 @@ const struct ap_cli_option ap_cli_gaps_assign_options[] = {
     {"embedding-threshold-new", true, "T", NULL, NULL, "least embedding cosine to join a topic of one question (default 0.35)"},
     {"ndjson", false, NULL, NULL, NULL, "each line is {\"text\": …, \"language\": …, \"embedding\": […]} instead of a text"},
     {"regroup", false, NULL, NULL, NULL, "group all questions at once, as the background re-grouping does (order-free)"},
-    {"regroup-threshold", true, "T", NULL, NULL, "least average similarity of two groups to merge (default 0.09)"},
+    {"regroup-threshold", true, "T", NULL, NULL, "least average similarity of two groups to merge (default 0.08)"},
     {"regroup-neighbours", true, "K", NULL, NULL, "nearest neighbours per question (default 10)"},
     {"regroup-min-df", true, "N", NULL, NULL, "least questions a feature must be in to count (default 2)"},
     {"regroup-min-size", true, "N", NULL, NULL, "smaller topics join their closest larger one (default 3)"},
     {"regroup-attach", true, "S", NULL, NULL, "least similarity for that (default 0.03)"},
-    {"regroup-rare-df", true, "N", NULL, NULL, "features in about this many questions count half (default 0)"},
-    {"regroup-rare-share", true, "S", NULL, NULL, "the same as a share of the questions, when larger (default 0)"},
     {0},
 };
 

@@ -107,9 +107,7 @@ static bool parse_regroup_options(struct ap_cli_args *args, struct ap_regroup_op
         !parse_number(args, "regroup-neighbours", 1, 100, &neighbours) ||
         !parse_number(args, "regroup-min-df", 1, 1e6, &min_df) ||
         !parse_number(args, "regroup-min-size", 1, 1e6, &min_size) ||
-        !parse_fraction(args, "regroup-attach", &o->attach) ||
-        !parse_number(args, "regroup-rare-df", 0, 1e6, &o->rare_df) ||
-        !parse_fraction(args, "regroup-rare-share", &o->rare_share))
+        !parse_fraction(args, "regroup-attach", &o->attach))
         return false;
     o->neighbours = (size_t)neighbours;
     o->min_df = (size_t)min_df;

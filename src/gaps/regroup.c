@@ -54,14 +54,12 @@ struct ap_regrouper {
 
 void ap_regroup_options_init(struct ap_regroup_options *opts)
 {
-    opts->threshold = 0.09;
+    opts->threshold = 0.08;
     opts->neighbours = 10;
     opts->refine_rounds = 10;
     opts->min_size = 3;
     opts->attach = 0.03;
     opts->min_df = 2;
-    opts->rare_df = 0;
-    opts->rare_share = 0;
     opts->word_weight = 0.6;
     opts->char_weight = 0.8;
 }
@@ -211,16 +209,13 @@ static uint32_t weigh(const struct ap_regrouper *r, const struct question *q,
                       const struct ap_fmap *df, struct feature *out)
 {
     double norm[2] = {0, 0}, docs = (double)r->n;
-    double rare = r->opts.rare_share * docs;
-    if (rare < r->opts.rare_df)
-        rare = r->opts.rare_df;
     uint32_t n = 0;
     for (size_t i = 0; i < q->n; i++) {
         const struct raw_feature *f = &r->raw[q->first + i];
         double d = ap_fmap_get(df, f->key);
         if (d < (double)r->opts.min_df)
             continue;
-        double w = (1.0 + log(f->tf)) * (log((docs + 1.0) / (d + 1.0)) + 1.0) * d / (d + rare);
+        double w = (1.0 + log(f->tf)) * (log((docs + 1.0) / (d + 1.0)) + 1.0);
         out[n++] = (struct feature){f->key, (float)w};
         norm[f->word] += w * w;
     }
@@ -595,8 +590,11 @@ static void merge_groups(struct ap_regrouper *r, uint32_t *topic)
         uint32_t gone = keep == p.a ? p.b : p.a;
         merge(g, keep, gone, mark, ++stamp);
         parent[gone] = keep;
-        for (uint32_t i = 0; i < g[keep].n_links; i++)
+        for (uint32_t i = 0; i < g[keep].n_links; i++) {
+            /* The link back, so the neighbour's later merges still see it. */
+            add_link(g, g[keep].links[i], keep);
             push_pair(&h, g, keep, g[keep].links[i]);
+        }
     }
     for (uint32_t c = 0; c < n; c++)
         topic[c] = root_of(parent, c);

@@ -30,11 +30,6 @@ struct ap_regroup_options {
     /* A feature in fewer questions than this tells no two apart: it is left
      * out of every vector (names, order numbers, typos). */
     size_t min_df;
-    /* Features in few questions are mostly names, places and numbers: details
-     * of one request, not the need. Each weight is damped by df / (df + rare),
-     * rare = max(rare_df, rare_share * questions). */
-    double rare_df;
-    double rare_share;
     double word_weight; /* words against character n-grams, as in group.h */
     double char_weight;
 };
