@@ -161,15 +161,16 @@ void ap_http_metrics_render(const struct ap_http_metrics *m, const char *db_url,
 struct ap_gap_worker *ap_gap_worker_start(const char *db_url, struct ap_gaps *gaps);
 void ap_gap_worker_note(struct ap_gap_worker *w, int64_t account_id);
 void ap_gap_worker_stop(struct ap_gap_worker *w);
-/* Per-token rate limiting (ratelimit.c): a token bucket per token id.
+/* Per-token rate limiting (ratelimit.c): a token bucket per (account id,
+ * token id), account ids being at least 1.
  * ap_http_ratelimit_new returns NULL (no limit) when rate is 0; the caller
  * frees with ap_http_ratelimit_free, which accepts NULL. take() spends one
  * request of the token's bucket, or returns false and the seconds to wait. */
 struct ap_http_ratelimit;
 struct ap_http_ratelimit *ap_http_ratelimit_new(double rate, double burst);
 void ap_http_ratelimit_free(struct ap_http_ratelimit *rl);
-bool ap_http_ratelimit_take(struct ap_http_ratelimit *rl, int64_t token_id, int64_t now_us,
-                            unsigned *retry_after_s);
+bool ap_http_ratelimit_take(struct ap_http_ratelimit *rl, int64_t account_id, int64_t token_id,
+                            int64_t now_us, unsigned *retry_after_s);
 
 /* Assigns the account's newly stored questions to topics; logs a failure
  * (assignment is retried on the next read). */

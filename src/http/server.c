@@ -312,8 +312,8 @@ static bool authenticate(struct ap_http_server *s, struct MHD_Connection *conn,
                      "this token's role may not call this endpoint");
         return false;
     }
-    if (!ap_http_ratelimit_take(s->ratelimit, st->req.token.id, ap_time_now_us(),
-                                &st->res.retry_after)) {
+    if (!ap_http_ratelimit_take(s->ratelimit, st->req.token.account_id, st->req.token.id,
+                                ap_time_now_us(), &st->res.retry_after)) {
         char msg[128];
         snprintf(msg, sizeof msg, "more than %g requests a second with this token (rate_limit)",
                  s->config.rate_limit);

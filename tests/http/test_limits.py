@@ -45,6 +45,24 @@ class Limits(unittest.TestCase):
             self.assertEqual(s.request("GET", "/v1/gaps", token=self.viewer).status, 200)
             self.assertIn("status=429", s.log())
 
+    def test_rate_limit_bucket_belongs_to_account_and_token(self):
+        # Token ids are numbered per account, so both accounts' first tokens
+        # have id 1: one must not spend the other's budget (issue 21, item 1).
+        ws = Workspace("ap-limits-accounts-")
+        try:
+            ws.create_account("a")
+            ws.create_account("b")
+            token_a = ws.create_token("a", "viewer", label="first")
+            token_b = ws.create_token("b", "viewer", label="first")
+            self.assertEqual(ws.token_id("a", "first"), ws.token_id("b", "first"))
+            with Server(ws.db, "--rate-limit", "1", "--rate-burst", "5") as s:
+                statuses = [s.request("GET", "/v1/me", token=token_b).status for _ in range(6)]
+                self.assertEqual(statuses[:5], [200] * 5)
+                self.assertEqual(statuses[5], 429)
+                self.assertEqual(s.request("GET", "/v1/me", token=token_a).status, 200)
+        finally:
+            ws.cleanup()
+
     def test_rate_limit_zero_is_off(self):
         with Server(self.ws.db, "--rate-limit", "0", "--rate-burst", "1") as s:
             for _ in range(30):
