@@ -29,7 +29,7 @@ int ap_cmd_tokens_create(struct ap_cli_args *args)
         return AP_EXIT_FAILED;
     }
     t.account_id = a.id;
-    snprintf(t.label, sizeof t.label, "%s", label ? label : "");
+    ap_copy_str(t.label, sizeof t.label, label ? label : "");
     t.created_at_us = ap_time_now_us();
     ap_token_generate(secret, t.hash);
     enum ap_status rc = ap_store_insert_token(store, &t, &err);

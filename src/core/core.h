@@ -64,8 +64,9 @@ void *ap_realloc(void *ptr, size_t size);
 char *ap_strdup(const char *s);
 char *ap_strndup(const char *s, size_t n);
 
-/* Copies src (NULL counts as "") into dst of `size` bytes, truncating, always
- * NUL-terminated; returns the length copied. A cheap snprintf("%s"). */
+/* Copies src (NULL counts as "") into dst of `size` bytes, truncating on a
+ * UTF-8 character boundary, always NUL-terminated; returns the length copied.
+ * A cheap snprintf("%s"). */
 size_t ap_copy_str(char *dst, size_t size, const char *src);
 
 /* A growable byte buffer with a hard maximum (curl DYNBUF.md). The buffer owns
@@ -86,7 +87,9 @@ enum ap_status ap_buf_append_str(struct ap_buf *buf, const char *s);
 enum ap_status ap_buf_append_char(struct ap_buf *buf, char c);
 enum ap_status ap_buf_printf(struct ap_buf *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Appends `s` as a JSON string literal, quotes included. `s` must be valid UTF-8. */
+/* Appends `s` as a JSON string literal, quotes included. A byte that does not
+ * begin a well-formed UTF-8 sequence is written as U+FFFD, so the literal is
+ * valid JSON whatever `s` holds. */
 enum ap_status ap_buf_append_json_string(struct ap_buf *buf, const char *s, size_t len);
 /* Hands the data over to the caller (who frees it with free()); the buffer is reset. */
 char *ap_buf_steal(struct ap_buf *buf, size_t *len);
@@ -118,6 +121,13 @@ bool ap_utf8_valid(const char *s, size_t len);
 size_t ap_utf8_length(const char *s, size_t len);
 /* True when no code point is a control character (C0, DEL or C1). */
 bool ap_utf8_printable(const char *s, size_t len);
+/* Removes, in place, every byte of s (NUL-terminated) that does not begin a
+ * well-formed sequence, so a string cut mid-character by a fixed buffer or a
+ * printf precision becomes valid UTF-8; returns the new length. */
+size_t ap_utf8_scrub(char *s);
+/* The length of the longest prefix of s (len bytes) of at most max bytes that
+ * does not split a multi-byte sequence: where to truncate. */
+size_t ap_utf8_prefix(const char *s, size_t len, size_t max);
 
 /* Structured log lines on stderr: "ts=... level=info msg=... key=value ...".
  * Callers pass already formatted key=value pairs; never pass a token. */

@@ -50,7 +50,9 @@ char *ap_strdup(const char *s)
 
 size_t ap_copy_str(char *dst, size_t size, const char *src)
 {
-    size_t len = src ? strnlen(src, size - 1) : 0;
+    size_t len = src ? strnlen(src, size) : 0;
+    if (len == size)
+        len = ap_utf8_prefix(src, len, size - 1);
     memcpy(dst, src ? src : "", len);
     dst[len] = '\0';
     return len;
@@ -142,38 +144,56 @@ enum ap_status ap_buf_printf(struct ap_buf *buf, const char *fmt, ...)
     return AP_OK;
 }
 
-enum ap_status ap_buf_append_json_string(struct ap_buf *buf, const char *s, size_t len)
+/* The JSON escape of an ASCII control character, quote or backslash. */
+static size_t json_escape(unsigned char c, char esc[7])
 {
     static const char hex[] = "0123456789abcdef";
+    static const char short_forms[][2] = {{'"', '"'}, {'\\', '\\'}, {'\n', 'n'}, {'\r', 'r'},
+                                          {'\t', 't'}, {'\b', 'b'}, {'\f', 'f'}};
+    esc[0] = '\\';
+    for (size_t i = 0; i < sizeof short_forms / sizeof short_forms[0]; i++) {
+        if (short_forms[i][0] == (char)c) {
+            esc[1] = short_forms[i][1];
+            return 2;
+        }
+    }
+    memcpy(esc + 1, "u00", 3);
+    esc[4] = hex[c >> 4];
+    esc[5] = hex[c & 15];
+    return 6;
+}
+
+enum ap_status ap_buf_append_json_string(struct ap_buf *buf, const char *s, size_t len)
+{
+    static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
+    const unsigned char *p = (const unsigned char *)s;
     enum ap_status rc = buf_reserve(buf, len + 2);
     if (rc != AP_OK)
         return rc;
     buf->data[buf->len++] = '"';
-    size_t start = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+    size_t start = 0, i = 0;
+    while (i < len) {
+        unsigned char c = p[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            i++;
             continue;
+        }
+        uint32_t cp;
+        size_t n = c >= 0x80 ? ap_utf8_decode(p + i, len - i, &cp) : 0;
+        if (n > 0) {
+            i += n;
+            continue;
+        }
         if ((rc = ap_buf_append(buf, s + start, i - start)) != AP_OK)
             return rc;
-        char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
-        size_t n = 2;
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        default:
-            esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-            esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
-            n = 6;
-        }
-        if ((rc = ap_buf_append(buf, esc, n)) != AP_OK)
+        char esc[7];
+        if (c >= 0x80)
+            rc = ap_buf_append(buf, replacement, sizeof replacement - 1);
+        else
+            rc = ap_buf_append(buf, esc, json_escape(c, esc));
+        if (rc != AP_OK)
             return rc;
-        start = i + 1;
+        start = ++i;
     }
     if ((rc = ap_buf_append(buf, s + start, len - start)) != AP_OK)
         return rc;

@@ -69,9 +69,9 @@ static void fill_problem(struct ap_ingest_problem *p, size_t line, enum ap_verdi
 {
     p->line = line;
     p->verdict = verdict;
-    snprintf(p->id, sizeof p->id, "%s", id ? id : "");
-    snprintf(p->field, sizeof p->field, "%s", field ? field : "");
-    snprintf(p->message, sizeof p->message, "%s", message);
+    ap_copy_str(p->id, sizeof p->id, id);
+    ap_copy_str(p->field, sizeof p->field, field);
+    ap_copy_str(p->message, sizeof p->message, message);
 }
 
 /* Reports the batch's rejections that come before `line`. */
