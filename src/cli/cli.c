@@ -43,12 +43,18 @@ const struct ap_cli_option ap_cli_token_options[] = {
     {0},
 };
 
+/* Shared by serve and ingest, which must agree on which events they accept. */
+#define MAX_FUTURE_OPTION                                                                 \
+    {"max-future", true, "SECONDS", "AGENTPERF_MAX_FUTURE", "3600",                      \
+     "reject events dated more than this ahead of the clock (0: no bound)"}
+
 const struct ap_cli_option ap_cli_ingest_options[] = {
     DB_OPTION,
     {"account", true, "NAME", NULL, NULL, "the account the events belong to (required)", true},
     {"batch", true, "N", NULL, "50000", "events per transaction"},
     {"max-line", true, "BYTES", NULL, "1048576", "longest accepted NDJSON line"},
     {"quiet", false, NULL, NULL, NULL, "print only the counts, not each problem line"},
+    MAX_FUTURE_OPTION,
     {0},
 };
 
@@ -65,6 +71,7 @@ const struct ap_cli_option ap_cli_serve_options[] = {
     {"rate-burst", true, "N", "AGENTPERF_RATE_BURST", "2000",
      "requests a token may send at once before the rate applies"},
     {"web-root", true, "DIR", "AGENTPERF_WEB_ROOT", "web/dist", "directory of the dashboard's files"},
+    MAX_FUTURE_OPTION,
     {0},
 };
 

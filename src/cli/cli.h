@@ -68,6 +68,8 @@ int ap_cli_usage_error(struct ap_cli_args *args, const char *fmt, ...)
 /* Parses a positive whole number option; prints a usage error on failure. */
 bool ap_cli_get_size(struct ap_cli_args *args, const char *option, size_t min, size_t max,
                      size_t *out);
+/* The largest --max-future: a year, past which the bound means nothing. */
+#define AP_CLI_MAX_FUTURE_S (366u * 24 * 3600)
 /* Looks up the account named by --account. */
 bool ap_cli_account(struct ap_cli_args *args, struct ap_store *store, struct ap_account *out);
 

@@ -23,10 +23,13 @@ int ap_cmd_ingest(struct ap_cli_args *args)
     struct ap_ingest_counts counts = {0};
     struct ap_error err;
     struct ap_account a;
+    size_t max_future;
     ap_ingest_options_init(&opts);
     if (!ap_cli_get_size(args, "batch", 1, 1000000, &opts.batch) ||
-        !ap_cli_get_size(args, "max-line", 64, 64u << 20, &opts.max_line))
+        !ap_cli_get_size(args, "max-line", 64, 64u << 20, &opts.max_line) ||
+        !ap_cli_get_size(args, "max-future", 0, AP_CLI_MAX_FUTURE_S, &max_future))
         return AP_EXIT_USAGE;
+    opts.max_future_s = (int64_t)max_future;
     const char *path = args->n_positionals ? args->positionals[0] : "-";
     FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (in == NULL) {

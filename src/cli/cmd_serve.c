@@ -11,7 +11,7 @@ int ap_cmd_serve(struct ap_cli_args *args)
 {
     struct ap_http_config cfg;
     struct ap_error err;
-    size_t threads, rate, burst;
+    size_t threads, rate, burst, max_future;
     ap_http_config_init(&cfg);
     cfg.db_url = ap_cli_get(args, "db");
     cfg.listen = ap_cli_get(args, "listen");
@@ -21,8 +21,10 @@ int ap_cmd_serve(struct ap_cli_args *args)
         !ap_cli_get_size(args, "max-line", 64, (size_t)1 << 30, &cfg.max_line) ||
         !ap_cli_get_size(args, "max-events", 0, (size_t)1 << 30, &cfg.max_events) ||
         !ap_cli_get_size(args, "rate-limit", 0, 1000000, &rate) ||
-        !ap_cli_get_size(args, "rate-burst", 1, 100000000, &burst))
+        !ap_cli_get_size(args, "rate-burst", 1, 100000000, &burst) ||
+        !ap_cli_get_size(args, "max-future", 0, AP_CLI_MAX_FUTURE_S, &max_future))
         return AP_EXIT_USAGE;
+    cfg.max_future_s = (int64_t)max_future;
     cfg.rate_limit = (double)rate;
     cfg.rate_burst = (double)burst;
     cfg.threads = (unsigned)threads;

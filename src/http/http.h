@@ -22,6 +22,7 @@ struct ap_http_config {
     size_t max_events;    /* events in one request; 0 for no limit */
     double rate_limit;    /* requests a second per token; 0 for no limit */
     double rate_burst;    /* requests a token may send at once */
+    int64_t max_future_s; /* how far ahead of the clock an event may be dated; 0: no bound */
     const char *web_root; /* directory of the dashboard's files */
 };
 

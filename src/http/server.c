@@ -15,6 +15,7 @@
 
 #include "answers/answers.h"
 #include "http/http.h"
+#include "ingest/ingest.h"
 #include "gaps/gaps.h"
 
 #define GRACE_SECONDS 30
@@ -65,6 +66,7 @@ void ap_http_config_init(struct ap_http_config *cfg)
     cfg->max_events = 100000;
     cfg->rate_limit = 200;
     cfg->rate_burst = 2000;
+    cfg->max_future_s = AP_INGEST_MAX_FUTURE_DEFAULT_S;
     cfg->web_root = "web/dist";
 }
 
