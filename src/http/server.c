@@ -54,7 +54,15 @@ struct request_state {
     int64_t started_us;
     bool answered;     /* a response was decided before the body was read */
     bool body_too_large;
+    bool close_connection; /* the framing is doubtful: nothing after it can be trusted */
 };
+
+/* Our limits on the request head, below libmicrohttpd's own (its connection
+ * memory, HEAD_MEMORY), so that a long URL or a big head gets the API's JSON
+ * error and not the library's HTML page. */
+#define MAX_URL_BYTES (8u << 10)
+#define MAX_HEAD_BYTES (16u << 10)
+#define HEAD_MEMORY ((size_t)64 << 10)
 
 void ap_http_config_init(struct ap_http_config *cfg)
 {
@@ -342,11 +350,112 @@ static bool media_type_accepted(const char *const *types, const char *content_ty
     return false;
 }
 
+/* What the head's framing headers say, gathered in one pass over the headers. */
+struct framing {
+    const char *content_length; /* the first value */
+    bool lengths_differ;
+    bool has_transfer_encoding;
+    const char *transfer_encoding;
+    bool nul_in_value;
+    size_t head_bytes;
+};
+
+static enum MHD_Result note_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    struct framing *f = cls;
+    f->head_bytes += key_size + value_size + 4; /* ": " and CRLF */
+    if (value != NULL && (memchr(value, '\0', value_size) || strlen(value) != value_size))
+        f->nul_in_value = true;
+    if (strcasecmp(key, "Content-Length") == 0) {
+        if (f->content_length == NULL)
+            f->content_length = value;
+        else if (strcmp(f->content_length, value ? value : "") != 0)
+            f->lengths_differ = true;
+    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        f->lengths_differ |= f->has_transfer_encoding; /* two codings lists: refuse too */
+        f->has_transfer_encoding = true;
+        f->transfer_encoding = value;
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result add_argument_bytes(void *cls, enum MHD_ValueKind kind, const char *key,
+                                          size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    (void)key;
+    (void)value;
+    *(size_t *)cls += key_size + value_size + 2; /* "=" and "&" or "?" */
+    return MHD_YES;
+}
+
+static bool all_digits(const char *s)
+{
+    if (s == NULL || *s == '\0')
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/* A head whose body boundary two parsers could read differently (RFC 9112
+ * §6.3): the library 0.9.75 lets these through, and a proxy in front may
+ * frame them otherwise, so the request is refused and the connection closed.
+ * Returns the reason, or NULL when the framing is sound. */
+static const char *framing_problem(const struct framing *f)
+{
+    if (f->nul_in_value)
+        return "a header value contains a NUL byte";
+    if (f->lengths_differ)
+        return "Content-Length or Transfer-Encoding given twice";
+    if (f->content_length && !all_digits(f->content_length))
+        return "Content-Length is not a number";
+    if (f->has_transfer_encoding && f->content_length)
+        return "both Content-Length and Transfer-Encoding";
+    if (f->has_transfer_encoding &&
+        (f->transfer_encoding == NULL || strcasecmp(f->transfer_encoding, "chunked") != 0))
+        return "Transfer-Encoding other than chunked";
+    return NULL;
+}
+
+/* Answers what the head alone condemns: bad framing (400, and the connection
+ * closes), a URL or head over our limits (414, 431). True when answered. */
+static bool refuse_head(struct MHD_Connection *conn, struct request_state *st, size_t url_len)
+{
+    struct framing f = {0};
+    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, add_argument_bytes, &url_len);
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, note_header, &f);
+    const char *problem = framing_problem(&f);
+    if (problem != NULL) {
+        answer_error(&st->res, AP_INVALID, "framing", problem);
+        st->close_connection = true;
+        return true;
+    }
+    if (url_len > MAX_URL_BYTES) {
+        answer_error(&st->res, AP_TOO_LARGE, "path", "URL longer than 8192 bytes");
+        st->res.status = 414;
+        return true;
+    }
+    if (f.head_bytes > MAX_HEAD_BYTES) {
+        answer_error(&st->res, AP_TOO_LARGE, "headers", "request headers larger than 16384 bytes");
+        st->res.status = 431;
+        return true;
+    }
+    return false;
+}
+
 /* Decides what can be decided from the request line and headers alone. */
 static void begin_request(struct ap_http_server *s, struct MHD_Connection *conn,
                           struct request_state *st, char *param_storage, size_t storage_size)
 {
     bool path_known;
+    if (refuse_head(conn, st, strlen(st->req.path))) {
+        st->answered = true;
+        return;
+    }
     st->route = ap_http_route_find(st->req.method, st->req.path, st->req.params, param_storage,
                            storage_size, &path_known);
     if (st->route == NULL) {
@@ -414,6 +523,8 @@ static enum MHD_Result send_response(struct ap_http_server *s, struct MHD_Connec
         snprintf(seconds, sizeof seconds, "%u", st->res.retry_after);
         MHD_add_response_header(r, "Retry-After", seconds);
     }
+    if (st->close_connection)
+        MHD_add_response_header(r, "Connection", "close");
     if (st->res.status == 405) {
         char allow[128];
         allowed_methods(st->req.path, allow, sizeof allow);
@@ -466,7 +577,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     struct request_state *st = &blk->st;
     if (*upload_data_size > 0) {
-        if (!st->body_too_large && st->route->takes_body &&
+        /* An answered request has no route when it was answered for its path
+         * (404, 405) or its head; its body, if the library still hands one
+         * over, is dropped. */
+        if (!st->answered && !st->body_too_large && st->route->takes_body &&
             ap_buf_append(&st->req.body, upload_data, *upload_data_size) != AP_OK)
             st->body_too_large = true;
         *upload_data_size = 0;
@@ -570,6 +684,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, HEAD_MEMORY,
         MHD_OPTION_END);
     if (s->daemon == NULL) {
         ap_error_set(err, AP_UNAVAILABLE, "listen", "cannot listen on %s (in use?)", cfg->listen);
