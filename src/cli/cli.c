@@ -258,10 +258,12 @@ static int option_index(const struct ap_cli_command *c, const char *name, size_t
 int ap_cli_usage_error(struct ap_cli_args *args, const char *fmt, ...)
 {
     va_list ap;
-    fputs("agentperf: ", args->err);
+    char message[1024];
     va_start(ap, fmt);
-    vfprintf(args->err, fmt, ap);
+    vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    fputs("agentperf: ", args->err);
+    ap_cli_print_text(args->err, message); /* it quotes what was typed */
     fputs("\n\n", args->err);
     print_command_usage(args->err, args->command);
     return AP_EXIT_USAGE;
@@ -360,7 +362,9 @@ bool ap_cli_get_size(struct ap_cli_args *args, const char *option, size_t min, s
 
 int ap_cli_fail(struct ap_cli_args *args, const struct ap_error *err)
 {
-    fprintf(args->err, "agentperf: %s\n", err->message[0] ? err->message : ap_status_message(err->status));
+    fputs("agentperf: ", args->err);
+    ap_cli_print_text(args->err, err->message[0] ? err->message : ap_status_message(err->status));
+    fputc('\n', args->err);
     return AP_EXIT_FAILED;
 }
 

@@ -13,8 +13,7 @@ static void print_problem(void *ctx, const struct ap_ingest_problem *p)
     struct ap_cli_args *args = ctx;
     if (ap_cli_flag(args, "quiet"))
         return;
-    fprintf(args->err, "line %zu: %s%s%s%s: %s\n", p->line, ap_verdict_name(p->verdict),
-            p->id[0] ? " (id " : "", p->id, p->id[0] ? ")" : "", p->message);
+    ap_cli_print_problem(args->err, p->line, ap_verdict_name(p->verdict), p->id, p->message);
 }
 
 int ap_cmd_ingest(struct ap_cli_args *args)

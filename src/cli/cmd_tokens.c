@@ -48,8 +48,10 @@ static enum ap_status print_token(void *ctx, const struct ap_token *t)
     ap_time_format_rfc3339(t->created_at_us, created);
     if (t->revoked_at_us)
         ap_time_format_rfc3339(t->revoked_at_us, revoked);
-    fprintf(ctx, "%lld\t%s\tcreated=%s\trevoked=%s\tlabel=%s\n", (long long)t->id,
-            ap_role_name(t->role), created, revoked, t->label);
+    fprintf(ctx, "%lld\t%s\tcreated=%s\trevoked=%s\tlabel=", (long long)t->id,
+            ap_role_name(t->role), created, revoked);
+    ap_cli_print_text(ctx, t->label);
+    fputc('\n', ctx);
     return AP_OK;
 }
 
