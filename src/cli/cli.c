@@ -72,6 +72,14 @@ const struct ap_cli_option ap_cli_serve_options[] = {
      "requests a token may send at once before the rate applies"},
     {"web-root", true, "DIR", "AGENTPERF_WEB_ROOT", "web/dist", "directory of the dashboard's files"},
     MAX_FUTURE_OPTION,
+    {"max-connections", true, "N", "AGENTPERF_MAX_CONNECTIONS", "1000",
+     "most connections open at once"},
+    {"max-connections-per-ip", true, "N", "AGENTPERF_MAX_CONNECTIONS_PER_IP", "128",
+     "most connections open at once from one address (0: no limit; behind a proxy, see docs)"},
+    {"head-timeout", true, "SECONDS", "AGENTPERF_HEAD_TIMEOUT", "10",
+     "a request's line and headers must arrive whole within this (0: no deadline)"},
+    {"idle-timeout", true, "SECONDS", "AGENTPERF_IDLE_TIMEOUT", "60",
+     "close a connection that sends nothing for this long"},
     {0},
 };
 

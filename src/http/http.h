@@ -23,6 +23,10 @@ struct ap_http_config {
     double rate_limit;    /* requests a second per token; 0 for no limit */
     double rate_burst;    /* requests a token may send at once */
     int64_t max_future_s; /* how far ahead of the clock an event may be dated; 0: no bound */
+    unsigned max_connections;
+    unsigned max_connections_per_ip; /* 0: no limit */
+    unsigned head_timeout_s; /* a request head must arrive whole within this; 0: no deadline */
+    unsigned idle_timeout_s; /* a connection with no traffic for this long is closed */
     const char *web_root; /* directory of the dashboard's files */
 };
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "answers/answers.h"
+#include "http/deadline.h"
 #include "http/http.h"
 #include "ingest/ingest.h"
 #include "gaps/gaps.h"
@@ -33,6 +34,7 @@ struct ap_http_server {
     struct ap_http_metrics *metrics;
     struct ap_gap_worker *gap_worker;
     struct ap_http_ratelimit *ratelimit; /* NULL when off */
+    struct ap_http_deadlines *deadlines; /* of request heads; NULL when off */
     /* The log checkpointer: worker connections never checkpoint in their
      * commits; this thread does, off the request path (see checkpointer()). */
     pthread_t checkpoint_thread;
@@ -75,6 +77,10 @@ void ap_http_config_init(struct ap_http_config *cfg)
     cfg->rate_limit = 200;
     cfg->rate_burst = 2000;
     cfg->max_future_s = AP_INGEST_MAX_FUTURE_DEFAULT_S;
+    cfg->max_connections = 1000;
+    cfg->max_connections_per_ip = 128;
+    cfg->head_timeout_s = 10;
+    cfg->idle_timeout_s = 60;
     cfg->web_root = "web/dist";
 }
 
@@ -543,6 +549,28 @@ struct request_block {
     char path[1];
 };
 
+/* The watch of a connection's head deadline, kept as its socket context. */
+static struct ap_http_watch *connection_watch(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct ap_http_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = info ? ap_http_deadlines_watch(s->deadlines, info->connect_fd) : NULL;
+    } else {
+        ap_http_deadlines_forget(s->deadlines, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -552,6 +580,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct ap_http_server *s = cls;
     struct request_block *blk = *con_cls;
     if (blk == NULL) {
+        ap_http_deadlines_head_arrived(connection_watch(conn));
         size_t path_len = strlen(url);
         blk = ap_calloc(1, sizeof *blk + path_len);
         memcpy(blk->path, url, path_len + 1);
@@ -611,9 +640,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     struct ap_http_server *s = cls;
     struct request_block *blk = *con_cls;
+    ap_http_deadlines_await_head(connection_watch(conn));
     if (blk == NULL)
         return;
     struct request_state *st = &blk->st;
@@ -674,6 +703,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     s->gaps = ap_gaps_new(NULL);
     s->metrics = ap_http_metrics_new(ap_http_route_count);
     s->ratelimit = ap_http_ratelimit_new(cfg->rate_limit, cfg->rate_burst);
+    s->deadlines = ap_http_deadlines_start(cfg->head_timeout_s);
     s->answers = ap_answers_cache_new();
     s->gap_worker = ap_gap_worker_start(s->db_url, s->gaps);
     s->daemon = MHD_start_daemon(
@@ -682,8 +712,10 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 1),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, HEAD_MEMORY,
         MHD_OPTION_END);
     if (s->daemon == NULL) {
@@ -693,6 +725,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
         ap_gaps_destroy(s->gaps);
         ap_http_metrics_free(s->metrics);
         ap_http_ratelimit_free(s->ratelimit);
+        ap_http_deadlines_stop(s->deadlines);
         ap_answers_cache_destroy(s->answers);
         free(s->db_url);
         free(s->web_root);
@@ -723,6 +756,7 @@ void ap_http_stop(struct ap_http_server *s)
         nanosleep(&pause, NULL);
     }
     MHD_stop_daemon(s->daemon);
+    ap_http_deadlines_stop(s->deadlines);
     pthread_key_delete(s->store_key);
     ap_gap_worker_stop(s->gap_worker);
     stop_checkpointer(s);
