@@ -72,6 +72,8 @@ const struct ap_cli_option ap_cli_serve_options[] = {
      "requests a token may send at once before the rate applies"},
     {"web-root", true, "DIR", "AGENTPERF_WEB_ROOT", "web/dist", "directory of the dashboard's files"},
     MAX_FUTURE_OPTION,
+    {"body-budget", true, "BYTES", "AGENTPERF_BODY_BUDGET", "134217728",
+     "request bodies buffered at once, all requests together (at least --max-body)"},
     {"max-connections", true, "N", "AGENTPERF_MAX_CONNECTIONS", "1000",
      "most connections open at once"},
     {"max-connections-per-ip", true, "N", "AGENTPERF_MAX_CONNECTIONS_PER_IP", "128",

@@ -82,6 +82,9 @@ struct ap_buf {
 void ap_buf_init(struct ap_buf *buf, size_t max);
 void ap_buf_free(struct ap_buf *buf);
 void ap_buf_reset(struct ap_buf *buf); /* keeps the allocation, len = 0 */
+/* Makes room for `extra` more bytes in one allocation (a body whose length is
+ * known), or fails like an append past `max`. */
+enum ap_status ap_buf_reserve(struct ap_buf *buf, size_t extra);
 enum ap_status ap_buf_append(struct ap_buf *buf, const void *data, size_t len);
 enum ap_status ap_buf_append_str(struct ap_buf *buf, const char *s);
 enum ap_status ap_buf_append_char(struct ap_buf *buf, char c);

@@ -82,7 +82,7 @@ void ap_buf_reset(struct ap_buf *buf)
 }
 
 /* Makes room for `extra` more bytes plus the terminating NUL. */
-static enum ap_status buf_reserve(struct ap_buf *buf, size_t extra)
+enum ap_status ap_buf_reserve(struct ap_buf *buf, size_t extra)
 {
     if (extra > buf->max || buf->len > buf->max - extra) {
         ap_buf_free(buf);
@@ -103,7 +103,7 @@ static enum ap_status buf_reserve(struct ap_buf *buf, size_t extra)
 
 enum ap_status ap_buf_append(struct ap_buf *buf, const void *data, size_t len)
 {
-    enum ap_status rc = buf_reserve(buf, len);
+    enum ap_status rc = ap_buf_reserve(buf, len);
     if (rc != AP_OK)
         return rc;
     if (len)
@@ -134,7 +134,7 @@ enum ap_status ap_buf_printf(struct ap_buf *buf, const char *fmt, ...)
         return AP_INTERNAL;
     if ((size_t)n < sizeof small)
         return ap_buf_append(buf, small, (size_t)n);
-    enum ap_status rc = buf_reserve(buf, (size_t)n);
+    enum ap_status rc = ap_buf_reserve(buf, (size_t)n);
     if (rc != AP_OK)
         return rc;
     va_start(ap, fmt);
@@ -167,7 +167,7 @@ enum ap_status ap_buf_append_json_string(struct ap_buf *buf, const char *s, size
 {
     static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
     const unsigned char *p = (const unsigned char *)s;
-    enum ap_status rc = buf_reserve(buf, len + 2);
+    enum ap_status rc = ap_buf_reserve(buf, len + 2);
     if (rc != AP_OK)
         return rc;
     buf->data[buf->len++] = '"';

@@ -30,6 +30,7 @@ struct ap_http_server {
     uint16_t port;
     pthread_key_t store_key; /* each worker thread's store connection */
     atomic_int in_flight;
+    atomic_size_t body_bytes; /* of the body budget, held by requests in flight */
     struct ap_gaps *gaps;
     struct ap_http_metrics *metrics;
     struct ap_gap_worker *gap_worker;
@@ -57,6 +58,9 @@ struct request_state {
     bool answered;     /* a response was decided before the body was read */
     bool body_too_large;
     bool close_connection; /* the framing is doubtful: nothing after it can be trusted */
+    bool body_prepaid;     /* its Content-Length was taken from the budget up front */
+    bool over_budget;      /* a chunk did not fit in the budget: the body is dropped */
+    size_t budget_held;    /* bytes of the server's body budget this request holds */
 };
 
 /* Our limits on the request head, below libmicrohttpd's own (its connection
@@ -77,6 +81,7 @@ void ap_http_config_init(struct ap_http_config *cfg)
     cfg->rate_limit = 200;
     cfg->rate_burst = 2000;
     cfg->max_future_s = AP_INGEST_MAX_FUTURE_DEFAULT_S;
+    cfg->body_budget = (size_t)128 << 20;
     cfg->max_connections = 1000;
     cfg->max_connections_per_ip = 128;
     cfg->head_timeout_s = 10;
@@ -453,6 +458,32 @@ static bool refuse_head(struct MHD_Connection *conn, struct request_state *st, s
     return false;
 }
 
+/* Takes n bytes of the server's body budget for the request, or returns false
+ * when they would take the bodies buffered at once past it. */
+static bool take_budget(struct ap_http_server *s, struct request_state *st, size_t n)
+{
+    size_t before = atomic_fetch_add(&s->body_bytes, n);
+    if (before + n > s->config.body_budget || before + n < before) {
+        atomic_fetch_sub(&s->body_bytes, n);
+        return false;
+    }
+    st->budget_held += n;
+    return true;
+}
+
+static void return_budget(struct ap_http_server *s, struct request_state *st)
+{
+    atomic_fetch_sub(&s->body_bytes, st->budget_held);
+    st->budget_held = 0;
+}
+
+static void answer_over_budget(struct request_state *st)
+{
+    answer_error(&st->res, AP_UNAVAILABLE, "body",
+                 "the server holds as many request bodies as it may (body_budget); retry");
+    st->res.retry_after = 1;
+}
+
 /* Decides what can be decided from the request line and headers alone. */
 static void begin_request(struct ap_http_server *s, struct MHD_Connection *conn,
                           struct request_state *st, char *param_storage, size_t storage_size)
@@ -491,6 +522,21 @@ static void begin_request(struct ap_http_server *s, struct MHD_Connection *conn,
         for (const char *const *t = st->route->media_types; *t; t++)
             ap_buf_printf(b, " %s", *t);
         ap_buf_append_str(b, "\",\"field\":\"Content-Type\"}}");
+        return;
+    }
+    /* A body's length known up front is taken whole now, so a request that
+     * would not fit is refused before a byte of it is buffered; a chunked
+     * body takes its share chunk by chunk (on_request). */
+    if (st->route->takes_body && length != NULL) {
+        size_t n = (size_t)strtoull(length, NULL, 10);
+        st->body_prepaid = true;
+        if (!take_budget(s, st, n)) {
+            st->answered = true;
+            st->close_connection = true;
+            answer_over_budget(st);
+        } else if (n > 0) {
+            ap_buf_reserve(&st->req.body, n); /* one allocation, not a doubling series */
+        }
     }
 }
 
@@ -609,9 +655,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* An answered request has no route when it was answered for its path
          * (404, 405) or its head; its body, if the library still hands one
          * over, is dropped. */
-        if (!st->answered && !st->body_too_large && st->route->takes_body &&
-            ap_buf_append(&st->req.body, upload_data, *upload_data_size) != AP_OK)
+        bool wanted = !st->answered && !st->body_too_large && !st->over_budget &&
+                      st->route->takes_body;
+        if (wanted && !st->body_prepaid && !take_budget(s, st, *upload_data_size)) {
+            st->over_budget = true;
+            ap_buf_free(&st->req.body);
+        } else if (wanted && ap_buf_append(&st->req.body, upload_data, *upload_data_size) != AP_OK) {
             st->body_too_large = true;
+        }
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -620,6 +671,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     st->answered = true;
     if (st->body_too_large) {
         answer_error(&st->res, AP_TOO_LARGE, "body", "request body larger than the server's limit");
+        return send_response(s, conn, st);
+    }
+    if (st->over_budget) {
+        answer_over_budget(st);
         return send_response(s, conn, st);
     }
     struct ap_error err;
@@ -654,6 +709,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
            st->req.method, path, st->res.status, ms,
            st->req.account.name[0] ? " account=" : "", st->req.account.name,
            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    return_budget(s, st);
     ap_buf_free(&st->req.body);
     ap_buf_free(&st->res.body);
     free(blk);
