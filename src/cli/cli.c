@@ -74,6 +74,8 @@ const struct ap_cli_option ap_cli_serve_options[] = {
     MAX_FUTURE_OPTION,
     {"body-budget", true, "BYTES", "AGENTPERF_BODY_BUDGET", "134217728",
      "request bodies buffered at once, all requests together (at least --max-body)"},
+    {"max-response", true, "BYTES", "AGENTPERF_MAX_RESPONSE", "268435456",
+     "largest answer document; a larger one is an error, never cut short"},
     {"max-connections", true, "N", "AGENTPERF_MAX_CONNECTIONS", "1000",
      "most connections open at once"},
     {"max-connections-per-ip", true, "N", "AGENTPERF_MAX_CONNECTIONS_PER_IP", "128",

@@ -266,8 +266,8 @@ int ap_cmd_gaps_list(struct ap_cli_args *args)
                                         &err);
         if (rc == AP_OK)
             fprintf(args->out, "(%lld topics)\n", (long long)total);
-    } else if ((rc = ap_gaps_list_json(store, &account, &q, &out, &err)) ==
-               AP_OK) {
+    } else if ((rc = ap_gaps_list_json(store, &account, &q, &out, &err)) == AP_OK &&
+               (rc = ap_buf_check(&out, "the topic list", &err)) == AP_OK) {
         ap_cli_write_text(args->out, out.data, out.len, true);
         fputc('\n', args->out);
     }
@@ -307,6 +307,8 @@ int ap_cmd_gaps_show(struct ap_cli_args *args)
     enum ap_status rc;
     if (table) {
         rc = ap_gaps_topic_summary_json(store, &account, topic_id, &out, &err);
+        if (rc == AP_OK)
+            rc = ap_buf_check(&out, "the topic", &err);
         if (rc == AP_OK) {
             ap_cli_write_text(args->out, out.data, out.len, true);
             fprintf(args->out, "\n\n%8s  %-20s  %-10s  %-9s  %s\n", "question", "at", "channel", "",
@@ -316,7 +318,8 @@ int ap_cmd_gaps_show(struct ap_cli_args *args)
                                                      args->out, &err);
         }
     } else if ((rc = ap_gaps_topic_json(store, &account, topic_id, (int64_t)limit,
-                                        (int64_t)offset, &out, &err)) == AP_OK) {
+                                        (int64_t)offset, &out, &err)) == AP_OK &&
+               (rc = ap_buf_check(&out, "the topic", &err)) == AP_OK) {
         ap_cli_write_text(args->out, out.data, out.len, true);
         fputc('\n', args->out);
     }

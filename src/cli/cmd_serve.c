@@ -24,6 +24,7 @@ int ap_cmd_serve(struct ap_cli_args *args)
         !ap_cli_get_size(args, "rate-burst", 1, 100000000, &burst) ||
         !ap_cli_get_size(args, "max-future", 0, AP_CLI_MAX_FUTURE_S, &max_future) ||
         !ap_cli_get_size(args, "body-budget", cfg.max_body, (size_t)1 << 40, &cfg.body_budget) ||
+        !ap_cli_get_size(args, "max-response", 4096, (size_t)1 << 40, &cfg.max_response) ||
         !ap_cli_get_size(args, "max-connections", 1, 100000, &connections) ||
         !ap_cli_get_size(args, "max-connections-per-ip", 0, 100000, &per_ip) ||
         !ap_cli_get_size(args, "head-timeout", 0, 3600, &head_timeout) ||

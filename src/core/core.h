@@ -71,12 +71,19 @@ size_t ap_copy_str(char *dst, size_t size, const char *src);
 
 /* A growable byte buffer with a hard maximum (curl DYNBUF.md). The buffer owns
  * `data`; it is always NUL-terminated when len > 0 or after any append.
- * An append past `max` fails with AP_TOO_LARGE and frees the buffer. */
+ * Errors are sticky, as with SQLite's sqlite3_str: an append past `max` fails
+ * with AP_TOO_LARGE, and so does every later append, writing nothing. A
+ * document can therefore be written without checking each append, and its
+ * owner checks ap_buf_status once at the end: what the buffer holds after a
+ * failure is a truncated document, kept (until ap_buf_free) only so that no
+ * reader finds NULL where it had data. ap_buf_reset and ap_buf_free clear the
+ * error. */
 struct ap_buf {
     char *data;
     size_t len;
     size_t cap;
     size_t max;
+    enum ap_status status; /* AP_OK, or the first failure */
 };
 
 void ap_buf_init(struct ap_buf *buf, size_t max);
@@ -94,6 +101,15 @@ enum ap_status ap_buf_printf(struct ap_buf *buf, const char *fmt, ...)
  * begin a well-formed UTF-8 sequence is written as U+FFFD, so the literal is
  * valid JSON whatever `s` holds. */
 enum ap_status ap_buf_append_json_string(struct ap_buf *buf, const char *s, size_t len);
+/* AP_OK, or the first failure of any append since init, reset or free. */
+enum ap_status ap_buf_status(const struct ap_buf *buf);
+/* AP_OK, or AP_INTERNAL with the buffer's failure set into err ("WHAT larger
+ * than its limit of N bytes"): for documents the program writes, whose limit
+ * is the program's, not the fault of whoever asked for them. */
+enum ap_status ap_buf_check(const struct ap_buf *buf, const char *what, struct ap_error *err);
+/* Appends src's bytes, or, when src failed, makes dst fail the same way: a
+ * part written apart never enters a document truncated. */
+enum ap_status ap_buf_append_buf(struct ap_buf *dst, const struct ap_buf *src);
 /* Hands the data over to the caller (who frees it with free()); the buffer is reset. */
 char *ap_buf_steal(struct ap_buf *buf, size_t *len);
 

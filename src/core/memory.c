@@ -64,6 +64,7 @@ void ap_buf_init(struct ap_buf *buf, size_t max)
     buf->len = 0;
     buf->cap = 0;
     buf->max = max;
+    buf->status = AP_OK;
 }
 
 void ap_buf_free(struct ap_buf *buf)
@@ -72,20 +73,40 @@ void ap_buf_free(struct ap_buf *buf)
     buf->data = NULL;
     buf->len = 0;
     buf->cap = 0;
+    buf->status = AP_OK;
 }
 
 void ap_buf_reset(struct ap_buf *buf)
 {
     buf->len = 0;
+    buf->status = AP_OK;
     if (buf->data)
         buf->data[0] = '\0';
 }
 
-/* Makes room for `extra` more bytes plus the terminating NUL. */
+enum ap_status ap_buf_status(const struct ap_buf *buf)
+{
+    return buf->status;
+}
+
+enum ap_status ap_buf_check(const struct ap_buf *buf, const char *what, struct ap_error *err)
+{
+    if (buf->status == AP_OK)
+        return AP_OK;
+    if (buf->status == AP_TOO_LARGE)
+        return ap_error_set(err, AP_INTERNAL, "", "%s larger than its limit of %zu bytes", what,
+                            buf->max);
+    return ap_error_set(err, AP_INTERNAL, "", "%s could not be written", what);
+}
+
+/* Makes room for `extra` more bytes plus the terminating NUL. The first
+ * failure sticks: every later append fails with it and writes nothing. */
 enum ap_status ap_buf_reserve(struct ap_buf *buf, size_t extra)
 {
+    if (buf->status != AP_OK)
+        return buf->status;
     if (extra > buf->max || buf->len > buf->max - extra) {
-        ap_buf_free(buf);
+        buf->status = AP_TOO_LARGE;
         return AP_TOO_LARGE;
     }
     size_t need = buf->len + extra + 1;
@@ -130,8 +151,12 @@ enum ap_status ap_buf_printf(struct ap_buf *buf, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (buf->status != AP_OK)
+        return buf->status;
+    if (n < 0) {
+        buf->status = AP_INTERNAL;
         return AP_INTERNAL;
+    }
     if ((size_t)n < sizeof small)
         return ap_buf_append(buf, small, (size_t)n);
     enum ap_status rc = ap_buf_reserve(buf, (size_t)n);
@@ -200,6 +225,16 @@ enum ap_status ap_buf_append_json_string(struct ap_buf *buf, const char *s, size
     return ap_buf_append_char(buf, '"');
 }
 
+enum ap_status ap_buf_append_buf(struct ap_buf *dst, const struct ap_buf *src)
+{
+    if (src->status != AP_OK) {
+        if (dst->status == AP_OK)
+            dst->status = src->status;
+        return dst->status;
+    }
+    return ap_buf_append(dst, src->data, src->len);
+}
+
 char *ap_buf_steal(struct ap_buf *buf, size_t *len)
 {
     char *data = buf->data;
@@ -210,5 +245,6 @@ char *ap_buf_steal(struct ap_buf *buf, size_t *len)
     buf->data = NULL;
     buf->len = 0;
     buf->cap = 0;
+    buf->status = AP_OK;
     return data;
 }

@@ -149,7 +149,7 @@ static void ingest_ndjson(struct ap_http_request *req, struct ap_http_response *
     ap_ingest_options_init(&opts);
     opts.max_line = req->config->max_line;
     opts.max_future_s = req->config->max_future_s;
-    ap_buf_init(&problems, SIZE_MAX / 2);
+    ap_buf_init(&problems, req->config->max_response);
     ap_ndjson_init_memory(&reader, req->body.data ? req->body.data : "", req->body.len,
                           opts.max_line);
     ap_error_clear(&err);
@@ -172,8 +172,7 @@ static void ingest_ndjson(struct ap_http_request *req, struct ap_http_response *
                   "\"problems\":[",
                   (unsigned long long)counts.stored, (unsigned long long)counts.duplicate,
                   (unsigned long long)counts.conflict, (unsigned long long)counts.rejected);
-    if (problems.len)
-        ap_buf_append(&res->body, problems.data, problems.len);
+    ap_buf_append_buf(&res->body, &problems);
     ap_buf_append_str(&res->body, "]}");
     ap_buf_free(&problems);
 }

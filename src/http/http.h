@@ -19,6 +19,7 @@ struct ap_http_config {
     unsigned threads;
     size_t max_body;
     size_t body_budget;   /* bytes of request bodies buffered at once, all requests together */
+    size_t max_response;  /* largest answer document (and each part written for it) */
     size_t max_line;
     size_t max_events;    /* events in one request; 0 for no limit */
     double rate_limit;    /* requests a second per token; 0 for no limit */

@@ -82,6 +82,7 @@ void ap_http_config_init(struct ap_http_config *cfg)
     cfg->rate_burst = 2000;
     cfg->max_future_s = AP_INGEST_MAX_FUTURE_DEFAULT_S;
     cfg->body_budget = (size_t)128 << 20;
+    cfg->max_response = (size_t)256 << 20;
     cfg->max_connections = 1000;
     cfg->max_connections_per_ip = 128;
     cfg->head_timeout_s = 10;
@@ -557,6 +558,18 @@ static enum MHD_Result send_response(struct ap_http_server *s, struct MHD_Connec
     size_t len;
     if (st->res.status == 0)
         answer_error(&st->res, AP_INTERNAL, "", "no response");
+    /* The one check of the answer's buffer: a handler writes its document
+     * without checking each append, and a document cut short by the limit
+     * must never leave as a 200. */
+    if (ap_buf_status(&st->res.body) != AP_OK) {
+        struct ap_error err;
+        ap_buf_check(&st->res.body, "the answer (max_response)", &err);
+        ap_log(AP_LOG_ERROR, "msg=response_too_large path_len=%zu max_response=%zu",
+               strlen(st->req.path), s->config.max_response);
+        ap_http_error(&st->res, &err);
+        st->res.etag[0] = '\0';
+        st->res.content_disposition[0] = '\0';
+    }
     ap_http_metrics_request(s->metrics, st->route, st->res.status,
                             ap_time_now_us() - st->started_us);
     char *body = ap_buf_steal(&st->res.body, &len);
@@ -642,7 +655,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         st->req.answers = s->answers;
         st->req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
         ap_buf_init(&st->req.body, s->config.max_body);
-        ap_buf_init(&st->res.body, SIZE_MAX / 2);
+        ap_buf_init(&st->res.body, s->config.max_response);
         atomic_fetch_add(&s->in_flight, 1);
         *con_cls = blk;
         begin_request(s, conn, st, blk->param_storage, sizeof blk->param_storage);
@@ -662,6 +675,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             ap_buf_free(&st->req.body);
         } else if (wanted && ap_buf_append(&st->req.body, upload_data, *upload_data_size) != AP_OK) {
             st->body_too_large = true;
+            ap_buf_free(&st->req.body);
         }
         *upload_data_size = 0;
         return MHD_YES;

@@ -82,8 +82,41 @@ static void test_buf_cap(void **state)
     assert_int_equal(ap_buf_append_str(&b, "12345678"), AP_OK);
     assert_string_equal(b.data, "12345678");
     assert_int_equal(ap_buf_append_char(&b, '9'), AP_TOO_LARGE);
-    assert_null(b.data); /* a failed append frees the buffer */
+    /* The failure sticks: what fits after it is refused too, so a document
+     * can never lose a part in the middle and go on as if whole. */
+    assert_int_equal(ap_buf_append_str(&b, ""), AP_TOO_LARGE);
+    ap_buf_reset(&b);
+    assert_int_equal(ap_buf_status(&b), AP_OK);
     ap_buf_free(&b);
+    ap_buf_init(&b, 8);
+    assert_int_equal(ap_buf_append_str(&b, "123456"), AP_OK);
+    assert_int_equal(ap_buf_printf(&b, "%s", "789"), AP_TOO_LARGE);
+    assert_int_equal(ap_buf_append_char(&b, '!'), AP_TOO_LARGE);
+    assert_int_equal(ap_buf_append_json_string(&b, "", 0), AP_TOO_LARGE);
+    assert_string_equal(b.data, "123456");
+    assert_int_equal(ap_buf_status(&b), AP_TOO_LARGE);
+    struct ap_error err;
+    assert_int_equal(ap_buf_check(&b, "the list", &err), AP_INTERNAL);
+    assert_string_equal(err.message, "the list larger than its limit of 8 bytes");
+    ap_buf_free(&b);
+    assert_int_equal(ap_buf_status(&b), AP_OK);
+}
+
+static void test_buf_append_buf_carries_the_failure(void **state)
+{
+    (void)state;
+    struct ap_buf part, doc;
+    ap_buf_init(&part, 4);
+    ap_buf_init(&doc, 1024);
+    ap_buf_append_str(&doc, "[");
+    assert_int_equal(ap_buf_append_str(&part, "ab"), AP_OK);
+    assert_int_equal(ap_buf_append_buf(&doc, &part), AP_OK);
+    assert_int_equal(ap_buf_append_str(&part, "cde"), AP_TOO_LARGE);
+    assert_int_equal(ap_buf_append_buf(&doc, &part), AP_TOO_LARGE);
+    assert_int_equal(ap_buf_append_str(&doc, "]"), AP_TOO_LARGE);
+    assert_string_equal(doc.data, "[ab");
+    ap_buf_free(&part);
+    ap_buf_free(&doc);
 }
 
 static void test_buf_printf_long(void **state)
@@ -207,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_rfc3339_accepts),  cmocka_unit_test(test_rfc3339_rejects),
         cmocka_unit_test(test_rfc3339_format),   cmocka_unit_test(test_civil_round_trip),
         cmocka_unit_test(test_buf_cap),          cmocka_unit_test(test_buf_printf_long),
+        cmocka_unit_test(test_buf_append_buf_carries_the_failure),
         cmocka_unit_test(test_json_string_escape), cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_error_message_cut_on_character_boundary),
         cmocka_unit_test(test_utf8_prefix_and_copy),
