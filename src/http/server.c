@@ -415,23 +415,52 @@ static bool all_digits(const char *s)
     return true;
 }
 
-/* A head whose body boundary two parsers could read differently (RFC 9112
+static bool nul_in_value(const struct framing *f)
+{
+    return f->nul_in_value;
+}
+
+static bool repeated(const struct framing *f)
+{
+    return f->repeated;
+}
+
+static bool length_not_a_number(const struct framing *f)
+{
+    return f->content_length && !all_digits(f->content_length);
+}
+
+static bool length_and_coding(const struct framing *f)
+{
+    return f->content_length && f->has_transfer_encoding;
+}
+
+static bool coding_not_chunked(const struct framing *f)
+{
+    return f->has_transfer_encoding &&
+           (f->transfer_encoding == NULL || strcasecmp(f->transfer_encoding, "chunked") != 0);
+}
+
+/* Heads whose body boundary two parsers could read differently (RFC 9112
  * §6.3): the library 0.9.75 lets these through, and a proxy in front may
- * frame them otherwise, so the request is refused and the connection closed.
- * Returns the reason, or NULL when the framing is sound. */
+ * frame them otherwise, so the request is refused and the connection closed. */
+static const struct {
+    bool (*broken)(const struct framing *f);
+    const char *reason;
+} framing_rules[] = {
+    {nul_in_value, "a header value contains a NUL byte"},
+    {repeated, "Content-Length or Transfer-Encoding given twice"},
+    {length_not_a_number, "Content-Length is not a number"},
+    {length_and_coding, "both Content-Length and Transfer-Encoding"},
+    {coding_not_chunked, "Transfer-Encoding other than chunked"},
+};
+
+/* The reason the first broken rule gives, or NULL when the framing is sound. */
 static const char *framing_problem(const struct framing *f)
 {
-    if (f->nul_in_value)
-        return "a header value contains a NUL byte";
-    if (f->repeated)
-        return "Content-Length or Transfer-Encoding given twice";
-    if (f->content_length && !all_digits(f->content_length))
-        return "Content-Length is not a number";
-    if (f->has_transfer_encoding && f->content_length)
-        return "both Content-Length and Transfer-Encoding";
-    if (f->has_transfer_encoding &&
-        (f->transfer_encoding == NULL || strcasecmp(f->transfer_encoding, "chunked") != 0))
-        return "Transfer-Encoding other than chunked";
+    for (size_t i = 0; i < sizeof framing_rules / sizeof framing_rules[0]; i++)
+        if (framing_rules[i].broken(f))
+            return framing_rules[i].reason;
     return NULL;
 }
 
