@@ -28,8 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         ap_event_free(&again);
         ap_event_free(&ev);
-    } else if (err.message[0] == '\0') {
-        abort(); /* every rejection says why */
+    } else if (err.message[0] == '\0' || !ap_utf8_valid(err.message, strlen(err.message))) {
+        abort(); /* every rejection says why, in text a JSON document can carry */
     }
     char id[64];
     ap_event_peek_id(text, size, id, sizeof id);

@@ -13,7 +13,7 @@
 void ap_account_init(struct ap_account *a, const char *name)
 {
     memset(a, 0, sizeof *a);
-    snprintf(a->name, sizeof a->name, "%s", name ? name : "");
+    ap_copy_str(a->name, sizeof a->name, name ? name : "");
     snprintf(a->time_zone, sizeof a->time_zone, "UTC");
     a->inactivity_hours = AP_INACTIVITY_HOURS_DEFAULT;
     snprintf(a->default_language, sizeof a->default_language, AP_DEFAULT_LANGUAGE);
@@ -35,7 +35,7 @@ enum ap_status ap_account_set_name(struct ap_account *a, const char *name, struc
                                 "\"name\": use lowercase letters, digits, '-', '_' and '.', "
                                 "starting with a letter or digit");
     }
-    snprintf(a->name, sizeof a->name, "%s", name);
+    ap_copy_str(a->name, sizeof a->name, name);
     return AP_OK;
 }
 
@@ -45,7 +45,7 @@ enum ap_status ap_account_set_time_zone(struct ap_account *a, const char *zone,
     if (strlen(zone) > AP_TIME_ZONE_MAX || !ap_tz_valid(zone))
         return ap_error_set(err, AP_INVALID, "time_zone",
                             "\"time_zone\": \"%.64s\" is not an IANA time zone", zone);
-    snprintf(a->time_zone, sizeof a->time_zone, "%s", zone);
+    ap_copy_str(a->time_zone, sizeof a->time_zone, zone);
     return AP_OK;
 }
 
@@ -87,7 +87,7 @@ static enum ap_status set_url_template(char *dst, size_t dst_size, const char *f
                                 field);
     if (strstr(tmpl, placeholder) == NULL)
         return ap_error_set(err, AP_INVALID, field, "\"%s\": must contain %s", field, placeholder);
-    snprintf(dst, dst_size, "%s", tmpl);
+    ap_copy_str(dst, dst_size, tmpl);
     return AP_OK;
 }
 
@@ -117,7 +117,7 @@ enum ap_status ap_account_set_default_language(struct ap_account *a, const char 
                             "\"default_language\": \"%.35s\" is not a language the stemmer "
                             "supports (a BCP 47 tag such as \"en\", \"nb\" or \"de\")",
                             tag);
-    snprintf(a->default_language, sizeof a->default_language, "%s", tag);
+    ap_copy_str(a->default_language, sizeof a->default_language, tag);
     return AP_OK;
 }
 

@@ -43,12 +43,18 @@ const struct ap_cli_option ap_cli_token_options[] = {
     {0},
 };
 
+/* Shared by serve and ingest, which must agree on which events they accept. */
+#define MAX_FUTURE_OPTION                                                                 \
+    {"max-future", true, "SECONDS", "AGENTPERF_MAX_FUTURE", "3600",                      \
+     "reject events dated more than this ahead of the clock (0: no bound)"}
+
 const struct ap_cli_option ap_cli_ingest_options[] = {
     DB_OPTION,
     {"account", true, "NAME", NULL, NULL, "the account the events belong to (required)", true},
     {"batch", true, "N", NULL, "50000", "events per transaction"},
     {"max-line", true, "BYTES", NULL, "1048576", "longest accepted NDJSON line"},
     {"quiet", false, NULL, NULL, NULL, "print only the counts, not each problem line"},
+    MAX_FUTURE_OPTION,
     {0},
 };
 
@@ -65,6 +71,19 @@ const struct ap_cli_option ap_cli_serve_options[] = {
     {"rate-burst", true, "N", "AGENTPERF_RATE_BURST", "2000",
      "requests a token may send at once before the rate applies"},
     {"web-root", true, "DIR", "AGENTPERF_WEB_ROOT", "web/dist", "directory of the dashboard's files"},
+    MAX_FUTURE_OPTION,
+    {"body-budget", true, "BYTES", "AGENTPERF_BODY_BUDGET", "134217728",
+     "request bodies buffered at once, all requests together (at least --max-body)"},
+    {"max-response", true, "BYTES", "AGENTPERF_MAX_RESPONSE", "268435456",
+     "largest answer document; a larger one is an error, never cut short"},
+    {"max-connections", true, "N", "AGENTPERF_MAX_CONNECTIONS", "1000",
+     "most connections open at once"},
+    {"max-connections-per-ip", true, "N", "AGENTPERF_MAX_CONNECTIONS_PER_IP", "128",
+     "most connections open at once from one address (0: no limit; behind a proxy, see docs)"},
+    {"head-timeout", true, "SECONDS", "AGENTPERF_HEAD_TIMEOUT", "10",
+     "a request's line and headers must arrive whole within this (0: no deadline)"},
+    {"idle-timeout", true, "SECONDS", "AGENTPERF_IDLE_TIMEOUT", "60",
+     "close a connection that sends nothing for this long"},
     {0},
 };
 
@@ -257,10 +276,12 @@ static int option_index(const struct ap_cli_command *c, const char *name, size_t
 int ap_cli_usage_error(struct ap_cli_args *args, const char *fmt, ...)
 {
     va_list ap;
-    fputs("agentperf: ", args->err);
+    char message[1024];
     va_start(ap, fmt);
-    vfprintf(args->err, fmt, ap);
+    vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    fputs("agentperf: ", args->err);
+    ap_cli_print_text(args->err, message); /* it quotes what was typed */
     fputs("\n\n", args->err);
     print_command_usage(args->err, args->command);
     return AP_EXIT_USAGE;
@@ -359,7 +380,9 @@ bool ap_cli_get_size(struct ap_cli_args *args, const char *option, size_t min, s
 
 int ap_cli_fail(struct ap_cli_args *args, const struct ap_error *err)
 {
-    fprintf(args->err, "agentperf: %s\n", err->message[0] ? err->message : ap_status_message(err->status));
+    fputs("agentperf: ", args->err);
+    ap_cli_print_text(args->err, err->message[0] ? err->message : ap_status_message(err->status));
+    fputc('\n', args->err);
     return AP_EXIT_FAILED;
 }
 

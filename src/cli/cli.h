@@ -68,6 +68,20 @@ int ap_cli_usage_error(struct ap_cli_args *args, const char *fmt, ...)
 /* Parses a positive whole number option; prints a usage error on failure. */
 bool ap_cli_get_size(struct ap_cli_args *args, const char *option, size_t min, size_t max,
                      size_t *out);
+/* The largest --max-future: a year, past which the bound means nothing. */
+#define AP_CLI_MAX_FUTURE_S (366u * 24 * 3600)
+/* Human-readable output of text that came from input (output.c): every
+ * control character (C0, DEL, C1, bidirectional controls) is written as
+ * \uXXXX and a byte that is not UTF-8 as \xNN, so no text can drive the
+ * terminal. write_text keeps newlines and tabs when keep_layout is set (for
+ * whole tables and documents); print_text escapes them too (one cell).
+ * JSON stays JSON through either. */
+void ap_cli_write_text(FILE *out, const char *s, size_t len, bool keep_layout);
+void ap_cli_print_text(FILE *out, const char *s);
+/* "line N: VERDICT (id ID): MESSAGE", the problem line of every bulk command;
+ * id may be NULL or empty. */
+void ap_cli_print_problem(FILE *out, size_t line, const char *verdict, const char *id,
+                          const char *message);
 /* Looks up the account named by --account. */
 bool ap_cli_account(struct ap_cli_args *args, struct ap_store *store, struct ap_account *out);
 

@@ -33,11 +33,13 @@ static bool apply_settings(struct ap_cli_args *args, struct ap_account *a)
 
 static void print_account(FILE *f, const struct ap_account *a)
 {
-    fprintf(f,
-            "%s\ttime_zone=%s\tinactivity_hours=%d\tconversation_url=%s\tticket_url=%s\t"
-            "default_language=%s\n",
-            a->name, a->time_zone, a->inactivity_hours, a->conversation_url, a->ticket_url,
-            a->default_language);
+    ap_cli_print_text(f, a->name);
+    fprintf(f, "\ttime_zone=%s\tinactivity_hours=%d\tconversation_url=", a->time_zone,
+            a->inactivity_hours);
+    ap_cli_print_text(f, a->conversation_url);
+    fputs("\tticket_url=", f);
+    ap_cli_print_text(f, a->ticket_url);
+    fprintf(f, "\tdefault_language=%s\n", a->default_language);
 }
 
 int ap_cmd_accounts_create(struct ap_cli_args *args)

@@ -116,7 +116,8 @@ static int print_answer(struct ap_cli_args *args, const struct ap_answer *a)
     struct ap_buf out;
     ap_buf_init(&out, (size_t)AP_ANSWER_JSON_MAX);
     ap_answer_write_json(a, &out);
-    fprintf(args->out, "%s\n", out.data);
+    ap_cli_write_text(args->out, out.data, out.len, true);
+    fputc('\n', args->out);
     ap_buf_free(&out);
     return AP_EXIT_OK;
 }
@@ -124,7 +125,10 @@ static int print_answer(struct ap_cli_args *args, const struct ap_answer *a)
 static enum ap_status list_line(void *ctx, const struct ap_answer *a)
 {
     struct ap_cli_args *args = ctx;
-    fprintf(args->out, "%s\t%s\t%s\n", a->id, a->enabled ? "enabled" : "disabled", a->question);
+    ap_cli_print_text(args->out, a->id);
+    fprintf(args->out, "\t%s\t", a->enabled ? "enabled" : "disabled");
+    ap_cli_print_text(args->out, a->question);
+    fputc('\n', args->out);
     return AP_OK;
 }
 
@@ -339,8 +343,7 @@ static void import_line(struct ap_cli_args *args, struct ap_store *store, int64_
     }
     bool named = (present & AP_ANSWER_F_ID) && a.id; /* not a generated id */
     if (verdict && !ap_cli_flag(args, "quiet"))
-        fprintf(args->err, "line %zu: %s%s%s%s: %s\n", line_no, verdict, named ? " (id " : "",
-                named ? a.id : "", named ? ")" : "", err.message);
+        ap_cli_print_problem(args->err, line_no, verdict, named ? a.id : NULL, err.message);
     ap_answer_free(&a);
 }
 
@@ -423,8 +426,8 @@ int ap_cmd_answers_match(struct ap_cli_args *args)
             status = ap_cli_fail(args, &err);
             break;
         }
-        fprintf(args->out, "%s %.4f\n", r.matched ? r.candidates[0].id : "none",
-                r.n ? r.candidates[0].score : 0.0);
+        ap_cli_print_text(args->out, r.matched ? r.candidates[0].id : "none");
+        fprintf(args->out, " %.4f\n", r.n ? r.candidates[0].score : 0.0);
     }
     ap_ndjson_free(&reader);
     ap_answers_cache_destroy(cache);

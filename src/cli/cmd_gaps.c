@@ -268,7 +268,9 @@ static enum ap_status print_topic_row(void *ctx, const struct ap_gap_topic_rec *
     fprintf(out, "%6lld  %-9s  %13lld  %9lld  ", (long long)t->id, ap_gap_status_name(t->status),
             (long long)t->conversations, (long long)t->questions);
     print_time(out, t->last_at_us, t->questions > 0);
-    fprintf(out, "  %s\n", t->label ? t->label : t->auto_label ? t->auto_label : "");
+    fputs("  ", out);
+    ap_cli_print_text(out, t->label ? t->label : t->auto_label);
+    fputc('\n', out);
     return AP_OK;
 }
 
@@ -305,9 +307,10 @@ int ap_cmd_gaps_list(struct ap_cli_args *args)
                                         &err);
         if (rc == AP_OK)
             fprintf(args->out, "(%lld topics)\n", (long long)total);
-    } else if ((rc = ap_gaps_list_json(store, &account, &q, &out, &err)) ==
-               AP_OK) {
-        fprintf(args->out, "%.*s\n", (int)out.len, out.data);
+    } else if ((rc = ap_gaps_list_json(store, &account, &q, &out, &err)) == AP_OK &&
+               (rc = ap_buf_check(&out, "the topic list", &err)) == AP_OK) {
+        ap_cli_write_text(args->out, out.data, out.len, true);
+        fputc('\n', args->out);
     }
     ap_buf_free(&out);
     ap_store_destroy(store);
@@ -319,8 +322,9 @@ static enum ap_status print_question_row(void *ctx, const struct ap_gap_question
     FILE *out = ctx;
     fprintf(out, "%8lld  ", (long long)q->id);
     print_time(out, q->at_us, true);
-    fprintf(out, "  %-10s  %-9s  %s\n", q->channel ? q->channel : "-",
-            q->dismissed ? "dismissed" : "", q->text);
+    fprintf(out, "  %-10s  %-9s  ", q->channel ? q->channel : "-", q->dismissed ? "dismissed" : "");
+    ap_cli_print_text(out, q->text);
+    fputc('\n', out);
     return AP_OK;
 }
 
@@ -344,16 +348,21 @@ int ap_cmd_gaps_show(struct ap_cli_args *args)
     enum ap_status rc;
     if (table) {
         rc = ap_gaps_topic_summary_json(store, &account, topic_id, &out, &err);
+        if (rc == AP_OK)
+            rc = ap_buf_check(&out, "the topic", &err);
         if (rc == AP_OK) {
-            fprintf(args->out, "%.*s\n\n%8s  %-20s  %-10s  %-9s  %s\n", (int)out.len, out.data,
-                    "question", "at", "channel", "", "text");
+            ap_cli_write_text(args->out, out.data, out.len, true);
+            fprintf(args->out, "\n\n%8s  %-20s  %-10s  %-9s  %s\n", "question", "at", "channel", "",
+                    "text");
             rc = ap_store_select_gap_topic_questions(store, account.id, topic_id, (int64_t)limit,
                                                      (int64_t)offset, print_question_row,
                                                      args->out, &err);
         }
     } else if ((rc = ap_gaps_topic_json(store, &account, topic_id, (int64_t)limit,
-                                        (int64_t)offset, &out, &err)) == AP_OK) {
-        fprintf(args->out, "%.*s\n", (int)out.len, out.data);
+                                        (int64_t)offset, &out, &err)) == AP_OK &&
+               (rc = ap_buf_check(&out, "the topic", &err)) == AP_OK) {
+        ap_cli_write_text(args->out, out.data, out.len, true);
+        fputc('\n', args->out);
     }
     ap_buf_free(&out);
     ap_store_destroy(store);

@@ -13,8 +13,7 @@ static void print_problem(void *ctx, const struct ap_ingest_problem *p)
     struct ap_cli_args *args = ctx;
     if (ap_cli_flag(args, "quiet"))
         return;
-    fprintf(args->err, "line %zu: %s%s%s%s: %s\n", p->line, ap_verdict_name(p->verdict),
-            p->id[0] ? " (id " : "", p->id, p->id[0] ? ")" : "", p->message);
+    ap_cli_print_problem(args->err, p->line, ap_verdict_name(p->verdict), p->id, p->message);
 }
 
 int ap_cmd_ingest(struct ap_cli_args *args)
@@ -23,10 +22,13 @@ int ap_cmd_ingest(struct ap_cli_args *args)
     struct ap_ingest_counts counts = {0};
     struct ap_error err;
     struct ap_account a;
+    size_t max_future;
     ap_ingest_options_init(&opts);
     if (!ap_cli_get_size(args, "batch", 1, 1000000, &opts.batch) ||
-        !ap_cli_get_size(args, "max-line", 64, 64u << 20, &opts.max_line))
+        !ap_cli_get_size(args, "max-line", 64, 64u << 20, &opts.max_line) ||
+        !ap_cli_get_size(args, "max-future", 0, AP_CLI_MAX_FUTURE_S, &max_future))
         return AP_EXIT_USAGE;
+    opts.max_future_s = (int64_t)max_future;
     const char *path = args->n_positionals ? args->positionals[0] : "-";
     FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (in == NULL) {

@@ -42,7 +42,7 @@ int ap_cmd_report(struct ap_cli_args *args)
         rc = ap_reports_render(store, &account, &q, &out, &err);
     ap_store_destroy(store);
     if (rc == AP_OK)
-        fwrite(out.data, 1, out.len, args->out);
+        ap_cli_write_text(args->out, out.data, out.len, true);
     ap_buf_free(&out);
     return rc == AP_OK ? AP_EXIT_OK : ap_cli_fail(args, &err);
 }

@@ -11,7 +11,7 @@ int ap_cmd_serve(struct ap_cli_args *args)
 {
     struct ap_http_config cfg;
     struct ap_error err;
-    size_t threads, rate, burst;
+    size_t threads, rate, burst, max_future, connections, per_ip, head_timeout, idle_timeout;
     ap_http_config_init(&cfg);
     cfg.db_url = ap_cli_get(args, "db");
     cfg.listen = ap_cli_get(args, "listen");
@@ -21,8 +21,20 @@ int ap_cmd_serve(struct ap_cli_args *args)
         !ap_cli_get_size(args, "max-line", 64, (size_t)1 << 30, &cfg.max_line) ||
         !ap_cli_get_size(args, "max-events", 0, (size_t)1 << 30, &cfg.max_events) ||
         !ap_cli_get_size(args, "rate-limit", 0, 1000000, &rate) ||
-        !ap_cli_get_size(args, "rate-burst", 1, 100000000, &burst))
+        !ap_cli_get_size(args, "rate-burst", 1, 100000000, &burst) ||
+        !ap_cli_get_size(args, "max-future", 0, AP_CLI_MAX_FUTURE_S, &max_future) ||
+        !ap_cli_get_size(args, "body-budget", cfg.max_body, (size_t)1 << 40, &cfg.body_budget) ||
+        !ap_cli_get_size(args, "max-response", 4096, (size_t)1 << 40, &cfg.max_response) ||
+        !ap_cli_get_size(args, "max-connections", 1, 100000, &connections) ||
+        !ap_cli_get_size(args, "max-connections-per-ip", 0, 100000, &per_ip) ||
+        !ap_cli_get_size(args, "head-timeout", 0, 3600, &head_timeout) ||
+        !ap_cli_get_size(args, "idle-timeout", 1, 86400, &idle_timeout))
         return AP_EXIT_USAGE;
+    cfg.max_connections = (unsigned)connections;
+    cfg.max_connections_per_ip = (unsigned)per_ip;
+    cfg.head_timeout_s = (unsigned)head_timeout;
+    cfg.idle_timeout_s = (unsigned)idle_timeout;
+    cfg.max_future_s = (int64_t)max_future;
     cfg.rate_limit = (double)rate;
     cfg.rate_burst = (double)burst;
     cfg.threads = (unsigned)threads;

@@ -21,8 +21,7 @@
 static void print_problem(void *ctx, const struct ap_ingest_problem *p)
 {
     struct ap_cli_args *args = ctx;
-    fprintf(args->err, "line %zu: %s%s%s%s: %s\n", p->line, ap_verdict_name(p->verdict),
-            p->id[0] ? " (id " : "", p->id, p->id[0] ? ")" : "", p->message);
+    ap_cli_print_problem(args->err, p->line, ap_verdict_name(p->verdict), p->id, p->message);
 }
 
 static bool parse_rate(struct ap_cli_args *args, const char *v, double *out)

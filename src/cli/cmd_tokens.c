@@ -29,7 +29,7 @@ int ap_cmd_tokens_create(struct ap_cli_args *args)
         return AP_EXIT_FAILED;
     }
     t.account_id = a.id;
-    snprintf(t.label, sizeof t.label, "%s", label ? label : "");
+    ap_copy_str(t.label, sizeof t.label, label ? label : "");
     t.created_at_us = ap_time_now_us();
     ap_token_generate(secret, t.hash);
     enum ap_status rc = ap_store_insert_token(store, &t, &err);
@@ -48,8 +48,10 @@ static enum ap_status print_token(void *ctx, const struct ap_token *t)
     ap_time_format_rfc3339(t->created_at_us, created);
     if (t->revoked_at_us)
         ap_time_format_rfc3339(t->revoked_at_us, revoked);
-    fprintf(ctx, "%lld\t%s\tcreated=%s\trevoked=%s\tlabel=%s\n", (long long)t->id,
-            ap_role_name(t->role), created, revoked, t->label);
+    fprintf(ctx, "%lld\t%s\tcreated=%s\trevoked=%s\tlabel=", (long long)t->id,
+            ap_role_name(t->role), created, revoked);
+    ap_cli_print_text(ctx, t->label);
+    fputc('\n', ctx);
     return AP_OK;
 }
 

@@ -64,30 +64,52 @@ void *ap_realloc(void *ptr, size_t size);
 char *ap_strdup(const char *s);
 char *ap_strndup(const char *s, size_t n);
 
-/* Copies src (NULL counts as "") into dst of `size` bytes, truncating, always
- * NUL-terminated; returns the length copied. A cheap snprintf("%s"). */
+/* Copies src (NULL counts as "") into dst of `size` bytes, truncating on a
+ * UTF-8 character boundary, always NUL-terminated; returns the length copied.
+ * A cheap snprintf("%s"). */
 size_t ap_copy_str(char *dst, size_t size, const char *src);
 
 /* A growable byte buffer with a hard maximum (curl DYNBUF.md). The buffer owns
  * `data`; it is always NUL-terminated when len > 0 or after any append.
- * An append past `max` fails with AP_TOO_LARGE and frees the buffer. */
+ * Errors are sticky, as with SQLite's sqlite3_str: an append past `max` fails
+ * with AP_TOO_LARGE, and so does every later append, writing nothing. A
+ * document can therefore be written without checking each append, and its
+ * owner checks ap_buf_status once at the end: what the buffer holds after a
+ * failure is a truncated document, kept (until ap_buf_free) only so that no
+ * reader finds NULL where it had data. ap_buf_reset and ap_buf_free clear the
+ * error. */
 struct ap_buf {
     char *data;
     size_t len;
     size_t cap;
     size_t max;
+    enum ap_status status; /* AP_OK, or the first failure */
 };
 
 void ap_buf_init(struct ap_buf *buf, size_t max);
 void ap_buf_free(struct ap_buf *buf);
 void ap_buf_reset(struct ap_buf *buf); /* keeps the allocation, len = 0 */
+/* Makes room for `extra` more bytes in one allocation (a body whose length is
+ * known), or fails like an append past `max`. */
+enum ap_status ap_buf_reserve(struct ap_buf *buf, size_t extra);
 enum ap_status ap_buf_append(struct ap_buf *buf, const void *data, size_t len);
 enum ap_status ap_buf_append_str(struct ap_buf *buf, const char *s);
 enum ap_status ap_buf_append_char(struct ap_buf *buf, char c);
 enum ap_status ap_buf_printf(struct ap_buf *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Appends `s` as a JSON string literal, quotes included. `s` must be valid UTF-8. */
+/* Appends `s` as a JSON string literal, quotes included. A byte that does not
+ * begin a well-formed UTF-8 sequence is written as U+FFFD, so the literal is
+ * valid JSON whatever `s` holds. */
 enum ap_status ap_buf_append_json_string(struct ap_buf *buf, const char *s, size_t len);
+/* AP_OK, or the first failure of any append since init, reset or free. */
+enum ap_status ap_buf_status(const struct ap_buf *buf);
+/* AP_OK, or AP_INTERNAL with the buffer's failure set into err ("WHAT larger
+ * than its limit of N bytes"): for documents the program writes, whose limit
+ * is the program's, not the fault of whoever asked for them. */
+enum ap_status ap_buf_check(const struct ap_buf *buf, const char *what, struct ap_error *err);
+/* Appends src's bytes, or, when src failed, makes dst fail the same way: a
+ * part written apart never enters a document truncated. */
+enum ap_status ap_buf_append_buf(struct ap_buf *dst, const struct ap_buf *src);
 /* Hands the data over to the caller (who frees it with free()); the buffer is reset. */
 char *ap_buf_steal(struct ap_buf *buf, size_t *len);
 
@@ -118,6 +140,13 @@ bool ap_utf8_valid(const char *s, size_t len);
 size_t ap_utf8_length(const char *s, size_t len);
 /* True when no code point is a control character (C0, DEL or C1). */
 bool ap_utf8_printable(const char *s, size_t len);
+/* Removes, in place, every byte of s (NUL-terminated) that does not begin a
+ * well-formed sequence, so a string cut mid-character by a fixed buffer or a
+ * printf precision becomes valid UTF-8; returns the new length. */
+size_t ap_utf8_scrub(char *s);
+/* The length of the longest prefix of s (len bytes) of at most max bytes that
+ * does not split a multi-byte sequence: where to truncate. */
+size_t ap_utf8_prefix(const char *s, size_t len, size_t max);
 
 /* Structured log lines on stderr: "ts=... level=info msg=... key=value ...".
  * Callers pass already formatted key=value pairs; never pass a token. */

@@ -46,6 +46,10 @@ enum ap_status ap_error_vset(struct ap_error *err, enum ap_status status, const 
         vsnprintf(err->message, sizeof err->message, fmt, ap);
     else
         snprintf(err->message, sizeof err->message, "%s", ap_status_message(status));
+    /* A message quotes input; the buffer's size or a "%.64s" may cut one of
+     * its characters in half, and the message goes into JSON documents. */
+    ap_utf8_scrub(err->field);
+    ap_utf8_scrub(err->message);
     return status;
 }
 

@@ -2,6 +2,8 @@
  * (normalisation, case folding, segmentation) lives in src/text and uses ICU. */
 #include "core.h"
 
+#include <string.h>
+
 size_t ap_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
     unsigned char c = s[0];
@@ -68,4 +70,35 @@ bool ap_utf8_printable(const char *s, size_t len)
         i += n;
     }
     return true;
+}
+
+size_t ap_utf8_scrub(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    size_t len = strlen(s), in = 0, out = 0;
+    while (in < len) {
+        uint32_t cp;
+        size_t n = ap_utf8_decode(p + in, len - in, &cp);
+        if (n == 0) {
+            in++;
+            continue;
+        }
+        memmove(p + out, p + in, n);
+        in += n;
+        out += n;
+    }
+    p[out] = '\0';
+    return out;
+}
+
+size_t ap_utf8_prefix(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    size_t cut = max;
+    /* Back up over continuation bytes to the lead byte of the sequence that
+     * the limit splits (at most three of them in UTF-8). */
+    while (cut > 0 && max - cut < 4 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+        cut--;
+    return ((unsigned char)s[cut] & 0xC0) == 0x80 ? max : cut;
 }

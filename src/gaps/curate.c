@@ -65,9 +65,11 @@ enum ap_status ap_gaps_rename(struct ap_store *store, int64_t account_id, int64_
 {
     if (label != NULL) {
         size_t len = strlen(label);
-        if (len == 0 || !ap_utf8_valid(label, len) || ap_utf8_length(label, len) > AP_GAP_LABEL_MAX)
+        if (len == 0 || !ap_utf8_valid(label, len) || !ap_utf8_printable(label, len) ||
+            ap_utf8_length(label, len) > AP_GAP_LABEL_MAX)
             return ap_error_set(err, AP_INVALID, "label",
-                                "\"label\": must be 1-%d characters of UTF-8", AP_GAP_LABEL_MAX);
+                                "\"label\": must be 1-%d characters of UTF-8, no control characters",
+                                AP_GAP_LABEL_MAX);
     }
     struct rename r = {account_id, topic_id, label};
     return ap_store_transact(store, rename_txn, &r, err);

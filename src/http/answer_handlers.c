@@ -84,7 +84,7 @@ void ap_http_handle_answers_list(struct ap_http_request *req, struct ap_http_res
     ap_error_clear(&err);
     if (!parse_list_query(req, &q, &err))
         return fail(res, &err);
-    ap_buf_init(&items, SIZE_MAX / 2);
+    ap_buf_init(&items, req->config->max_response);
     struct list_ctx l = {&items, 0};
     if (ap_store_select_answers(req->store, req->account.id, &q, list_one, &l, &total, &err) !=
         AP_OK) {
@@ -93,8 +93,7 @@ void ap_http_handle_answers_list(struct ap_http_request *req, struct ap_http_res
     }
     ap_buf_printf(&res->body, "{\"total\":%lld,\"offset\":%zu,\"limit\":%zu,\"answers\":[",
                   (long long)total, q.offset, q.limit);
-    if (items.len)
-        ap_buf_append(&res->body, items.data, items.len);
+    ap_buf_append_buf(&res->body, &items);
     ap_buf_append_str(&res->body, "]}");
     ap_buf_free(&items);
     res->status = 200;

@@ -25,7 +25,21 @@ static void answer_json(struct ap_http_response *res, struct ap_buf *doc)
 {
     res->status = 200;
     res->content_type = "application/json";
-    ap_buf_append(&res->body, doc->data, doc->len);
+    ap_buf_append_buf(&res->body, doc);
+}
+
+/* Answers a document the gaps module wrote into doc (rc its result), or the
+ * error. A document cut short by its limit is an error even where the writer
+ * returned the failed append's status without filling err. */
+static void answer_document(struct ap_http_response *res, enum ap_status rc, struct ap_buf *doc,
+                            struct ap_error *err)
+{
+    if (ap_buf_status(doc) != AP_OK)
+        rc = ap_buf_check(doc, "the answer (max_response)", err);
+    if (rc == AP_OK)
+        answer_json(res, doc);
+    else
+        ap_http_error(res, err);
 }
 
 static bool parse_path_id(const char *text, const char *what, int64_t *out,
@@ -59,11 +73,9 @@ void ap_http_handle_gaps(struct ap_http_request *req, struct ap_http_response *r
     }
     ap_http_assign_gaps(req);
     struct ap_buf doc;
-    ap_buf_init(&doc, SIZE_MAX / 2);
-    if (ap_gaps_list_json(req->store, &req->account, &q, &doc, &err) == AP_OK)
-        answer_json(res, &doc);
-    else
-        ap_http_error(res, &err);
+    ap_buf_init(&doc, req->config->max_response);
+    answer_document(res, ap_gaps_list_json(req->store, &req->account, &q, &doc, &err), &doc,
+                    &err);
     ap_buf_free(&doc);
 }
 
@@ -94,12 +106,10 @@ static void answer_topic(struct ap_http_request *req, struct ap_http_response *r
     struct ap_error err;
     struct ap_buf doc;
     ap_error_clear(&err);
-    ap_buf_init(&doc, SIZE_MAX / 2);
-    if (ap_gaps_topic_json(req->store, &req->account, topic_id, limit, offset, &doc, &err) ==
-        AP_OK)
-        answer_json(res, &doc);
-    else
-        ap_http_error(res, &err);
+    ap_buf_init(&doc, req->config->max_response);
+    answer_document(
+        res, ap_gaps_topic_json(req->store, &req->account, topic_id, limit, offset, &doc, &err),
+        &doc, &err);
     ap_buf_free(&doc);
 }
 
@@ -302,14 +312,17 @@ void ap_http_handle_gap_answer_preview(struct ap_http_request *req,
         res->status = 200;
         res->content_type = "application/json";
         struct ap_buf html;
-        ap_buf_init(&html, SIZE_MAX / 2);
+        ap_buf_init(&html, req->config->max_response);
         ap_answer_render_html(question, answer, &html);
         ap_buf_append_str(&res->body, "{\"question\":");
         ap_buf_append_json_string(&res->body, question, strlen(question));
         ap_buf_append_str(&res->body, ",\"answer\":");
         ap_buf_append_json_string(&res->body, answer, strlen(answer));
         ap_buf_append_str(&res->body, ",\"html\":");
-        ap_buf_append_json_string(&res->body, html.data ? html.data : "", html.len);
+        if (ap_buf_status(&html) == AP_OK)
+            ap_buf_append_json_string(&res->body, html.data ? html.data : "", html.len);
+        else
+            ap_buf_append_buf(&res->body, &html); /* fails the answer */
         ap_buf_append_char(&res->body, '}');
         ap_buf_free(&html);
     } else {
@@ -362,7 +375,7 @@ void ap_http_handle_gap_answer(struct ap_http_request *req, struct ap_http_respo
     }
     if (ok) {
         struct ap_buf doc;
-        ap_buf_init(&doc, SIZE_MAX / 2);
+        ap_buf_init(&doc, req->config->max_response);
         ap_buf_append_str(&doc, "{\"answer\":");
         ap_answer_write_json(&a, &doc);
         ap_buf_append_str(&doc, ",\"topic\":");

@@ -76,7 +76,16 @@ static void ingest_single(struct ap_http_request *req, struct ap_http_response *
     struct ap_event ev;
     struct ap_error err;
     enum ap_verdict verdict;
+    struct ap_ingest_options opts;
+    ap_ingest_options_init(&opts);
+    opts.max_future_s = req->config->max_future_s;
     if (ap_event_parse(req->body.data ? req->body.data : "", req->body.len, &ev, &err) != AP_OK) {
+        ap_http_metrics_events(req->metrics, 0, 0, 0, 1);
+        ap_http_error(res, &err);
+        return;
+    }
+    if (ap_ingest_check_at(&opts, &ev, ap_time_now_us(), &err) != AP_OK) {
+        ap_event_free(&ev);
         ap_http_metrics_events(req->metrics, 0, 0, 0, 1);
         ap_http_error(res, &err);
         return;
@@ -139,7 +148,8 @@ static void ingest_ndjson(struct ap_http_request *req, struct ap_http_response *
     }
     ap_ingest_options_init(&opts);
     opts.max_line = req->config->max_line;
-    ap_buf_init(&problems, SIZE_MAX / 2);
+    opts.max_future_s = req->config->max_future_s;
+    ap_buf_init(&problems, req->config->max_response);
     ap_ndjson_init_memory(&reader, req->body.data ? req->body.data : "", req->body.len,
                           opts.max_line);
     ap_error_clear(&err);
@@ -162,8 +172,7 @@ static void ingest_ndjson(struct ap_http_request *req, struct ap_http_response *
                   "\"problems\":[",
                   (unsigned long long)counts.stored, (unsigned long long)counts.duplicate,
                   (unsigned long long)counts.conflict, (unsigned long long)counts.rejected);
-    if (problems.len)
-        ap_buf_append(&res->body, problems.data, problems.len);
+    ap_buf_append_buf(&res->body, &problems);
     ap_buf_append_str(&res->body, "]}");
     ap_buf_free(&problems);
 }

@@ -18,10 +18,17 @@ struct ap_http_config {
     const char *listen;   /* "ADDR:PORT"; port 0 picks a free port */
     unsigned threads;
     size_t max_body;
+    size_t body_budget;   /* bytes of request bodies buffered at once, all requests together */
+    size_t max_response;  /* largest answer document (and each part written for it) */
     size_t max_line;
     size_t max_events;    /* events in one request; 0 for no limit */
     double rate_limit;    /* requests a second per token; 0 for no limit */
     double rate_burst;    /* requests a token may send at once */
+    int64_t max_future_s; /* how far ahead of the clock an event may be dated; 0: no bound */
+    unsigned max_connections;
+    unsigned max_connections_per_ip; /* 0: no limit */
+    unsigned head_timeout_s; /* a request head must arrive whole within this; 0: no deadline */
+    unsigned idle_timeout_s; /* a connection with no traffic for this long is closed */
     const char *web_root; /* directory of the dashboard's files */
 };
 
@@ -161,15 +168,16 @@ void ap_http_metrics_render(const struct ap_http_metrics *m, const char *db_url,
 struct ap_gap_worker *ap_gap_worker_start(const char *db_url, struct ap_gaps *gaps);
 void ap_gap_worker_note(struct ap_gap_worker *w, int64_t account_id);
 void ap_gap_worker_stop(struct ap_gap_worker *w);
-/* Per-token rate limiting (ratelimit.c): a token bucket per token id.
+/* Per-token rate limiting (ratelimit.c): a token bucket per (account id,
+ * token id), account ids being at least 1.
  * ap_http_ratelimit_new returns NULL (no limit) when rate is 0; the caller
  * frees with ap_http_ratelimit_free, which accepts NULL. take() spends one
  * request of the token's bucket, or returns false and the seconds to wait. */
 struct ap_http_ratelimit;
 struct ap_http_ratelimit *ap_http_ratelimit_new(double rate, double burst);
 void ap_http_ratelimit_free(struct ap_http_ratelimit *rl);
-bool ap_http_ratelimit_take(struct ap_http_ratelimit *rl, int64_t token_id, int64_t now_us,
-                            unsigned *retry_after_s);
+bool ap_http_ratelimit_take(struct ap_http_ratelimit *rl, int64_t account_id, int64_t token_id,
+                            int64_t now_us, unsigned *retry_after_s);
 
 /* Assigns the account's newly stored questions to topics; logs a failure
  * (assignment is retried on the next read). */

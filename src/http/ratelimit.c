@@ -1,5 +1,7 @@
-/* Per-token rate limiting: one token bucket per token id, refilled at `rate`
- * requests a second up to `burst`. The table has a fixed size, so a flood of
+/* Per-token rate limiting: one token bucket per token, refilled at `rate`
+ * requests a second up to `burst`. A token is known by its account and its id,
+ * because token ids are numbered per account: keyed by the id alone, one
+ * account's token 1 spent another account's token 1's budget. The table has a fixed size, so a flood of
  * distinct tokens cannot grow memory; a slot whose bucket has refilled is idle
  * and may be taken over by another token. */
 #include <math.h>
@@ -12,7 +14,8 @@
 #define PROBES 32
 
 struct slot {
-    int64_t token_id; /* 0: free */
+    int64_t account_id; /* 0: free */
+    int64_t token_id;
     double tokens;
     int64_t at_us;    /* when tokens was last brought up to date */
 };
@@ -52,15 +55,17 @@ static void refill(const struct ap_http_ratelimit *rl, struct slot *s, int64_t n
 
 /* The token's slot: its own, else a free one, else an idle one (full bucket,
  * so forgetting it changes nothing); NULL when every probed slot is busy. */
-static struct slot *find_slot(struct ap_http_ratelimit *rl, int64_t token_id, int64_t now_us)
+static struct slot *find_slot(struct ap_http_ratelimit *rl, int64_t account_id, int64_t token_id,
+                              int64_t now_us)
 {
-    uint64_t h = (uint64_t)token_id * 0x9E3779B97F4A7C15ull;
+    uint64_t h = ((uint64_t)account_id * 0x9E3779B97F4A7C15ull) ^
+                 ((uint64_t)token_id * 0xC2B2AE3D27D4EB4Full);
     struct slot *spare = NULL;
     for (unsigned i = 0; i < PROBES; i++) {
         struct slot *s = &rl->slots[(h + i) & (SLOTS - 1)];
-        if (s->token_id == token_id)
+        if (s->account_id == account_id && s->token_id == token_id)
             return s;
-        if (spare == NULL && s->token_id == 0)
+        if (spare == NULL && s->account_id == 0)
             spare = s;
         if (spare == NULL) {
             refill(rl, s, now_us);
@@ -69,6 +74,7 @@ static struct slot *find_slot(struct ap_http_ratelimit *rl, int64_t token_id, in
         }
     }
     if (spare) {
+        spare->account_id = account_id;
         spare->token_id = token_id;
         spare->tokens = rl->burst;
         spare->at_us = now_us;
@@ -76,15 +82,15 @@ static struct slot *find_slot(struct ap_http_ratelimit *rl, int64_t token_id, in
     return spare;
 }
 
-bool ap_http_ratelimit_take(struct ap_http_ratelimit *rl, int64_t token_id, int64_t now_us,
-                            unsigned *retry_after_s)
+bool ap_http_ratelimit_take(struct ap_http_ratelimit *rl, int64_t account_id, int64_t token_id,
+                            int64_t now_us, unsigned *retry_after_s)
 {
     *retry_after_s = 0;
     if (rl == NULL)
         return true;
     bool ok = true;
     pthread_mutex_lock(&rl->lock);
-    struct slot *s = find_slot(rl, token_id, now_us);
+    struct slot *s = find_slot(rl, account_id, token_id, now_us);
     if (s != NULL) {
         refill(rl, s, now_us);
         if (s->tokens >= 1) {

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "answers/answers.h"
+#include "http/deadline.h"
 #include "http/http.h"
+#include "ingest/ingest.h"
 #include "gaps/gaps.h"
 
 #define GRACE_SECONDS 30
@@ -28,10 +30,12 @@ struct ap_http_server {
     uint16_t port;
     pthread_key_t store_key; /* each worker thread's store connection */
     atomic_int in_flight;
+    atomic_size_t body_bytes; /* of the body budget, held by requests in flight */
     struct ap_gaps *gaps;
     struct ap_http_metrics *metrics;
     struct ap_gap_worker *gap_worker;
     struct ap_http_ratelimit *ratelimit; /* NULL when off */
+    struct ap_http_deadlines *deadlines; /* of request heads; NULL when off */
     /* The log checkpointer: worker connections never checkpoint in their
      * commits; this thread does, off the request path (see checkpointer()). */
     pthread_t checkpoint_thread;
@@ -53,7 +57,18 @@ struct request_state {
     int64_t started_us;
     bool answered;     /* a response was decided before the body was read */
     bool body_too_large;
+    bool close_connection; /* the framing is doubtful: nothing after it can be trusted */
+    bool body_prepaid;     /* its Content-Length was taken from the budget up front */
+    bool over_budget;      /* a chunk did not fit in the budget: the body is dropped */
+    size_t budget_held;    /* bytes of the server's body budget this request holds */
 };
+
+/* Our limits on the request head, below libmicrohttpd's own (its connection
+ * memory, HEAD_MEMORY), so that a long URL or a big head gets the API's JSON
+ * error and not the library's HTML page. */
+#define MAX_URL_BYTES (8u << 10)
+#define MAX_HEAD_BYTES (16u << 10)
+#define HEAD_MEMORY ((size_t)64 << 10)
 
 void ap_http_config_init(struct ap_http_config *cfg)
 {
@@ -65,6 +80,13 @@ void ap_http_config_init(struct ap_http_config *cfg)
     cfg->max_events = 100000;
     cfg->rate_limit = 200;
     cfg->rate_burst = 2000;
+    cfg->max_future_s = AP_INGEST_MAX_FUTURE_DEFAULT_S;
+    cfg->body_budget = (size_t)128 << 20;
+    cfg->max_response = (size_t)256 << 20;
+    cfg->max_connections = 1000;
+    cfg->max_connections_per_ip = 128;
+    cfg->head_timeout_s = 10;
+    cfg->idle_timeout_s = 60;
     cfg->web_root = "web/dist";
 }
 
@@ -312,8 +334,8 @@ static bool authenticate(struct ap_http_server *s, struct MHD_Connection *conn,
                      "this token's role may not call this endpoint");
         return false;
     }
-    if (!ap_http_ratelimit_take(s->ratelimit, st->req.token.id, ap_time_now_us(),
-                                &st->res.retry_after)) {
+    if (!ap_http_ratelimit_take(s->ratelimit, st->req.token.account_id, st->req.token.id,
+                                ap_time_now_us(), &st->res.retry_after)) {
         char msg[128];
         snprintf(msg, sizeof msg, "more than %g requests a second with this token (rate_limit)",
                  s->config.rate_limit);
@@ -340,11 +362,169 @@ static bool media_type_accepted(const char *const *types, const char *content_ty
     return false;
 }
 
+/* What the head's framing headers say, gathered in one pass over the headers. */
+struct framing {
+    const char *content_length; /* the first value */
+    bool repeated;       /* two different lengths, or two codings lists */
+    bool has_transfer_encoding;
+    const char *transfer_encoding;
+    bool nul_in_value;
+    size_t head_bytes;
+};
+
+static enum MHD_Result note_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    struct framing *f = cls;
+    f->head_bytes += key_size + value_size + 4; /* ": " and CRLF */
+    /* 0.9.75 reports a value's length up to its first NUL, so this holds only
+     * with a library that hands the whole value over (docs/security.md). */
+    if (value != NULL && memchr(value, '\0', value_size) != NULL)
+        f->nul_in_value = true;
+    if (strcasecmp(key, "Content-Length") == 0) {
+        if (f->content_length == NULL)
+            f->content_length = value;
+        else if (strcmp(f->content_length, value ? value : "") != 0)
+            f->repeated = true;
+    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        f->repeated |= f->has_transfer_encoding;
+        f->has_transfer_encoding = true;
+        f->transfer_encoding = value;
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result add_argument_bytes(void *cls, enum MHD_ValueKind kind, const char *key,
+                                          size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    (void)key;
+    (void)value;
+    *(size_t *)cls += key_size + value_size + 2; /* "=" and "&" or "?" */
+    return MHD_YES;
+}
+
+static bool all_digits(const char *s)
+{
+    if (s == NULL || *s == '\0')
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+static bool nul_in_value(const struct framing *f)
+{
+    return f->nul_in_value;
+}
+
+static bool repeated(const struct framing *f)
+{
+    return f->repeated;
+}
+
+static bool length_not_a_number(const struct framing *f)
+{
+    return f->content_length && !all_digits(f->content_length);
+}
+
+static bool length_and_coding(const struct framing *f)
+{
+    return f->content_length && f->has_transfer_encoding;
+}
+
+static bool coding_not_chunked(const struct framing *f)
+{
+    return f->has_transfer_encoding &&
+           (f->transfer_encoding == NULL || strcasecmp(f->transfer_encoding, "chunked") != 0);
+}
+
+/* Heads whose body boundary two parsers could read differently (RFC 9112
+ * §6.3): the library 0.9.75 lets these through, and a proxy in front may
+ * frame them otherwise, so the request is refused and the connection closed. */
+static const struct {
+    bool (*broken)(const struct framing *f);
+    const char *reason;
+} framing_rules[] = {
+    {nul_in_value, "a header value contains a NUL byte"},
+    {repeated, "Content-Length or Transfer-Encoding given twice"},
+    {length_not_a_number, "Content-Length is not a number"},
+    {length_and_coding, "both Content-Length and Transfer-Encoding"},
+    {coding_not_chunked, "Transfer-Encoding other than chunked"},
+};
+
+/* The reason the first broken rule gives, or NULL when the framing is sound. */
+static const char *framing_problem(const struct framing *f)
+{
+    for (size_t i = 0; i < sizeof framing_rules / sizeof framing_rules[0]; i++)
+        if (framing_rules[i].broken(f))
+            return framing_rules[i].reason;
+    return NULL;
+}
+
+/* Answers what the head alone condemns: bad framing (400, and the connection
+ * closes), a URL or head over our limits (414, 431). True when answered. */
+static bool refuse_head(struct MHD_Connection *conn, struct request_state *st, size_t url_len)
+{
+    struct framing f = {0};
+    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, add_argument_bytes, &url_len);
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, note_header, &f);
+    const char *problem = framing_problem(&f);
+    if (problem != NULL) {
+        answer_error(&st->res, AP_INVALID, "framing", problem);
+        st->close_connection = true;
+        return true;
+    }
+    if (url_len > MAX_URL_BYTES) {
+        answer_error(&st->res, AP_TOO_LARGE, "path", "URL longer than 8192 bytes");
+        st->res.status = 414;
+        return true;
+    }
+    if (f.head_bytes > MAX_HEAD_BYTES) {
+        answer_error(&st->res, AP_TOO_LARGE, "headers", "request headers larger than 16384 bytes");
+        st->res.status = 431;
+        return true;
+    }
+    return false;
+}
+
+/* Takes n bytes of the server's body budget for the request, or returns false
+ * when they would take the bodies buffered at once past it. */
+static bool take_budget(struct ap_http_server *s, struct request_state *st, size_t n)
+{
+    size_t before = atomic_fetch_add(&s->body_bytes, n);
+    if (before + n > s->config.body_budget || before + n < before) {
+        atomic_fetch_sub(&s->body_bytes, n);
+        return false;
+    }
+    st->budget_held += n;
+    return true;
+}
+
+static void return_budget(struct ap_http_server *s, struct request_state *st)
+{
+    atomic_fetch_sub(&s->body_bytes, st->budget_held);
+    st->budget_held = 0;
+}
+
+static void answer_over_budget(struct request_state *st)
+{
+    answer_error(&st->res, AP_UNAVAILABLE, "body",
+                 "the server holds as many request bodies as it may (body_budget); retry");
+    st->res.retry_after = 1;
+}
+
 /* Decides what can be decided from the request line and headers alone. */
 static void begin_request(struct ap_http_server *s, struct MHD_Connection *conn,
                           struct request_state *st, char *param_storage, size_t storage_size)
 {
     bool path_known;
+    if (refuse_head(conn, st, strlen(st->req.path))) {
+        st->answered = true;
+        return;
+    }
     st->route = ap_http_route_find(st->req.method, st->req.path, st->req.params, param_storage,
                            storage_size, &path_known);
     if (st->route == NULL) {
@@ -374,6 +554,21 @@ static void begin_request(struct ap_http_server *s, struct MHD_Connection *conn,
         for (const char *const *t = st->route->media_types; *t; t++)
             ap_buf_printf(b, " %s", *t);
         ap_buf_append_str(b, "\",\"field\":\"Content-Type\"}}");
+        return;
+    }
+    /* A body's length known up front is taken whole now, so a request that
+     * would not fit is refused before a byte of it is buffered; a chunked
+     * body takes its share chunk by chunk (on_request). */
+    if (st->route->takes_body && length != NULL) {
+        size_t n = (size_t)strtoull(length, NULL, 10);
+        st->body_prepaid = true;
+        if (!take_budget(s, st, n)) {
+            st->answered = true;
+            st->close_connection = true;
+            answer_over_budget(st);
+        } else if (n > 0) {
+            ap_buf_reserve(&st->req.body, n); /* one allocation, not a doubling series */
+        }
     }
 }
 
@@ -394,6 +589,18 @@ static enum MHD_Result send_response(struct ap_http_server *s, struct MHD_Connec
     size_t len;
     if (st->res.status == 0)
         answer_error(&st->res, AP_INTERNAL, "", "no response");
+    /* The one check of the answer's buffer: a handler writes its document
+     * without checking each append, and a document cut short by the limit
+     * must never leave as a 200. */
+    if (ap_buf_status(&st->res.body) != AP_OK) {
+        struct ap_error err;
+        ap_buf_check(&st->res.body, "the answer (max_response)", &err);
+        ap_log(AP_LOG_ERROR, "msg=response_too_large path_len=%zu max_response=%zu",
+               strlen(st->req.path), s->config.max_response);
+        ap_http_error(&st->res, &err);
+        st->res.etag[0] = '\0';
+        st->res.content_disposition[0] = '\0';
+    }
     ap_http_metrics_request(s->metrics, st->route, st->res.status,
                             ap_time_now_us() - st->started_us);
     char *body = ap_buf_steal(&st->res.body, &len);
@@ -412,6 +619,8 @@ static enum MHD_Result send_response(struct ap_http_server *s, struct MHD_Connec
         snprintf(seconds, sizeof seconds, "%u", st->res.retry_after);
         MHD_add_response_header(r, "Retry-After", seconds);
     }
+    if (st->close_connection)
+        MHD_add_response_header(r, "Connection", "close");
     if (st->res.status == 405) {
         char allow[128];
         allowed_methods(st->req.path, allow, sizeof allow);
@@ -430,6 +639,28 @@ struct request_block {
     char path[1];
 };
 
+/* The watch of a connection's head deadline, kept as its socket context. */
+static struct ap_http_watch *connection_watch(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct ap_http_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = info ? ap_http_deadlines_watch(s->deadlines, info->connect_fd) : NULL;
+    } else {
+        ap_http_deadlines_forget(s->deadlines, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -439,6 +670,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct ap_http_server *s = cls;
     struct request_block *blk = *con_cls;
     if (blk == NULL) {
+        ap_http_deadlines_head_arrived(connection_watch(conn));
         size_t path_len = strlen(url);
         blk = ap_calloc(1, sizeof *blk + path_len);
         memcpy(blk->path, url, path_len + 1);
@@ -454,7 +686,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         st->req.answers = s->answers;
         st->req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
         ap_buf_init(&st->req.body, s->config.max_body);
-        ap_buf_init(&st->res.body, SIZE_MAX / 2);
+        ap_buf_init(&st->res.body, s->config.max_response);
         atomic_fetch_add(&s->in_flight, 1);
         *con_cls = blk;
         begin_request(s, conn, st, blk->param_storage, sizeof blk->param_storage);
@@ -464,9 +696,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     struct request_state *st = &blk->st;
     if (*upload_data_size > 0) {
-        if (!st->body_too_large && st->route->takes_body &&
-            ap_buf_append(&st->req.body, upload_data, *upload_data_size) != AP_OK)
+        /* An answered request has no route when it was answered for its path
+         * (404, 405) or its head; its body, if the library still hands one
+         * over, is dropped. */
+        bool wanted = !st->answered && !st->body_too_large && !st->over_budget &&
+                      st->route->takes_body;
+        if (wanted && !st->body_prepaid && !take_budget(s, st, *upload_data_size)) {
+            st->over_budget = true;
+            ap_buf_free(&st->req.body);
+        } else if (wanted && ap_buf_append(&st->req.body, upload_data, *upload_data_size) != AP_OK) {
             st->body_too_large = true;
+            ap_buf_free(&st->req.body);
+        }
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -475,6 +716,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     st->answered = true;
     if (st->body_too_large) {
         answer_error(&st->res, AP_TOO_LARGE, "body", "request body larger than the server's limit");
+        return send_response(s, conn, st);
+    }
+    if (st->over_budget) {
+        answer_over_budget(st);
         return send_response(s, conn, st);
     }
     struct ap_error err;
@@ -495,9 +740,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     struct ap_http_server *s = cls;
     struct request_block *blk = *con_cls;
+    ap_http_deadlines_await_head(connection_watch(conn));
     if (blk == NULL)
         return;
     struct request_state *st = &blk->st;
@@ -509,6 +754,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
            st->req.method, path, st->res.status, ms,
            st->req.account.name[0] ? " account=" : "", st->req.account.name,
            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    return_budget(s, st);
     ap_buf_free(&st->req.body);
     ap_buf_free(&st->res.body);
     free(blk);
@@ -558,6 +804,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     s->gaps = ap_gaps_new(NULL);
     s->metrics = ap_http_metrics_new(ap_http_route_count);
     s->ratelimit = ap_http_ratelimit_new(cfg->rate_limit, cfg->rate_burst);
+    s->deadlines = ap_http_deadlines_start(cfg->head_timeout_s);
     s->answers = ap_answers_cache_new();
     s->gap_worker = ap_gap_worker_start(s->db_url, s->gaps);
     s->daemon = MHD_start_daemon(
@@ -566,8 +813,11 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 1),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, HEAD_MEMORY,
         MHD_OPTION_END);
     if (s->daemon == NULL) {
         ap_error_set(err, AP_UNAVAILABLE, "listen", "cannot listen on %s (in use?)", cfg->listen);
@@ -576,6 +826,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
         ap_gaps_destroy(s->gaps);
         ap_http_metrics_free(s->metrics);
         ap_http_ratelimit_free(s->ratelimit);
+        ap_http_deadlines_stop(s->deadlines);
         ap_answers_cache_destroy(s->answers);
         free(s->db_url);
         free(s->web_root);
@@ -606,6 +857,7 @@ void ap_http_stop(struct ap_http_server *s)
         nanosleep(&pause, NULL);
     }
     MHD_stop_daemon(s->daemon);
+    ap_http_deadlines_stop(s->deadlines);
     pthread_key_delete(s->store_key);
     ap_gap_worker_stop(s->gap_worker);
     stop_checkpointer(s);

@@ -252,11 +252,15 @@ static enum ap_status parse_envelope(const struct ap_json_object *obj, struct ap
 
 /* The canonical form: a compact JSON object of the known fields in table order,
  * the timestamp in UTC, defaults written out, numbers as %.17g (17 significant digits, so every double reads back exactly; -0 as 0). */
-static enum ap_status build_canonical(struct ap_event *ev)
+/* Past any canonical form: the largest event (16 KiB of reply text escaped six
+ * times over, 4,096 numbers of 25 characters, ids, comment) is under 300 KiB. */
+#define CANONICAL_MAX ((size_t)1 << 20)
+
+static enum ap_status build_canonical(struct ap_event *ev, struct ap_error *err)
 {
     struct ap_buf b;
     char ts[AP_TIME_RFC3339_MAX];
-    ap_buf_init(&b, SIZE_MAX / 2);
+    ap_buf_init(&b, CANONICAL_MAX);
     ap_time_format_rfc3339(ev->at_us, ts);
     ap_buf_append_str(&b, "{\"id\":");
     ap_buf_append_json_string(&b, ev->id, strlen(ev->id));
@@ -292,6 +296,11 @@ static enum ap_status build_canonical(struct ap_event *ev)
         }
     }
     ap_buf_append_char(&b, '}');
+    enum ap_status rc = ap_buf_check(&b, "the event's canonical form", err);
+    if (rc != AP_OK) {
+        ap_buf_free(&b);
+        return rc;
+    }
     ev->canonical = ap_buf_steal(&b, &ev->canonical_len);
     return AP_OK;
 }
@@ -313,7 +322,7 @@ enum ap_status ap_event_parse(const char *text, size_t len, struct ap_event *ev,
     if (rc == AP_OK && ev->type == AP_EV_RESOLVED && ev->by_human && ev->member_id == NULL)
         rc = field_error(err, "member_id", "required when \"by\" is \"human\"");
     if (rc == AP_OK)
-        rc = build_canonical(ev);
+        rc = build_canonical(ev, err);
     if (rc != AP_OK)
         ap_event_free(ev);
     return rc;

@@ -13,6 +13,17 @@ void ap_ingest_options_init(struct ap_ingest_options *opts)
 {
     opts->max_line = AP_INGEST_MAX_LINE_DEFAULT;
     opts->batch = AP_INGEST_BATCH_DEFAULT;
+    opts->max_future_s = AP_INGEST_MAX_FUTURE_DEFAULT_S;
+}
+
+enum ap_status ap_ingest_check_at(const struct ap_ingest_options *opts, const struct ap_event *ev,
+                                  int64_t now_us, struct ap_error *err)
+{
+    if (opts->max_future_s <= 0 || ev->at_us - now_us <= opts->max_future_s * AP_USEC_PER_SEC)
+        return AP_OK;
+    return ap_error_set(err, AP_INVALID, "at",
+                        "\"at\": more than %lld s ahead of the server's clock (max_future)",
+                        (long long)opts->max_future_s);
 }
 
 struct store_batch {
@@ -69,9 +80,9 @@ static void fill_problem(struct ap_ingest_problem *p, size_t line, enum ap_verdi
 {
     p->line = line;
     p->verdict = verdict;
-    snprintf(p->id, sizeof p->id, "%s", id ? id : "");
-    snprintf(p->field, sizeof p->field, "%s", field ? field : "");
-    snprintf(p->message, sizeof p->message, "%s", message);
+    ap_copy_str(p->id, sizeof p->id, id);
+    ap_copy_str(p->field, sizeof p->field, field);
+    ap_copy_str(p->message, sizeof p->message, message);
 }
 
 /* Reports the batch's rejections that come before `line`. */
@@ -161,6 +172,11 @@ enum ap_status ap_ingest_ndjson(struct ap_store *store, int64_t account_id,
             continue;
         }
         if (ap_event_parse(line, len, &p.events[p.n], &e) != AP_OK) {
+            reject(&p, r->line_no, line, len, &e, counts);
+            continue;
+        }
+        if (ap_ingest_check_at(opts, &p.events[p.n], ap_time_now_us(), &e) != AP_OK) {
+            ap_event_free(&p.events[p.n]);
             reject(&p, r->line_no, line, len, &e, counts);
             continue;
         }

@@ -10,13 +10,22 @@
 
 #define AP_INGEST_MAX_LINE_DEFAULT (1u << 20)
 #define AP_INGEST_BATCH_DEFAULT 5000
+/* How far ahead of the clock an event's `at` may be (docs/events.md): agents'
+ * clocks drift and batches queue, but an event dated in the future would count
+ * in a week that has not begun and sort first until that date. */
+#define AP_INGEST_MAX_FUTURE_DEFAULT_S 3600
 
 struct ap_ingest_options {
     size_t max_line;   /* bytes in one NDJSON line */
     size_t batch;      /* events per transaction */
+    int64_t max_future_s; /* latest accepted `at`: now plus this; 0: no bound */
 };
 
 void ap_ingest_options_init(struct ap_ingest_options *opts);
+/* AP_INVALID naming `at` when the event is dated more than opts->max_future_s
+ * after now_us. */
+enum ap_status ap_ingest_check_at(const struct ap_ingest_options *opts, const struct ap_event *ev,
+                                  int64_t now_us, struct ap_error *err);
 
 struct ap_ingest_counts {
     uint64_t stored, duplicate, conflict, rejected;

@@ -230,7 +230,7 @@ enum ap_status ap_conv_state_encode(const struct ap_conv_state *s, struct ap_buf
     put_i64(b, s->quiet_at_us);
     put_outcome(b, &s->before_quiet);
     put_outcome(b, &s->after_quiet);
-    return b->data ? AP_OK : AP_TOO_LARGE;
+    return ap_buf_status(b);
 }
 
 struct reader {

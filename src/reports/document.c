@@ -737,5 +737,5 @@ enum ap_status ap_reports_render(struct ap_store *store, const struct ap_account
         ap_buf_append_str(out, "}}\n");
     free(buckets);
     figures_free(&f);
-    return out->data ? AP_OK : ap_error_set(err, AP_TOO_LARGE, "", "report larger than the output limit");
+    return ap_buf_check(out, "the report", err);
 }

@@ -178,7 +178,10 @@ static enum ap_status refresh_conversation(struct maintenance *m, const char *co
                                   ap_tz_local_day(m->tz, new_state.started_at_us), +1);
 
     ap_buf_reset(&m->blob);
-    ap_conv_state_encode(&new_state, &m->blob);
+    if (ap_conv_state_encode(&new_state, &m->blob) != AP_OK) {
+        rc = ap_buf_check(&m->blob, "a conversation's state", err);
+        goto out;
+    }
     rc = ap_store_put_conversation(m->store, m->account->id, conversation_id, m->blob.data,
                                    m->blob.len, new_state.time_dependent ? new_state.quiet_at_us : -1,
                                    err);
@@ -219,6 +222,10 @@ static enum ap_status refresh_all(struct maintenance *m, struct string_list *ids
     return ap_store_add_cells(m->store, m->account->id, m->cells.cells, m->cells.n, err);
 }
 
+/* Past any stored state: a few numbers, a channel, a reason and member ids,
+ * each bounded by the event rules, take well under 4 KiB. */
+#define STATE_BLOB_MAX ((size_t)64 << 10)
+
 static enum ap_status maintenance_init(struct maintenance *m, struct ap_store *store,
                                        const struct ap_account *account, struct ap_error *err)
 {
@@ -226,7 +233,7 @@ static enum ap_status maintenance_init(struct maintenance *m, struct ap_store *s
     m->store = store;
     m->account = account;
     ap_cell_map_init(&m->cells);
-    ap_buf_init(&m->blob, SIZE_MAX / 2);
+    ap_buf_init(&m->blob, STATE_BLOB_MAX);
     return ap_tz_open(account->time_zone, &m->tz, err);
 }
 

@@ -79,7 +79,7 @@ enum ap_status ap_report_query_parse(const struct ap_report_params *p, int64_t n
         if (!ap_channel_valid(p->channel, strlen(p->channel)))
             return ap_error_set(err, AP_INVALID, "channel",
                                 "\"channel\": must be 1 to 32 characters of [a-z0-9_-]");
-        snprintf(q->channel, sizeof q->channel, "%s", p->channel);
+        ap_copy_str(q->channel, sizeof q->channel, p->channel);
     }
     if ((p->from == NULL) != (p->to == NULL))
         return ap_error_set(err, AP_INVALID, p->from ? "to" : "from",

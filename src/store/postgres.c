@@ -627,10 +627,14 @@ static void p_null(struct params *p)
 }
 
 
+/* PostgreSQL's own limit on one parameter's value: a longer array could not
+ * be sent anyway, and the server answers the short one with an error. */
+#define PG_PARAM_MAX ((size_t)1 << 30)
+
 static void array_begin(struct pg_array *a, uint32_t elem_oid)
 {
     char header[20];
-    ap_buf_init(&a->buf, SIZE_MAX / 2);
+    ap_buf_init(&a->buf, PG_PARAM_MAX);
     a->n = 0;
     a->has_null = false;
     put_be32(header, 1);         /* dimensions */

@@ -1,10 +1,13 @@
 /* The SQLite backend: one file, WAL journal, synchronous=FULL so that a commit
  * that returned survives kill -9 and power loss. Statements are prepared once
  * per connection from the table below and reset after each use. */
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/backends.h"
 #include "store/write_gate.h"
@@ -578,6 +581,25 @@ static void sqlite_set_auto_checkpoint(struct ap_store *base, int pages)
     sqlite3_wal_autocheckpoint(from_base(base)->db, pages);
 }
 
+/* Creates the database file readable by its owner only, when it does not exist
+ * yet: it holds conversation text and token hashes. SQLite gives its -wal and
+ * -shm files the main file's mode, so they are private too. An existing file
+ * keeps the mode its owner chose. */
+static enum ap_status create_private_file(const char *path, struct ap_error *err)
+{
+    if (strcmp(path, ":memory:") == 0 || path[0] == '\0')
+        return AP_OK;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd);
+        return AP_OK;
+    }
+    if (errno == EEXIST)
+        return AP_OK;
+    return ap_error_set(err, AP_UNAVAILABLE, "db", "cannot create database \"%s\": %s", path,
+                        strerror(errno));
+}
+
 /* SQLite's online backup in one step: the copy is the database as of the
  * step's read transaction, and in WAL mode writers go on meanwhile. The
  * target is synced before it is closed. */
@@ -586,6 +608,8 @@ static enum ap_status sqlite_copy_to(struct ap_store *base, const char *path,
 {
     struct sqlite_store *s = from_base(base);
     sqlite3 *dest = NULL;
+    if (create_private_file(path, err) != AP_OK)
+        return err->status;
     int rc = sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(dest, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
@@ -1834,6 +1858,8 @@ enum ap_status ap_sqlite_open(const char *path, struct ap_store **out, struct ap
     struct sqlite_store *s = ap_calloc(1, sizeof *s);
     enum ap_status status;
     s->base.ops = &sqlite_ops;
+    if ((status = create_private_file(path, err)) != AP_OK)
+        goto fail;
     int rc = sqlite3_open_v2(path, &s->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              NULL);

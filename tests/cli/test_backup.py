@@ -78,6 +78,28 @@ class Backup(unittest.TestCase):
         with sqlite3.connect(restored) as db:
             self.assertEqual(db.execute("SELECT count(*) FROM events").fetchone()[0], events)
 
+    def test_files_are_private(self):
+        # Conversation text and token hashes: owner-only whatever the umask,
+        # the log files included (issue 21, item 7); a file the owner made
+        # keeps its mode.
+        fresh = os.path.join(self.ws.dir, "fresh.db")
+        copy = os.path.join(self.ws.dir, "copy.db")
+        chosen = os.path.join(self.ws.dir, "chosen.db")
+        old_umask = os.umask(0o022)
+        try:
+            self.ws.cli("accounts", "create", "other", db=False, env={"AGENTPERF_DB": fresh})
+            self.ws.cli("backup", copy)
+            with open(chosen, "wb"):
+                pass
+            os.chmod(chosen, 0o640)
+            self.ws.cli("migrate", db=False, env={"AGENTPERF_DB": chosen})
+            with Server(fresh):  # a server leaves its -wal and -shm while it runs
+                for path in (fresh, fresh + "-wal", fresh + "-shm", copy):
+                    self.assertEqual(oct(os.stat(path).st_mode & 0o777), oct(0o600), path)
+        finally:
+            os.umask(old_umask)
+        self.assertEqual(oct(os.stat(chosen).st_mode & 0o777), oct(0o640))
+
     def test_missing_backup_is_a_clear_error(self):
         r = self.ws.cli("restore", os.path.join(self.ws.dir, "nope.db"), "--force", check=False)
         self.assertEqual(r.returncode, 1)

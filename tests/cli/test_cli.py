@@ -493,5 +493,66 @@ class Usage(CliTest):
         self.assertEqual(self.cli("migrate").stdout, p.stdout, "migrate is idempotent")
 
 
+# Bytes a terminal obeys: C0 (ESC, BEL, CR, BS), DEL and C1 (U+009B is CSI).
+TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u202a-\u202e]")
+
+
+class TerminalEscapes(unittest.TestCase):
+    """Question text, labels, ids and messages from input never reach the
+    terminal as control characters (issue 21, item 5)."""
+
+    HOSTILE = "\x1b]0;owned\x07reset my password\x1b[2J\rFAKE \u009b31m\u202e"
+
+    def setUp(self):
+        self.ws = Workspace("ap-cli-esc-")
+        self.addCleanup(self.ws.cleanup)
+        self.ws.create_account("acme")
+
+    def assert_clean(self, text, what):
+        self.assertIsNone(TERMINAL_CONTROLS.search(text), "%s: %r" % (what, text[:400]))
+
+    def test_gaps_and_problem_lines_are_escaped(self):
+        lines = ndjson([
+            event("q1", "question.asked", "c1", text=self.HOSTILE, answered=False),
+            event("q2", "question.asked", "c2", text=self.HOSTILE + " again", answered=False),
+            event("e3", "\x1b]0;type\x07"),
+        ])
+        p = self.ws.cli("ingest", "--account", "acme", input=lines.decode(), check=False)
+        self.assertIn("stored 2", p.stdout)
+        self.assert_clean(p.stderr, "ingest problems")
+        self.assertIn("\\u001b]0;type\\u0007", p.stderr)
+        listed = self.ws.cli("gaps", "list", "--account", "acme").stdout
+        self.assert_clean(listed, "gaps list")
+        self.assertIn("\\u001b]0;owned\\u0007reset my password", listed)
+        topic = re.search(r"^\s+(\d+)\s", listed.splitlines()[1]).group(1)
+        for fmt in ("table", "json"):
+            shown = self.ws.cli("gaps", "show", topic, "--account", "acme", "--format", fmt).stdout
+            self.assert_clean(shown, "gaps show --format " + fmt)
+            self.assertIn("\\u001b[2J", shown)
+        self.assertEqual(json.loads(self.ws.cli("gaps", "show", topic, "--account", "acme",
+                                                "--format", "json").stdout)["topic"]["id"],
+                         int(topic))
+
+    def test_labels_refuse_control_characters(self):
+        self.ws.cli("ingest", "--account", "acme", input=ndjson([
+            event("q1", "question.asked", "c1", text="reset my password", answered=False)
+        ]).decode())
+        listed = self.ws.cli("gaps", "list", "--account", "acme").stdout
+        topic = re.search(r"^\s+(\d+)\s", listed.splitlines()[1]).group(1)
+        p = self.ws.cli("gaps", "rename", topic, "evil\x1b[2J", "--account", "acme", check=False)
+        self.assertEqual(p.returncode, EXIT_FAILED, p.stderr)
+        self.assertIn("control characters", p.stderr)
+        self.assert_clean(p.stderr, "rename error")
+
+    def test_usage_errors_are_escaped(self):
+        p = self.ws.cli("tokens", "create", "--account", "acme", "--role", "\x1b]0;x\x07",
+                        check=False)
+        self.assertEqual(p.returncode, EXIT_USAGE)
+        self.assert_clean(p.stderr, "usage error")
+        p = self.ws.cli("report", "--account", "acme", "--format", "\x1b[2J", check=False)
+        self.assertEqual(p.returncode, EXIT_USAGE)
+        self.assert_clean(p.stderr, "usage error")
+
+
 if __name__ == "__main__":
     unittest.main()

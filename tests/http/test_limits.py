@@ -45,6 +45,50 @@ class Limits(unittest.TestCase):
             self.assertEqual(s.request("GET", "/v1/gaps", token=self.viewer).status, 200)
             self.assertIn("status=429", s.log())
 
+    def test_rate_limit_bucket_belongs_to_account_and_token(self):
+        # Token ids are numbered per account, so both accounts' first tokens
+        # have id 1: one must not spend the other's budget (issue 21, item 1).
+        ws = Workspace("ap-limits-accounts-")
+        try:
+            ws.create_account("a")
+            ws.create_account("b")
+            token_a = ws.create_token("a", "viewer", label="first")
+            token_b = ws.create_token("b", "viewer", label="first")
+            self.assertEqual(ws.token_id("a", "first"), ws.token_id("b", "first"))
+            with Server(ws.db, "--rate-limit", "1", "--rate-burst", "5") as s:
+                statuses = [s.request("GET", "/v1/me", token=token_b).status for _ in range(6)]
+                self.assertEqual(statuses[:5], [200] * 5)
+                self.assertEqual(statuses[5], 429)
+                self.assertEqual(s.request("GET", "/v1/me", token=token_a).status, 200)
+        finally:
+            ws.cleanup()
+
+    def test_an_answer_past_max_response_is_an_error_not_cut_short(self):
+        # Issue 21, item 9: a document past its limit never leaves as a 200.
+        topics = [event("mr-%d" % i, "question.asked", "mr-c%d" % i,
+                        text="question number %d about %s" % (i, word), answered=False)
+                  for i, word in enumerate(["invoices", "passwords", "shipping", "refunds",
+                                            "coupons", "accounts", "returns", "delivery"] * 5)]
+        with Server(self.ws.db, "--max-response", "4096") as s:
+            self.assertEqual(s.post_events(topics, self.ingest).status, 200)
+            topic = s.request("GET", "/v1/gaps", token=self.viewer).json()["topics"][0]["id"]
+            for path in ("/v1/reports", "/v1/gaps/%d?limit=100" % topic):
+                with self.subTest(path):
+                    r = s.request("GET", path, token=self.viewer)
+                    self.assertEqual(r.status, 500, r)
+                    self.assertIsNone(r.headers.get("ETag"))
+                    err = r.json()["error"]
+                    self.assertEqual(err["code"], "internal")
+                    self.assertIn("larger than its limit of 4096 bytes", err["message"])
+            self.assertEqual(s.request("GET", "/v1/reports/impact", token=self.viewer).status, 200)
+        with Server(self.ws.db) as s:
+            r = s.request("GET", "/v1/reports", token=self.viewer)
+            self.assertEqual(r.status, 200)
+            self.assertGreater(len(r.body), 4096)
+        p = self.ws.cli("serve", "--max-response", "100", check=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--max-response", p.stderr)
+
     def test_rate_limit_zero_is_off(self):
         with Server(self.ws.db, "--rate-limit", "0", "--rate-burst", "1") as s:
             for _ in range(30):
