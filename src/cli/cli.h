@@ -125,6 +125,7 @@ int ap_cmd_gaps_merge(struct ap_cli_args *args);
 int ap_cmd_gaps_move(struct ap_cli_args *args);
 int ap_cmd_gaps_dismiss(struct ap_cli_args *args);
 int ap_cmd_gaps_undismiss(struct ap_cli_args *args);
+int ap_cmd_gaps_regroup(struct ap_cli_args *args);
 /* Assigns the account's recorded questions to topics after an ingest; prints
  * a warning when it fails (the events are stored either way). */
 struct ap_gaps;

@@ -120,7 +120,7 @@ static void print_regrouped(struct ap_regrouper *batch, FILE *out)
 {
     size_t n = ap_regrouper_count(batch);
     uint32_t *topic = ap_malloc((n ? n : 1) * sizeof *topic);
-    ap_regrouper_run(batch, topic);
+    ap_regrouper_run(batch, topic, NULL);
     for (size_t i = 0; i < n; i++)
         fprintf(out, "%u\n", topic[i] + 1);
     free(topic);
@@ -412,3 +412,25 @@ int ap_cmd_gaps_merge(struct ap_cli_args *args) { return curate(args, MERGE); }
 int ap_cmd_gaps_move(struct ap_cli_args *args) { return curate(args, MOVE); }
 int ap_cmd_gaps_dismiss(struct ap_cli_args *args) { return curate(args, DISMISS); }
 int ap_cmd_gaps_undismiss(struct ap_cli_args *args) { return curate(args, UNDISMISS); }
+
+/* `gaps regroup`: the background re-grouping, now. */
+int ap_cmd_gaps_regroup(struct ap_cli_args *args)
+{
+    struct ap_account account;
+    struct ap_store *store = ap_cli_open_store(args);
+    if (store == NULL || !ap_cli_account(args, store, &account)) {
+        ap_store_destroy(store);
+        return AP_EXIT_FAILED;
+    }
+    struct ap_gaps *gaps = ap_gaps_new(NULL);
+    struct ap_error err;
+    size_t moved = 0;
+    ap_error_clear(&err);
+    enum ap_status rc = ap_gaps_regroup(gaps, store, account.id, &moved, &err);
+    ap_gaps_destroy(gaps);
+    ap_store_destroy(store);
+    if (rc != AP_OK)
+        return ap_cli_fail(args, &err);
+    fprintf(args->out, "re-grouped: %zu questions moved\n", moved);
+    return AP_EXIT_OK;
+}

@@ -16,6 +16,7 @@ int ap_cmd_serve(struct ap_cli_args *args)
     cfg.db_url = ap_cli_get(args, "db");
     cfg.listen = ap_cli_get(args, "listen");
     cfg.web_root = ap_cli_get(args, "web-root");
+    cfg.regroup = ap_cli_get(args, "regroup") != NULL;
     if (!ap_cli_get_size(args, "threads", 1, 256, &threads) ||
         !ap_cli_get_size(args, "max-body", 1024, (size_t)1 << 32, &cfg.max_body) ||
         !ap_cli_get_size(args, "max-line", 64, (size_t)1 << 30, &cfg.max_line) ||

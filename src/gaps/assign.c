@@ -5,11 +5,13 @@
  * Decisions are made under the database's write lock, so every process
  * reaches the same model. Curation that moves questions bumps the account's
  * generation, and a model of an older generation is rebuilt. */
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gaps/gaps.h"
+#include "gaps/regroup.h"
 #include "text/text.h"
 
 #define PENDING_PAGE 512
@@ -29,11 +31,14 @@ struct model {
     size_t n_topics, cap_topics;
     size_t *index_of;          /* topic id -> grouper topic, SIZE_MAX for none */
     size_t cap_index;
+    int64_t regrouped_seq;     /* assignments the last re-grouping saw (this process) */
 };
 
 struct ap_gaps {
     pthread_mutex_t lock;      /* guards the list of models */
     struct ap_grouper_options opts;
+    struct ap_regroup_options regroup;
+    bool regroup_in_background; /* ap_gaps_regroup_if_due runs (off by default) */
     struct model **models;
     size_t n_models, cap_models;
 };
@@ -46,7 +51,13 @@ struct ap_gaps *ap_gaps_new(const struct ap_grouper_options *opts)
         gaps->opts = *opts;
     else
         ap_grouper_options_init(&gaps->opts);
+    ap_regroup_options_init(&gaps->regroup);
     return gaps;
+}
+
+void ap_gaps_regroup_in_background(struct ap_gaps *gaps, bool on)
+{
+    gaps->regroup_in_background = on;
 }
 
 static void model_reset(struct model *m)
@@ -296,11 +307,41 @@ static enum ap_status count_pending(void *ctx, const struct ap_gap_question_rec 
     return AP_OK;
 }
 
+/* One unit of work inside a write transaction. */
+typedef enum ap_status (*model_txn_fn)(struct ap_gaps *gaps, struct model *m,
+                                       struct ap_store *store, size_t *count,
+                                       struct ap_error *err);
+
+/* Runs fn in a write transaction, again while the store is busy. The model's
+ * lock must be held. */
+static enum ap_status in_transaction(struct ap_gaps *gaps, struct model *m, struct ap_store *store,
+                                     model_txn_fn fn, size_t *count, struct ap_error *err)
+{
+    enum { MAX_ATTEMPTS = 20 };
+    enum ap_status rc = AP_OK;
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        *count = 0;
+        rc = ap_store_begin(store, err);
+        if (rc == AP_BUSY)
+            continue;
+        if (rc == AP_OK)
+            rc = fn(gaps, m, store, count, err);
+        if (rc == AP_OK)
+            rc = ap_store_commit(store, err);
+        if (rc != AP_OK) {
+            ap_store_rollback(store);
+            m->valid = false;
+        }
+        if (rc != AP_BUSY)
+            break;
+    }
+    return rc;
+}
+
 enum ap_status ap_gaps_assign_pending(struct ap_gaps *gaps, struct ap_store *store,
                                       int64_t account_id, size_t *assigned,
                                       struct ap_error *err)
 {
-    enum { MAX_ATTEMPTS = 20 };
     struct model *m = NULL;
     size_t count = 0;
     enum ap_status rc = model_for(gaps, account_id, &m, err);
@@ -315,30 +356,230 @@ enum ap_status ap_gaps_assign_pending(struct ap_gaps *gaps, struct ap_store *sto
     if (rc == AP_OK)
         rc = ap_store_select_pending_gap_questions(store, account_id, 1, count_pending, &waiting,
                                                    err);
-    if (rc == AP_OK && waiting == 0) {
-        pthread_mutex_unlock(&m->lock);
-        if (assigned)
-            *assigned = 0;
-        return AP_OK;
-    }
-    for (int attempt = 0; rc == AP_OK || (rc == AP_BUSY && attempt < MAX_ATTEMPTS); attempt++) {
-        count = 0;
-        rc = ap_store_begin(store, err);
-        if (rc == AP_BUSY)
-            continue;
-        if (rc == AP_OK)
-            rc = assign_txn(gaps, m, store, &count, err);
-        if (rc == AP_OK)
-            rc = ap_store_commit(store, err);
-        if (rc != AP_OK) {
-            ap_store_rollback(store);
-            m->valid = false;
-        }
-        if (rc != AP_BUSY)
-            break;
-    }
+    if (rc == AP_OK && waiting > 0)
+        rc = in_transaction(gaps, m, store, assign_txn, &count, err);
     pthread_mutex_unlock(&m->lock);
     if (assigned)
         *assigned = rc == AP_OK ? count : 0;
     return rc;
+}
+
+/* --- re-grouping ------------------------------------------------------------------ */
+
+/* The questions a re-grouping may move, as read: ids, topics, similarities,
+ * and their tokens handed to the regrouper. */
+struct regroup_rows {
+    struct model *m;
+    struct ap_regrouper *r;
+    int64_t *id, *topic;
+    double *similarity;
+    size_t n, cap;
+    struct ap_error *err;
+};
+
+static enum ap_status collect_regroup_row(void *ctx, const struct ap_gap_question_rec *q)
+{
+    struct regroup_rows *rows = ctx;
+    struct ap_tokens tokens = {0};
+    const char *stemmer = q->stemmer ? ap_text_stemmer_for(q->stemmer) : NULL;
+    enum ap_status rc = question_tokens(rows->m, q, &stemmer, &tokens, rows->err);
+    if (rc != AP_OK)
+        return rc;
+    ap_regrouper_add(rows->r, &tokens);
+    ap_tokens_free(&tokens);
+    if (rows->n == rows->cap) {
+        rows->cap = rows->cap ? 2 * rows->cap : 1024;
+        rows->id = ap_realloc(rows->id, rows->cap * sizeof *rows->id);
+        rows->topic = ap_realloc(rows->topic, rows->cap * sizeof *rows->topic);
+        rows->similarity = ap_realloc(rows->similarity, rows->cap * sizeof *rows->similarity);
+    }
+    rows->id[rows->n] = q->id;
+    rows->topic[rows->n] = q->topic_id;
+    rows->similarity[rows->n] = q->similarity;
+    rows->n++;
+    return AP_OK;
+}
+
+/* Topic ids a re-grouping changed, refreshed once each at the end. */
+struct touched {
+    int64_t *ids;
+    size_t n, cap;
+};
+
+static void touch_topic(struct touched *t, int64_t id)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 64;
+        t->ids = ap_realloc(t->ids, t->cap * sizeof *t->ids);
+    }
+    t->ids[t->n++] = id;
+}
+
+static int by_topic_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static enum ap_status refresh_touched(struct ap_store *store, int64_t account_id,
+                                      struct touched *t, struct ap_error *err)
+{
+    if (t->n == 0)
+        return AP_OK;
+    qsort(t->ids, t->n, sizeof *t->ids, by_topic_id);
+    enum ap_status rc = AP_OK;
+    for (size_t i = 0; rc == AP_OK && i < t->n; i++)
+        if (i == 0 || t->ids[i] != t->ids[i - 1])
+            rc = ap_store_refresh_gap_topic(store, account_id, t->ids[i], err);
+    return rc;
+}
+
+struct retiring {
+    int64_t topic;
+    size_t row;
+};
+
+static int by_topic_then_row(const void *a, const void *b)
+{
+    const struct retiring *x = a, *y = b;
+    if (x->topic != y->topic)
+        return x->topic < y->topic ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* An earlier topic that no group continues has lost its questions: it is
+ * merged into the new topic of its first question (its id then answers
+ * "merged into N", and what is left in it, dismissed questions, follows). */
+static enum ap_status retire_topics(struct ap_store *store, int64_t account_id,
+                                    const struct regroup_rows *rows, const uint32_t *group,
+                                    const int64_t *topic_of_group, const int64_t *continues,
+                                    size_t groups, struct ap_error *err)
+{
+    int64_t *kept = ap_malloc((groups ? groups : 1) * sizeof *kept);
+    size_t n_kept = 0;
+    for (size_t g = 0; g < groups; g++)
+        if (continues[g])
+            kept[n_kept++] = continues[g];
+    qsort(kept, n_kept, sizeof *kept, by_topic_id);
+    struct retiring *gone = ap_malloc((rows->n ? rows->n : 1) * sizeof *gone);
+    size_t n_gone = 0;
+    for (size_t i = 0; i < rows->n; i++)
+        if (!bsearch(&rows->topic[i], kept, n_kept, sizeof *kept, by_topic_id))
+            gone[n_gone++] = (struct retiring){rows->topic[i], i};
+    qsort(gone, n_gone, sizeof *gone, by_topic_then_row);
+    enum ap_status rc = AP_OK;
+    for (size_t i = 0; rc == AP_OK && i < n_gone; i++)
+        if (i == 0 || gone[i].topic != gone[i - 1].topic)
+            rc = ap_store_merge_gap_topic(store, account_id, gone[i].topic,
+                                          topic_of_group[group[gone[i].row]], err);
+    free(gone);
+    free(kept);
+    return rc;
+}
+
+/* The similarity stored with a question is what picks a topic's label (the
+ * highest): a re-grouping stores each question's cosine to its topic's
+ * centre, so the label is the most central question. Changes below this are
+ * not worth a write. */
+#define SIMILARITY_EPSILON 1e-6
+
+/* Inside the transaction: assigns what waits, re-groups the questions nobody
+ * placed by hand, and stores what changed. *moved counts questions that
+ * changed topic. */
+static enum ap_status regroup_txn(struct ap_gaps *gaps, struct model *m, struct ap_store *store,
+                                  size_t *moved, struct ap_error *err)
+{
+    size_t assigned = 0;
+    enum ap_status rc = assign_txn(gaps, m, store, &assigned, err);
+    if (rc != AP_OK)
+        return rc;
+    m->regrouped_seq = m->seq;
+    struct regroup_rows rows = {.m = m, .r = ap_regrouper_new(&gaps->regroup), .err = err};
+    rc = ap_store_select_gap_regroup_questions(store, m->account_id, collect_regroup_row, &rows,
+                                               err);
+    uint32_t *group = ap_malloc((rows.n ? rows.n : 1) * sizeof *group);
+    double *similarity = ap_malloc((rows.n ? rows.n : 1) * sizeof *similarity);
+    size_t groups = rc == AP_OK ? ap_regrouper_run(rows.r, group, similarity) : 0;
+    int64_t *continues = ap_malloc((groups ? groups : 1) * sizeof *continues);
+    int64_t *topic_of_group = ap_malloc((groups ? groups : 1) * sizeof *topic_of_group);
+    ap_regroup_carry_over(rows.topic, group, rows.n, groups, continues);
+    int64_t now_us = ap_time_now_us();
+    for (size_t g = 0; rc == AP_OK && g < groups; g++) {
+        topic_of_group[g] = continues[g];
+        if (topic_of_group[g] == 0)
+            rc = ap_store_insert_gap_topic(store, m->account_id, now_us, &topic_of_group[g], err);
+    }
+    struct touched touched = {0};
+    for (size_t i = 0; rc == AP_OK && i < rows.n; i++) {
+        int64_t to = topic_of_group[group[i]];
+        if (to == rows.topic[i] && !(fabs(similarity[i] - rows.similarity[i]) > SIMILARITY_EPSILON))
+            continue;
+        rc = ap_store_regroup_gap_question(store, m->account_id, rows.id[i], to, similarity[i],
+                                           err);
+        touch_topic(&touched, to);
+        if (to != rows.topic[i]) {
+            touch_topic(&touched, rows.topic[i]);
+            (*moved)++;
+        }
+    }
+    if (rc == AP_OK && *moved > 0)
+        rc = retire_topics(store, m->account_id, &rows, group, topic_of_group, continues, groups,
+                           err);
+    if (rc == AP_OK)
+        rc = refresh_touched(store, m->account_id, &touched, err);
+    /* Every process rebuilds its model from the new assignments. */
+    if (rc == AP_OK && *moved > 0) {
+        rc = ap_store_bump_gap_generation(store, m->account_id, err);
+        m->valid = false;
+    }
+    free(touched.ids);
+    free(topic_of_group);
+    free(continues);
+    free(similarity);
+    free(group);
+    free(rows.id);
+    free(rows.topic);
+    free(rows.similarity);
+    ap_regrouper_destroy(rows.r);
+    return rc;
+}
+
+enum ap_status ap_gaps_regroup(struct ap_gaps *gaps, struct ap_store *store, int64_t account_id,
+                               size_t *moved, struct ap_error *err)
+{
+    struct model *m = NULL;
+    size_t count = 0;
+    enum ap_status rc = model_for(gaps, account_id, &m, err);
+    if (rc != AP_OK)
+        return rc;
+    pthread_mutex_lock(&m->lock);
+    rc = catch_up(gaps, m, store, err);
+    if (rc == AP_OK)
+        rc = in_transaction(gaps, m, store, regroup_txn, &count, err);
+    pthread_mutex_unlock(&m->lock);
+    if (moved)
+        *moved = rc == AP_OK ? count : 0;
+    return rc;
+}
+
+/* A re-grouping is due once the account's questions have grown by a tenth
+ * since the last one this process ran (and by at least this many). */
+#define REGROUP_MIN_NEW 20
+
+enum ap_status ap_gaps_regroup_if_due(struct ap_gaps *gaps, struct ap_store *store,
+                                      int64_t account_id, size_t *moved, struct ap_error *err)
+{
+    struct model *m = NULL;
+    if (moved)
+        *moved = 0;
+    if (!gaps->regroup_in_background)
+        return AP_OK;
+    enum ap_status rc = model_for(gaps, account_id, &m, err);
+    if (rc != AP_OK)
+        return rc;
+    pthread_mutex_lock(&m->lock);
+    int64_t grown = m->seq - m->regrouped_seq;
+    bool due = m->valid && grown >= REGROUP_MIN_NEW && grown * 10 >= m->regrouped_seq;
+    pthread_mutex_unlock(&m->lock);
+    return due ? ap_gaps_regroup(gaps, store, account_id, moved, err) : AP_OK;
 }

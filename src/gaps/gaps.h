@@ -41,6 +41,28 @@ enum ap_status ap_gaps_assign_pending(struct ap_gaps *gaps, struct ap_store *sto
                                       int64_t account_id, size_t *assigned,
                                       struct ap_error *err);
 
+/* Re-groups the account's questions that nobody placed by hand (not in a
+ * topic renamed, dismissed, answered or merged, not moved or merged by a
+ * person, not dismissed) with the batch engine of regroup.h, in one
+ * transaction: topics keep their ids where they continue (by the questions
+ * they share), a topic left without questions is merged into the one that
+ * took its first, new needs get new topics, and each moved question stores
+ * its similarity to its topic's centre (so the label is the most central
+ * question). Assigns pending questions first. *moved (may be NULL) receives
+ * how many questions changed topic. The result is stored, so every process
+ * sees the same topics. */
+enum ap_status ap_gaps_regroup(struct ap_gaps *gaps, struct ap_store *store, int64_t account_id,
+                               size_t *moved, struct ap_error *err);
+
+/* ap_gaps_regroup when re-grouping in the background is on and the account's
+ * assigned questions have grown by a tenth (and at least 20) since this
+ * process last re-grouped it; else nothing. Off by default (`serve --regroup`
+ * turns it on): on the demo's short questions it makes more topics than the
+ * online engine (docs/benchmarks.md). */
+void ap_gaps_regroup_in_background(struct ap_gaps *gaps, bool on);
+enum ap_status ap_gaps_regroup_if_due(struct ap_gaps *gaps, struct ap_store *store,
+                                      int64_t account_id, size_t *moved, struct ap_error *err);
+
 /* --- curation (curate.c) ------------------------------------------------------- */
 
 /* Each runs in its own transaction and answers AP_NOT_FOUND (field "id",

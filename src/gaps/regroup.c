@@ -724,7 +724,17 @@ static void attach_small(const struct ap_regrouper *r, uint32_t *topic)
 
 /* --- the run ------------------------------------------------------------------------- */
 
-size_t ap_regrouper_run(struct ap_regrouper *r, uint32_t *out)
+/* Each question's cosine to the centre of its group. */
+static void centrality(const struct ap_regrouper *r, const uint32_t *topic, double *similarity)
+{
+    struct centres c;
+    centres_build(r, topic, &c);
+    for (uint32_t q = 0; q < r->n; q++)
+        similarity[r->order[q]] = to_centre(r, &c, q, topic[q]);
+    centres_free(r, &c);
+}
+
+size_t ap_regrouper_run(struct ap_regrouper *r, uint32_t *out, double *similarity)
 {
     free_run(r);
     if (r->n == 0)
@@ -740,6 +750,8 @@ size_t ap_regrouper_run(struct ap_regrouper *r, uint32_t *out)
     refine(r, topic);
     attach_small(r, topic);
     refine(r, topic);
+    if (similarity)
+        centrality(r, topic, similarity);
     /* Number topics by their first question in the canonical order. */
     uint32_t *number = ap_malloc(r->n * sizeof *number);
     memset(number, 0xff, r->n * sizeof *number);
@@ -752,4 +764,77 @@ size_t ap_regrouper_run(struct ap_regrouper *r, uint32_t *out)
     free(number);
     free(topic);
     return topics;
+}
+
+/* --- carrying topic ids over ---------------------------------------------------------- */
+
+struct overlap {
+    uint32_t group;
+    int64_t topic;
+    size_t shared;
+};
+
+static int by_group_topic(const void *a, const void *b)
+{
+    const struct overlap *x = a, *y = b;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    return (x->topic > y->topic) - (x->topic < y->topic);
+}
+
+static int by_shared(const void *a, const void *b)
+{
+    const struct overlap *x = a, *y = b;
+    if (x->shared != y->shared)
+        return x->shared > y->shared ? -1 : 1;
+    return by_group_topic(a, b);
+}
+
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+void ap_regroup_carry_over(const int64_t *old_topic, const uint32_t *group, size_t n,
+                           size_t groups, int64_t *continues)
+{
+    for (size_t g = 0; g < groups; g++)
+        continues[g] = 0;
+    if (n == 0)
+        return;
+    struct overlap *pairs = ap_malloc(n * sizeof *pairs);
+    for (size_t i = 0; i < n; i++)
+        pairs[i] = (struct overlap){group[i], old_topic[i], 1};
+    qsort(pairs, n, sizeof *pairs, by_group_topic);
+    size_t distinct = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (distinct && pairs[distinct - 1].group == pairs[i].group &&
+            pairs[distinct - 1].topic == pairs[i].topic)
+            pairs[distinct - 1].shared++;
+        else
+            pairs[distinct++] = pairs[i];
+    }
+    /* The earlier topics, sorted and unique, each with whether it is taken. */
+    int64_t *topics = ap_malloc(n * sizeof *topics);
+    for (size_t i = 0; i < n; i++)
+        topics[i] = old_topic[i];
+    qsort(topics, n, sizeof *topics, by_id);
+    size_t n_topics = 0;
+    for (size_t i = 0; i < n; i++)
+        if (n_topics == 0 || topics[n_topics - 1] != topics[i])
+            topics[n_topics++] = topics[i];
+    bool *used = ap_calloc(n_topics, sizeof *used);
+    qsort(pairs, distinct, sizeof *pairs, by_shared);
+    for (size_t i = 0; i < distinct; i++) {
+        const struct overlap *p = &pairs[i];
+        const int64_t *at = bsearch(&p->topic, topics, n_topics, sizeof *topics, by_id);
+        if (p->topic <= 0 || continues[p->group] != 0 || used[at - topics])
+            continue;
+        continues[p->group] = p->topic;
+        used[at - topics] = true;
+    }
+    free(topics);
+    free(used);
+    free(pairs);
 }

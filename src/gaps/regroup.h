@@ -51,8 +51,18 @@ size_t ap_regrouper_count(const struct ap_regrouper *r);
 /* Groups every question added so far. topic[i] (an array of
  * ap_regrouper_count entries, the caller's) receives question i's topic, topics
  * numbered 0, 1, ... by their question whose features hash lowest, so the same
- * set of questions in any order gets the same topics. Returns the number of
- * topics. */
-size_t ap_regrouper_run(struct ap_regrouper *r, uint32_t *topic);
+ * set of questions in any order gets the same topics; similarity[i] (may be
+ * NULL) its cosine to its topic's centre, highest for the most central
+ * question. Returns the number of topics. */
+size_t ap_regrouper_run(struct ap_regrouper *r, uint32_t *topic, double *similarity);
+
+/* Which earlier topic each new group continues: groups and earlier topics are
+ * paired by the questions they share, the largest overlap first (ties: the
+ * lower group, then the lower topic id), each used once. old_topic[i] and
+ * group[i] are question i's earlier topic id and new group (below `groups`);
+ * continues[g] receives group g's earlier topic id, or 0 when it starts a new
+ * topic. Deterministic for the same inputs. */
+void ap_regroup_carry_over(const int64_t *old_topic, const uint32_t *group, size_t n,
+                           size_t groups, int64_t *continues);
 
 #endif

@@ -80,6 +80,9 @@ static void *run(void *arg)
                 ap_log(AP_LOG_WARN, "msg=\"assigning questions to topics failed\" account=%lld "
                                     "error=%s",
                        (long long)batch[i], ap_status_code(err.status));
+            else if (ap_gaps_regroup_if_due(w->gaps, store, batch[i], NULL, &err) != AP_OK)
+                ap_log(AP_LOG_WARN, "msg=\"re-grouping topics failed\" account=%lld error=%s",
+                       (long long)batch[i], ap_status_code(err.status));
         }
     }
     ap_store_destroy(store);

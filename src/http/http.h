@@ -30,6 +30,7 @@ struct ap_http_config {
     unsigned head_timeout_s; /* a request head must arrive whole within this; 0: no deadline */
     unsigned idle_timeout_s; /* a connection with no traffic for this long is closed */
     const char *web_root; /* directory of the dashboard's files */
+    bool regroup;         /* re-group topics in the background (ap_gaps_regroup_if_due) */
 };
 
 void ap_http_config_init(struct ap_http_config *cfg);

@@ -802,6 +802,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     s->config.web_root = s->web_root;
     pthread_key_create(&s->store_key, destroy_thread_store);
     s->gaps = ap_gaps_new(NULL);
+    ap_gaps_regroup_in_background(s->gaps, cfg->regroup);
     s->metrics = ap_http_metrics_new(ap_http_route_count);
     s->ratelimit = ap_http_ratelimit_new(cfg->rate_limit, cfg->rate_burst);
     s->deadlines = ap_http_deadlines_start(cfg->head_timeout_s);

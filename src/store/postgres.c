@@ -73,6 +73,8 @@ enum stmt_id {
     ST_SET_GAP_TOPIC_DISMISSED,
     ST_SET_GAP_QUESTION_DISMISSED,
     ST_MOVE_GAP_QUESTION,
+    ST_REGROUP_GAP_QUESTIONS,
+    ST_REGROUP_GAP_QUESTION,
     ST_MERGE_GAP_QUESTIONS,
     ST_MARK_GAP_TOPIC_MERGED,
     ST_SET_GAP_TOPIC_ANSWER,
@@ -320,9 +322,15 @@ static const char *const stmt_sql[ST__COUNT] = {
                                    "AND merged_into IS NULL",
     [ST_SET_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = $3::int8 WHERE "
                                       "account_id = $1::int8 AND id = $2::int8",
-    [ST_MOVE_GAP_QUESTION] = "UPDATE gap_questions SET topic_id = $3::int8 WHERE account_id = "
+    [ST_MOVE_GAP_QUESTION] = "UPDATE gap_questions SET topic_id = $3::int8, pinned = 1 WHERE account_id = "
                              "$1::int8 AND id = $2::int8 AND topic_id IS NOT NULL",
-    [ST_MERGE_GAP_QUESTIONS] = "UPDATE gap_questions SET topic_id = $3::int8 WHERE account_id = "
+    [ST_REGROUP_GAP_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE account_id = $1::int8 AND "
+        "topic_id IS NOT NULL AND pinned = 0 AND dismissed = 0 AND topic_id IN (SELECT id FROM "
+        "gap_topics WHERE account_id = $1::int8 AND label IS NULL AND dismissed = 0 AND "
+        "merged_into IS NULL AND answer_id IS NULL) ORDER BY id",
+    [ST_REGROUP_GAP_QUESTION] = "UPDATE gap_questions SET topic_id = $3::int8, similarity = "
+                                "$4::float8 WHERE account_id = $1::int8 AND id = $2::int8",
+    [ST_MERGE_GAP_QUESTIONS] = "UPDATE gap_questions SET topic_id = $3::int8, pinned = 1 WHERE account_id = "
                                "$1::int8 AND topic_id = $2::int8",
     [ST_MARK_GAP_TOPIC_MERGED] = "UPDATE gap_topics SET merged_into = $3::int8 WHERE "
                                  "account_id = $1::int8 AND id = $2::int8 "
@@ -848,6 +856,8 @@ static bool touches_gap_questions(enum stmt_id id)
     case ST_GET_GAP_QUESTION:
     case ST_SET_GAP_QUESTION_DISMISSED:
     case ST_MOVE_GAP_QUESTION:
+    case ST_REGROUP_GAP_QUESTIONS:
+    case ST_REGROUP_GAP_QUESTION:
     case ST_MERGE_GAP_QUESTIONS:
     case ST_GAP_FIGURES_BY_CONVERSATIONS:
     case ST_GAP_FIGURES_BY_LAST:
@@ -2762,6 +2772,35 @@ static enum ap_status pg_move_gap_question(struct ap_store *base, int64_t accoun
     return rc;
 }
 
+static enum ap_status pg_select_gap_regroup_questions(struct ap_store *base, int64_t account_id,
+                                                      ap_gap_question_fn fn, void *ctx,
+                                                      struct ap_error *err)
+{
+    struct params p = {0};
+    int rows;
+    p_i64(&p, account_id);
+    return select_gap_questions(from_base(base), ST_REGROUP_GAP_QUESTIONS, &p, fn, ctx, &rows,
+                                err);
+}
+
+static enum ap_status pg_regroup_gap_question(struct ap_store *base, int64_t account_id,
+                                              int64_t question_id, int64_t topic_id,
+                                              double similarity, struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, account_id);
+    p_i64(&p, question_id);
+    p_i64(&p, topic_id);
+    p_f64(&p, similarity);
+    return run(from_base(base), ST_REGROUP_GAP_QUESTION, &p, NULL, err);
+}
+
+static enum ap_status pg_refresh_gap_topic(struct ap_store *base, int64_t account_id,
+                                           int64_t topic_id, struct ap_error *err)
+{
+    return refresh_gap_figures(from_base(base), account_id, topic_id, err);
+}
+
 static enum ap_status pg_merge_gap_topic(struct ap_store *base, int64_t account_id, int64_t from,
                                          int64_t into, struct ap_error *err)
 {
@@ -3065,6 +3104,9 @@ static const struct ap_store_ops pg_ops = {
     .set_gap_question_dismissed = pg_set_gap_question_dismissed,
     .move_gap_question = pg_move_gap_question,
     .merge_gap_topic = pg_merge_gap_topic,
+    .select_gap_regroup_questions = pg_select_gap_regroup_questions,
+    .regroup_gap_question = pg_regroup_gap_question,
+    .refresh_gap_topic = pg_refresh_gap_topic,
     .set_gap_topic_answer = pg_set_gap_topic_answer,
     .select_conversation_bodies = pg_select_conversation_bodies,
     .insert_answer = pg_insert_answer,

@@ -71,6 +71,8 @@ enum stmt_id {
     ST_SET_GAP_TOPIC_DISMISSED,
     ST_SET_GAP_QUESTION_DISMISSED,
     ST_MOVE_GAP_QUESTION,
+    ST_REGROUP_GAP_QUESTIONS,
+    ST_REGROUP_GAP_QUESTION,
     ST_MERGE_GAP_QUESTIONS,
     ST_MARK_GAP_TOPIC_MERGED,
     ST_SET_GAP_TOPIC_ANSWER,
@@ -320,9 +322,15 @@ static const char *const stmt_sql[ST__COUNT] = {
                                    "AND id = ?2 AND merged_into IS NULL",
     [ST_SET_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = ?3 WHERE "
                                       "account_id = ?1 AND id = ?2",
-    [ST_MOVE_GAP_QUESTION] = "UPDATE gap_questions SET topic_id = ?3 WHERE account_id = ?1 AND "
+    [ST_MOVE_GAP_QUESTION] = "UPDATE gap_questions SET topic_id = ?3, pinned = 1 WHERE account_id = ?1 AND "
                              "id = ?2 AND topic_id IS NOT NULL",
-    [ST_MERGE_GAP_QUESTIONS] = "UPDATE gap_questions SET topic_id = ?3 WHERE account_id = ?1 AND "
+    [ST_REGROUP_GAP_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE account_id = ?1 AND "
+        "topic_id IS NOT NULL AND pinned = 0 AND dismissed = 0 AND topic_id IN (SELECT id FROM "
+        "gap_topics WHERE account_id = ?1 AND label IS NULL AND dismissed = 0 AND "
+        "merged_into IS NULL AND answer_id IS NULL) ORDER BY id",
+    [ST_REGROUP_GAP_QUESTION] = "UPDATE gap_questions SET topic_id = ?3, similarity = ?4 WHERE "
+                                "account_id = ?1 AND id = ?2",
+    [ST_MERGE_GAP_QUESTIONS] = "UPDATE gap_questions SET topic_id = ?3, pinned = 1 WHERE account_id = ?1 AND "
                                "topic_id = ?2",
     [ST_MARK_GAP_TOPIC_MERGED] = "UPDATE gap_topics SET merged_into = ?3 WHERE account_id = ?1 "
                                  "AND id = ?2 AND merged_into IS NULL",
@@ -1541,6 +1549,36 @@ static enum ap_status sqlite_move_gap_question(struct ap_store *base, int64_t ac
     return rc;
 }
 
+static enum ap_status sqlite_select_gap_regroup_questions(struct ap_store *base,
+                                                          int64_t account_id,
+                                                          ap_gap_question_fn fn, void *ctx,
+                                                          struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_REGROUP_GAP_QUESTIONS);
+    sqlite3_bind_int64(st, 1, account_id);
+    return select_gap_questions(s, st, fn, ctx, err);
+}
+
+static enum ap_status sqlite_regroup_gap_question(struct ap_store *base, int64_t account_id,
+                                                  int64_t question_id, int64_t topic_id,
+                                                  double similarity, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_REGROUP_GAP_QUESTION);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, question_id);
+    sqlite3_bind_int64(st, 3, topic_id);
+    sqlite3_bind_double(st, 4, similarity);
+    return exec_stmt(s, st, err);
+}
+
+static enum ap_status sqlite_refresh_gap_topic(struct ap_store *base, int64_t account_id,
+                                               int64_t topic_id, struct ap_error *err)
+{
+    return refresh_gap_figures(from_base(base), account_id, topic_id, err);
+}
+
 static enum ap_status sqlite_merge_gap_topic(struct ap_store *base, int64_t account_id,
                                              int64_t from, int64_t into, struct ap_error *err)
 {
@@ -1833,6 +1871,9 @@ static const struct ap_store_ops sqlite_ops = {
     .set_gap_question_dismissed = sqlite_set_gap_question_dismissed,
     .move_gap_question = sqlite_move_gap_question,
     .merge_gap_topic = sqlite_merge_gap_topic,
+    .select_gap_regroup_questions = sqlite_select_gap_regroup_questions,
+    .regroup_gap_question = sqlite_regroup_gap_question,
+    .refresh_gap_topic = sqlite_refresh_gap_topic,
     .set_gap_topic_answer = sqlite_set_gap_topic_answer,
     .select_conversation_bodies = sqlite_select_conversation_bodies,
     .insert_answer = sqlite_insert_answer,

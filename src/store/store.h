@@ -300,6 +300,20 @@ struct ap_store_ops {
     enum ap_status (*set_gap_topic_answer)(struct ap_store *store, int64_t account_id,
                                            int64_t topic_id, const char *answer_id,
                                            int64_t answered_at_us, struct ap_error *err);
+    /* The background re-grouping (docs/internals/gaps.md): the questions it
+     * may move, by id (assigned, not dismissed, not placed by a person — a move
+     * or a merge pins a question — in a topic nobody renamed, dismissed,
+     * answered or merged away); a question's new topic and similarity to it,
+     * without pinning it or refreshing figures; and a topic's figures computed
+     * anew once its questions have moved. */
+    enum ap_status (*select_gap_regroup_questions)(struct ap_store *store, int64_t account_id,
+                                                   ap_gap_question_fn fn, void *ctx,
+                                                   struct ap_error *err);
+    enum ap_status (*regroup_gap_question)(struct ap_store *store, int64_t account_id,
+                                           int64_t question_id, int64_t topic_id,
+                                           double similarity, struct ap_error *err);
+    enum ap_status (*refresh_gap_topic)(struct ap_store *store, int64_t account_id,
+                                        int64_t topic_id, struct ap_error *err);
     /* The canonical JSON of a conversation's events of one type, by (at, id);
      * key = event id. */
     enum ap_status (*select_conversation_bodies)(struct ap_store *store, int64_t account_id,
@@ -655,6 +669,21 @@ static inline enum ap_status ap_store_merge_gap_topic(struct ap_store *s, int64_
 static inline enum ap_status ap_store_set_gap_topic_answer(struct ap_store *s, int64_t account_id, int64_t topic_id, const char *answer_id, int64_t answered_at_us, struct ap_error *err)
 {
     return s->ops->set_gap_topic_answer(s, account_id, topic_id, answer_id, answered_at_us, err);
+}
+
+static inline enum ap_status ap_store_select_gap_regroup_questions(struct ap_store *s, int64_t account_id, ap_gap_question_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_gap_regroup_questions(s, account_id, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_regroup_gap_question(struct ap_store *s, int64_t account_id, int64_t question_id, int64_t topic_id, double similarity, struct ap_error *err)
+{
+    return s->ops->regroup_gap_question(s, account_id, question_id, topic_id, similarity, err);
+}
+
+static inline enum ap_status ap_store_refresh_gap_topic(struct ap_store *s, int64_t account_id, int64_t topic_id, struct ap_error *err)
+{
+    return s->ops->refresh_gap_topic(s, account_id, topic_id, err);
 }
 
 static inline enum ap_status ap_store_select_conversation_bodies(struct ap_store *s, int64_t account_id, const char *conversation_id, int type, ap_blob_fn fn, void *ctx, struct ap_error *err)

@@ -54,7 +54,7 @@ static size_t regroup(const size_t *order, uint32_t *topic_of)
     }
     assert_int_equal(ap_regrouper_count(r), N_QUESTIONS);
     uint32_t topic[N_QUESTIONS];
-    size_t topics = ap_regrouper_run(r, topic);
+    size_t topics = ap_regrouper_run(r, topic, NULL);
     for (size_t i = 0; i < N_QUESTIONS; i++)
         topic_of[order[i]] = topic[i];
     ap_regrouper_destroy(r);
@@ -117,13 +117,13 @@ static void test_empty_and_single(void **state)
     ap_regroup_options_init(&opts);
     struct ap_regrouper *r = ap_regrouper_new(&opts);
     uint32_t topic[2] = {7, 7};
-    assert_int_equal(ap_regrouper_run(r, topic), 0);
+    assert_int_equal(ap_regrouper_run(r, topic, NULL), 0);
     struct ap_tokens t = tokens_of("hello");
     ap_regrouper_add(r, &t);
     ap_tokens_free(&t);
     struct ap_tokens none = {0}; /* a question with no words left after stop words */
     ap_regrouper_add(r, &none);
-    assert_int_equal(ap_regrouper_run(r, topic), 2);
+    assert_int_equal(ap_regrouper_run(r, topic, NULL), 2);
     assert_int_not_equal(topic[0], topic[1]);
     ap_regrouper_destroy(r);
     ap_regrouper_destroy(NULL);
