@@ -104,6 +104,7 @@ static bool parse_regroup_options(struct ap_cli_args *args, struct ap_regroup_op
     double neighbours = (double)o->neighbours, min_df = (double)o->min_df,
            min_size = (double)o->min_size;
     if (!parse_fraction(args, "regroup-threshold", &o->threshold) ||
+        !parse_fraction(args, "regroup-threshold-small", &o->threshold_small) ||
         !parse_number(args, "regroup-neighbours", 1, 100, &neighbours) ||
         !parse_number(args, "regroup-min-df", 1, 1e6, &min_df) ||
         !parse_number(args, "regroup-min-size", 1, 1e6, &min_size) ||

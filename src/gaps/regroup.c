@@ -55,6 +55,7 @@ struct ap_regrouper {
 void ap_regroup_options_init(struct ap_regroup_options *opts)
 {
     opts->threshold = 0.08;
+    opts->threshold_small = 0.08;
     opts->neighbours = 10;
     opts->refine_rounds = 10;
     opts->min_size = 3;
@@ -491,10 +492,20 @@ static void add_link(struct group *g, uint32_t from, uint32_t to)
     x->links[x->n_links++] = to;
 }
 
-static void push_pair(struct heap *h, const struct group *g, uint32_t a, uint32_t b)
+/* How far the pair's average similarity clears the least one for its sizes. */
+static double margin(const struct ap_regroup_options *o, const struct group *g, uint32_t a,
+                     uint32_t b)
+{
+    uint32_t n = g[a].count < g[b].count ? g[a].count : g[b].count;
+    return linkage(g, a, b) - (o->threshold + (o->threshold_small - o->threshold) / n);
+}
+
+static void push_pair(struct heap *h, const struct ap_regroup_options *o, const struct group *g,
+                      uint32_t a, uint32_t b)
 {
     uint32_t lo = a < b ? a : b, hi = a < b ? b : a;
-    heap_push(h, (struct pair){(float)linkage(g, lo, hi), lo, hi, g[lo].version, g[hi].version});
+    heap_push(h, (struct pair){(float)margin(o, g, lo, hi), lo, hi, g[lo].version,
+                               g[hi].version});
 }
 
 static void add_into(struct ap_fmap *to, const struct ap_fmap *from)
@@ -556,7 +567,7 @@ static uint32_t root_of(uint32_t *parent, uint32_t c)
 }
 
 /* Average-linkage merging from one group per question, along neighbour
- * links, while the best pair's average similarity clears the threshold.
+ * links, while a pair's average similarity clears its least one.
  * topic[c] receives the group (a canonical index) of question c. */
 static void merge_groups(struct ap_regrouper *r, uint32_t *topic)
 {
@@ -576,7 +587,7 @@ static void merge_groups(struct ap_regrouper *r, uint32_t *topic)
         for (uint32_t k = 0; k < q->n_neighbours; k++) {
             add_link(g, c, q->neighbours[k]);
             add_link(g, q->neighbours[k], c);
-            push_pair(&h, g, c, q->neighbours[k]);
+            push_pair(&h, &r->opts, g, c, q->neighbours[k]);
         }
     }
     uint32_t stamp = 0;
@@ -584,7 +595,7 @@ static void merge_groups(struct ap_regrouper *r, uint32_t *topic)
         struct pair p = heap_pop(&h);
         if (!g[p.a].alive || !g[p.b].alive || g[p.a].version != p.va || g[p.b].version != p.vb)
             continue;
-        if (p.score < r->opts.threshold)
+        if (p.score < 0)
             break;
         uint32_t keep = g[p.a].count >= g[p.b].count ? p.a : p.b;
         uint32_t gone = keep == p.a ? p.b : p.a;
@@ -593,7 +604,7 @@ static void merge_groups(struct ap_regrouper *r, uint32_t *topic)
         for (uint32_t i = 0; i < g[keep].n_links; i++) {
             /* The link back, so the neighbour's later merges still see it. */
             add_link(g, g[keep].links[i], keep);
-            push_pair(&h, g, keep, g[keep].links[i]);
+            push_pair(&h, &r->opts, g, keep, g[keep].links[i]);
         }
     }
     for (uint32_t c = 0; c < n; c++)

@@ -17,8 +17,11 @@
 
 struct ap_regroup_options {
     /* Two groups merge while the average similarity of their questions is at
-     * least this (average linkage). */
+     * least threshold + (threshold_small - threshold) / n, n the smaller
+     * group's size (average linkage; the pair that clears its least
+     * similarity by most merges first). */
     double threshold;
+    double threshold_small;
     /* Nearest neighbours kept per question: the pairs merging may consider. */
     size_t neighbours;
     /* Rounds of moving questions to their closest topic centre. */
