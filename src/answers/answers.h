@@ -14,7 +14,7 @@
  * value in [0, 1], see docs/internals/answers.md) must reach this, or the
  * match is "none". Chosen on CLINC150's validation split (bench/answers). An
  * account may set its own (ap_answers_set_threshold). */
-#define AP_MATCH_THRESHOLD_DEFAULT 0.06
+#define AP_MATCH_THRESHOLD_DEFAULT 0.5
 #define AP_MATCH_LIMIT_MAX 20
 #define AP_MATCH_QUESTION_MAX 4096 /* bytes, as a question.asked text */
 
@@ -53,10 +53,25 @@ size_t ap_matcher_count(const struct ap_matcher *m);
 double ap_matcher_threshold(const struct ap_matcher *m);
 void ap_matcher_set_threshold(struct ap_matcher *m, double threshold);
 
+/* What a candidate's score is made of (docs/internals/answers.md, "The
+ * no-answer rule"): the answer's own classifier, how far it leads the best
+ * other answer, how close the question is to the answer's phrasings, and how
+ * much evidence (phrasings) the answer has. */
+struct ap_match_evidence {
+    double logit;     /* the answer's classifier, w.x + b */
+    double margin;    /* logit minus the best other answer's logit */
+    double nearest;   /* cosine to the answer's closest phrasing */
+    double centroid;  /* cosine to the mean of its phrasings */
+    double covered;   /* share of the question's stems (by idf) its phrasings hold */
+    double phrasing_covered; /* best share of one phrasing's stems the question holds */
+    unsigned phrasings;
+};
+
 /* One candidate of a match. */
 struct ap_match {
     char id[AP_ANSWER_ID_MAX_BYTES + 1];
-    double score;
+    double score; /* the estimated chance that this answer is the right one */
+    struct ap_match_evidence evidence;
 };
 
 /* Scores the question against every answer and writes up to `max` best
