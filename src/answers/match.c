@@ -1063,6 +1063,10 @@ static const double CONFIDENCE_WEIGHTS[] = {0.0425, 0.4030, 0.6851, 0.2807,
                                             -0.1923, 1.8742, 1.4544};
 #define CONFIDENCE_BIAS (-2.6920)
 #define MARGIN_CAP 10.0 /* a lead beyond this says nothing more */
+_Static_assert(sizeof CONFIDENCE_WEIGHTS / sizeof CONFIDENCE_WEIGHTS[0] == 7,
+               "one weight per feature of score_of");
+#define SAME_QUESTION 0.95     /* cosine at which a question is one of the phrasings */
+#define SAME_QUESTION_LEAD 2.2 /* its score then is at least 0.9 (logit 2.2) */
 
 /* The confidence an answer with this many phrasings needs: the least at
  * which at most 5% of the given answers were wrong on the tuning sets
@@ -1111,7 +1115,13 @@ static double score_of(const struct ap_match_evidence *e)
     double z = CONFIDENCE_BIAS;
     for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
         z += CONFIDENCE_WEIGHTS[i] * x[i];
-    return 1.0 / (1.0 + exp(-(z - bar_logit(e->phrasings))));
+    double over_bar = z - bar_logit(e->phrasings);
+    /* A question that is one of the answer's own phrasings (up to case and
+     * punctuation) is answered: the admin wrote it for this answer. The
+     * tuning sets never ask a phrasing back, so the fit cannot know this. */
+    if (e->nearest >= SAME_QUESTION && over_bar < SAME_QUESTION_LEAD)
+        over_bar = SAME_QUESTION_LEAD;
+    return 1.0 / (1.0 + exp(-over_bar));
 }
 
 /* Each class's logit w.x + b, walking only the postings of the question's
