@@ -128,6 +128,15 @@ enum ap_status ap_answers_update(struct ap_answers_cache *c, struct ap_store *st
                                  int64_t account_id, struct ap_answer *a, struct ap_error *err);
 enum ap_status ap_answers_delete(struct ap_answers_cache *c, struct ap_store *store,
                                  int64_t account_id, const char *id, struct ap_error *err);
+/* What an answer made from a knowledge-gap topic learns from it (topic.c):
+ * unless `present` (AP_ANSWER_F_ bits) says the caller gave them, the topic's
+ * undismissed questions, newest first, become a's alternatives (each once,
+ * those a phrasing may be, at most AP_ANSWER_ALTERNATIVES_MAX), and the
+ * language most of them were asked in becomes a's language (a keeps its own
+ * when the topic's is unknown). a owns what is added. */
+enum ap_status ap_answers_learn_from_topic(struct ap_store *store, int64_t account_id,
+                                           int64_t topic_id, unsigned present,
+                                           struct ap_answer *a, struct ap_error *err);
 /* The account's no-answer threshold (its own, or the default), and setting
  * it (a negative value restores the default). */
 enum ap_status ap_answers_threshold(struct ap_store *store, int64_t account_id, double *out,

@@ -1,0 +1,104 @@
+/* What a short answer made from a knowledge-gap topic learns from the topic
+ * (SPEC §6): the topic's questions are the best evidence of how visitors ask
+ * for it, so its undismissed questions become the answer's phrasings, and the
+ * language they were asked in becomes the answer's language. */
+#include <string.h>
+#include <strings.h>
+
+#include "answers/answers.h"
+#include "text/text.h"
+
+/* Newest questions read: enough for the most phrasings an answer keeps,
+ * with room for the repeats and dismissed ones skipped. */
+#define TOPIC_QUESTIONS_READ (4 * AP_ANSWER_ALTERNATIVES_MAX)
+#define LANGUAGES_COUNTED 8
+
+struct vote {
+    char tag[AP_ANSWER_LANGUAGE_MAX + 1];
+    size_t n;
+};
+
+struct learn {
+    struct ap_answer *a;
+    bool phrasings; /* the caller gave none: take the topic's */
+    struct vote votes[LANGUAGES_COUNTED];
+    size_t n_votes;
+};
+
+/* A question is a phrasing when it passes the answer's own checks for one and
+ * is not one already (ASCII case aside: "Refund?" and "refund?" teach the same). */
+static bool new_phrasing(const struct ap_answer *a, const char *text)
+{
+    size_t len = strlen(text);
+    if (len == 0 || len > AP_ANSWER_ALTERNATIVE_MAX || !ap_utf8_valid(text, len) ||
+        !ap_utf8_printable(text, len))
+        return false;
+    if (a->question && strcasecmp(a->question, text) == 0)
+        return false;
+    for (size_t i = 0; i < a->n_alternatives; i++)
+        if (strcasecmp(a->alternatives[i], text) == 0)
+            return false;
+    return true;
+}
+
+/* The question's language: its event's tag, else the language it was
+ * grouped in. */
+static const char *question_language(const struct ap_gap_question_rec *q)
+{
+    if (q->language && ap_answer_check_language(q->language, NULL) == AP_OK)
+        return q->language;
+    return ap_text_tag_for(q->stemmer);
+}
+
+static void vote(struct learn *l, const char *tag)
+{
+    if (tag == NULL || strlen(tag) > AP_ANSWER_LANGUAGE_MAX)
+        return;
+    for (size_t i = 0; i < l->n_votes; i++) {
+        if (strcasecmp(l->votes[i].tag, tag) == 0) {
+            l->votes[i].n++;
+            return;
+        }
+    }
+    if (l->n_votes == LANGUAGES_COUNTED)
+        return;
+    ap_copy_str(l->votes[l->n_votes].tag, sizeof l->votes[0].tag, tag);
+    l->votes[l->n_votes++].n = 1;
+}
+
+static enum ap_status learn_question(void *ctx, const struct ap_gap_question_rec *q)
+{
+    struct learn *l = ctx;
+    if (q->dismissed || q->text == NULL)
+        return AP_OK;
+    vote(l, question_language(q));
+    if (l->phrasings && l->a->n_alternatives < AP_ANSWER_ALTERNATIVES_MAX &&
+        new_phrasing(l->a, q->text))
+        ap_answer_add_alternative(l->a, q->text, strlen(q->text));
+    return AP_OK;
+}
+
+/* The language most questions were asked in; the first counted on a tie. */
+static const char *most_asked(const struct learn *l)
+{
+    const struct vote *best = NULL;
+    for (size_t i = 0; i < l->n_votes; i++)
+        if (best == NULL || l->votes[i].n > best->n)
+            best = &l->votes[i];
+    return best ? best->tag : NULL;
+}
+
+enum ap_status ap_answers_learn_from_topic(struct ap_store *store, int64_t account_id,
+                                           int64_t topic_id, unsigned present,
+                                           struct ap_answer *a, struct ap_error *err)
+{
+    struct learn l = {.a = a, .phrasings = !(present & AP_ANSWER_F_ALTERNATIVES)};
+    enum ap_status rc = ap_store_select_gap_topic_questions(
+        store, account_id, topic_id, TOPIC_QUESTIONS_READ, 0, learn_question, &l, err);
+    if (rc != AP_OK)
+        return rc;
+    const char *language = most_asked(&l);
+    if (!(present & AP_ANSWER_F_LANGUAGE) && language)
+        ap_copy_str(a->language, sizeof a->language, language);
+    return AP_OK;
+}
