@@ -169,8 +169,27 @@ export function topicPage(root, id, params, ctx) {
       // The questions on the left, the work on them on the right (stacked on a phone,
       // the answer first).
       h('div', { class: 'topic-layout' },
-        h('div', { class: 'topic-side' }, ctx.admin ? answerForm(t) : null, teamReplies(), ctx.admin ? curation(t) : null),
+        h('div', { class: 'topic-side' }, t.answer_id ? answeredWith(t) : null, ctx.admin ? answerForm(t) : null, teamReplies(), ctx.admin ? curation(t) : null),
         h('div', { class: 'topic-main' }, questions())));
+  }
+
+  // The short answer the topic was answered with, as the visitor gets it.
+  function answeredWith(t) {
+    const body = h('div', {}, loading('the answer'));
+    (async () => {
+      try {
+        const { data: a } = await api.get('/v1/answers/' + encodeURIComponent(t.answer_id));
+        const phrasings = 1 + (a.alternatives || []).length;
+        mount(body, h('p', { class: 'visitor' }, h('strong', {}, 'Visitor: '), a.question),
+          h('div', { class: 'bubble answer-text' }, a.answer),
+          h('p', { class: 'muted' }, `${fmt.count(phrasings)} ${phrasings === 1 ? 'phrasing' : 'phrasings'} · language ${a.language}${a.enabled ? '' : ' · disabled'} · `,
+            h('a', { href: '#/answers?q=' + encodeURIComponent(t.answer_id) }, 'edit it with the short answers')));
+      } catch (e) {
+        mount(body, h('p', { class: 'muted' }, e.status === 404 ? 'The short answer was deleted since.' : 'The short answer could not be loaded: ' + e.message));
+      }
+    })();
+    return h('section', { class: 'panel', 'aria-labelledby': 'answered-title' },
+      h('h2', { id: 'answered-title' }, 'Answered with'), body);
   }
 
   function curation(t) {
