@@ -194,8 +194,40 @@ static void vec_sort(struct vec *v)
     free(e);
 }
 
+/* The first position from `lo` in v whose index is at least idx. */
+static uint32_t lower_bound(const struct vec *v, uint32_t lo, uint32_t idx)
+{
+    uint32_t hi = v->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v->idx[mid] < idx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A short vector against a long one (a question against a centroid of
+ * thousands of features): a binary search per entry of the short one. */
+static float dot_skewed(const struct vec *shorter, const struct vec *longer)
+{
+    float sum = 0;
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < shorter->n && j < longer->n; i++) {
+        j = lower_bound(longer, j, shorter->idx[i]);
+        if (j < longer->n && longer->idx[j] == shorter->idx[i])
+            sum += shorter->val[i] * longer->val[j];
+    }
+    return sum;
+}
+
 static float dot_sorted(const struct vec *a, const struct vec *b)
 {
+    if (8 * (uint64_t)a->n < b->n)
+        return dot_skewed(a, b);
+    if (8 * (uint64_t)b->n < a->n)
+        return dot_skewed(b, a);
     float sum = 0;
     uint32_t i = 0, j = 0;
     while (i < a->n && j < b->n) {
