@@ -137,6 +137,26 @@ enum ap_status ap_answers_delete(struct ap_answers_cache *c, struct ap_store *st
 enum ap_status ap_answers_learn_from_topic(struct ap_store *store, int64_t account_id,
                                            int64_t topic_id, unsigned present,
                                            struct ap_answer *a, struct ap_error *err);
+/* Questions that join a topic after its answer was made (a move, a merge)
+ * join the answer's phrasings: read them before the change with
+ * ap_answers_read_topic_questions (one question when question_id is not 0,
+ * else the topic's; undismissed only; `out` owns copies, freed by
+ * ap_topic_questions_free), then ap_answers_join_topic appends them to the
+ * alternatives of the answer `topic_id` is linked to, each once, while there
+ * is room. A topic without an answer, or whose answer was deleted, is left
+ * alone. */
+struct ap_topic_questions {
+    char **texts;
+    size_t n;
+};
+void ap_topic_questions_free(struct ap_topic_questions *q);
+enum ap_status ap_answers_read_topic_questions(struct ap_store *store, int64_t account_id,
+                                               int64_t topic_id, int64_t question_id,
+                                               struct ap_topic_questions *out,
+                                               struct ap_error *err);
+enum ap_status ap_answers_join_topic(struct ap_answers_cache *c, struct ap_store *store,
+                                     int64_t account_id, int64_t topic_id,
+                                     const struct ap_topic_questions *q, struct ap_error *err);
 /* The account's no-answer threshold (its own, or the default), and setting
  * it (a negative value restores the default). */
 enum ap_status ap_answers_threshold(struct ap_store *store, int64_t account_id, double *out,

@@ -1,7 +1,9 @@
 /* What a short answer made from a knowledge-gap topic learns from the topic
  * (SPEC §6): the topic's questions are the best evidence of how visitors ask
  * for it, so its undismissed questions become the answer's phrasings, and the
- * language they were asked in becomes the answer's language. */
+ * language they were asked in becomes the answer's language; questions moved
+ * or merged into the topic later join the phrasings too. */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -101,4 +103,70 @@ enum ap_status ap_answers_learn_from_topic(struct ap_store *store, int64_t accou
     if (!(present & AP_ANSWER_F_LANGUAGE) && language)
         ap_copy_str(a->language, sizeof a->language, language);
     return AP_OK;
+}
+
+/* --- questions that join a topic after its answer was made ------------------------- */
+
+void ap_topic_questions_free(struct ap_topic_questions *q)
+{
+    for (size_t i = 0; i < q->n; i++)
+        free(q->texts[i]);
+    free(q->texts);
+    q->texts = NULL;
+    q->n = 0;
+}
+
+static enum ap_status keep_question(void *ctx, const struct ap_gap_question_rec *q)
+{
+    struct ap_topic_questions *out = ctx;
+    if (q->dismissed || q->text == NULL || out->n == TOPIC_QUESTIONS_READ)
+        return AP_OK;
+    out->texts = ap_realloc(out->texts, (out->n + 1) * sizeof *out->texts);
+    out->texts[out->n++] = ap_strdup(q->text);
+    return AP_OK;
+}
+
+enum ap_status ap_answers_read_topic_questions(struct ap_store *store, int64_t account_id,
+                                               int64_t topic_id, int64_t question_id,
+                                               struct ap_topic_questions *out,
+                                               struct ap_error *err)
+{
+    if (question_id)
+        return ap_store_get_gap_question(store, account_id, question_id, keep_question, out,
+                                         err);
+    return ap_store_select_gap_topic_questions(store, account_id, topic_id, TOPIC_QUESTIONS_READ,
+                                               0, keep_question, out, err);
+}
+
+static enum ap_status copy_answer_id(void *ctx, const struct ap_gap_topic_rec *t)
+{
+    ap_copy_str(ctx, AP_ANSWER_ID_MAX_BYTES + 1, t->answer_id ? t->answer_id : "");
+    return AP_OK;
+}
+
+enum ap_status ap_answers_join_topic(struct ap_answers_cache *c, struct ap_store *store,
+                                     int64_t account_id, int64_t topic_id,
+                                     const struct ap_topic_questions *q, struct ap_error *err)
+{
+    char answer_id[AP_ANSWER_ID_MAX_BYTES + 1] = "";
+    if (q->n == 0)
+        return AP_OK;
+    enum ap_status rc =
+        ap_store_get_gap_topic(store, account_id, topic_id, copy_answer_id, answer_id, err);
+    if (rc != AP_OK || answer_id[0] == '\0')
+        return rc;
+    struct ap_answer a;
+    rc = ap_store_get_answer(store, account_id, answer_id, &a, NULL);
+    if (rc == AP_NOT_FOUND)
+        return AP_OK; /* the answer was deleted since: nothing to teach */
+    if (rc != AP_OK)
+        return ap_error_set(err, rc, NULL, "reading answer %s failed", answer_id);
+    size_t before = a.n_alternatives;
+    for (size_t i = 0; i < q->n && a.n_alternatives < AP_ANSWER_ALTERNATIVES_MAX; i++)
+        if (new_phrasing(&a, q->texts[i]))
+            ap_answer_add_alternative(&a, q->texts[i], strlen(q->texts[i]));
+    if (a.n_alternatives > before)
+        rc = ap_answers_update(c, store, account_id, &a, err);
+    ap_answer_free(&a);
+    return rc;
 }

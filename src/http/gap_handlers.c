@@ -186,13 +186,37 @@ static enum ap_status do_rename(struct ap_http_request *req, int64_t id,
     return ap_gaps_rename(req->store, req->account.id, id, label->str, err);
 }
 
+/* Questions moved or merged into a topic that has an answer join the
+ * answer's phrasings. The curation itself is done: a failure here is logged,
+ * not reported as the curation's. */
+static void join_answer(struct ap_http_request *req, int64_t topic_id,
+                        const struct ap_topic_questions *joining)
+{
+    struct ap_error err;
+    ap_error_clear(&err);
+    if (ap_answers_join_topic(req->answers, req->store, req->account.id, topic_id, joining,
+                              &err) != AP_OK)
+        ap_log(AP_LOG_WARN,
+               "msg=\"moved questions did not join the topic's answer\" account=%lld topic=%lld "
+               "error=%s",
+               (long long)req->account.id, (long long)topic_id, ap_status_code(err.status));
+}
+
 static enum ap_status do_merge(struct ap_http_request *req, int64_t id,
                                const struct ap_json_object *body, int64_t *shown,
                                struct ap_error *err)
 {
     if (!body_topic_id(body, "into", shown, err))
         return AP_INVALID;
-    return ap_gaps_merge(req->store, req->account.id, id, *shown, err);
+    struct ap_topic_questions joining = {0};
+    enum ap_status rc =
+        ap_answers_read_topic_questions(req->store, req->account.id, id, 0, &joining, err);
+    if (rc == AP_OK)
+        rc = ap_gaps_merge(req->store, req->account.id, id, *shown, err);
+    if (rc == AP_OK)
+        join_answer(req, *shown, &joining);
+    ap_topic_questions_free(&joining);
+    return rc;
 }
 
 static enum ap_status do_dismiss(struct ap_http_request *req, int64_t id,
@@ -219,7 +243,15 @@ static enum ap_status do_move(struct ap_http_request *req, int64_t id,
 {
     if (!body_topic_id(body, "topic", shown, err))
         return AP_INVALID;
-    return ap_gaps_move(req->store, req->account.id, id, *shown, err);
+    struct ap_topic_questions joining = {0};
+    enum ap_status rc =
+        ap_answers_read_topic_questions(req->store, req->account.id, 0, id, &joining, err);
+    if (rc == AP_OK)
+        rc = ap_gaps_move(req->store, req->account.id, id, *shown, err);
+    if (rc == AP_OK)
+        join_answer(req, *shown, &joining);
+    ap_topic_questions_free(&joining);
+    return rc;
 }
 
 static enum ap_status do_question_dismiss(struct ap_http_request *req, int64_t id,

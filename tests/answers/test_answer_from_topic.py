@@ -1,7 +1,8 @@
 """An answer made from a knowledge-gap topic learns from the topic (SPEC §6,
 issue 19): its undismissed questions become the answer's phrasings unless the
-admin sends their own (an empty list too), and its language defaults to the
-language the questions were asked in, not the account's "en"."""
+admin sends their own (an empty list too), its language defaults to the
+language the questions were asked in, not the account's "en", and questions
+moved or merged into the topic later join the phrasings."""
 import json
 import unittest
 
@@ -70,6 +71,46 @@ class AnswerFromTopic(unittest.TestCase):
         self.assertEqual(r.status, 201, r)
         self.assertEqual(r.json()["answer"]["alternatives"], [])
         self.assertEqual(r.json()["answer"]["language"], "nb")
+
+
+    def ask(self, i, text):
+        ev = event("late%d" % i, "question.asked", "late-c%d" % i, "2026-12-0%dT10:00:00Z" % i,
+                   text=text, answered=False, language="nb")
+        self.assertEqual(self.server.post_events([ev], self.ingest).json()["stored"], 1)
+        self.call("GET", "/v1/gaps")  # assigns it to a topic
+
+    def topic_of(self, text):
+        for t in self.call("GET", "/v1/gaps?status=all").json()["topics"]:
+            detail = self.call("GET", "/v1/gaps/%d" % t["id"]).json()
+            for q in detail["questions"]:
+                if q["text"] == text:
+                    return t["id"], q["id"]
+        self.fail("no topic holds %r" % text)
+
+    def alternatives(self, answer_id):
+        return self.call("GET", "/v1/answers/" + answer_id).json()["alternatives"]
+
+    def test_questions_moved_or_merged_in_later_join_the_phrasings(self):
+        r = self.call("POST", "/v1/gaps/%d/answer" % self.topic["id"],
+                      {"answer": "Gå til Innstillinger → Konto → Slett konto."})
+        answer_id = r.json()["answer"]["id"]
+        self.ask(1, "Hvor er pakken min?")
+        other, moved = self.topic_of("Hvor er pakken min?")
+        self.assertNotEqual(other, self.topic["id"])
+        r = self.call("POST", "/v1/gaps/questions/%d/move" % moved, {"topic": self.topic["id"]})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("Hvor er pakken min?", self.alternatives(answer_id))
+        # A merge brings every undismissed question of the merged topic.
+        self.ask(2, "Når åpner butikken?")
+        other, _ = self.topic_of("Når åpner butikken?")
+        r = self.call("POST", "/v1/gaps/%d/merge" % other, {"into": self.topic["id"]})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("Når åpner butikken?", self.alternatives(answer_id))
+        # The CLI's move does the same.
+        self.ask(3, "Kan jeg betale med faktura?")
+        _, moved = self.topic_of("Kan jeg betale med faktura?")
+        self.ws.cli("gaps", "move", str(moved), str(self.topic["id"]), "--account", "acme")
+        self.assertIn("Kan jeg betale med faktura?", self.alternatives(answer_id))
 
 
 if __name__ == "__main__":
