@@ -156,11 +156,12 @@ enum ap_status ap_answers_join_topic(struct ap_answers_cache *c, struct ap_store
     if (rc != AP_OK || answer_id[0] == '\0')
         return rc;
     struct ap_answer a;
-    rc = ap_store_get_answer(store, account_id, answer_id, &a, NULL);
-    if (rc == AP_NOT_FOUND)
-        return AP_OK; /* the answer was deleted since: nothing to teach */
-    if (rc != AP_OK)
-        return ap_error_set(err, rc, NULL, "reading answer %s failed", answer_id);
+    ap_answer_init(&a);
+    rc = ap_store_get_answer(store, account_id, answer_id, &a, err);
+    if (rc != AP_OK) {
+        ap_answer_free(&a);
+        return rc == AP_NOT_FOUND ? AP_OK : rc; /* a deleted answer has nothing to learn */
+    }
     size_t before = a.n_alternatives;
     for (size_t i = 0; i < q->n && a.n_alternatives < AP_ANSWER_ALTERNATIVES_MAX; i++)
         if (new_phrasing(&a, q->texts[i]))
