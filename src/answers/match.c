@@ -5,8 +5,11 @@
  * them, or the nearest answers' plus a sample when there are many), so a
  * change retrains only the changed answer and its nearest neighbours. Weights
  * live in an inverted index (feature -> answers), so a match touches only the
- * weights of the question's own features. Scores are the classifiers'
- * probabilities; the no-answer rule is a threshold on the best one. */
+ * weights of the question's own features. A candidate's score weighs its
+ * evidence (its classifier, its lead, its closeness to the answer's phrasings,
+ * how much of the question those cover, how many phrasings there are) into the
+ * chance that it is right, against a bar that is higher for answers with few
+ * phrasings; the no-answer rule is a threshold on the first candidate's. */
 #include "answers/answers.h"
 #include "answers/background.h"
 #include "text/features.h"
