@@ -339,6 +339,7 @@ const scenarios = {
     // The topic page shows the answer it was answered with, not an empty form.
     await page.locator('[aria-labelledby="answered-title"] .answer-text').waitFor({ timeout: TIMEOUT });
     check((await page.locator('[aria-labelledby="answered-title"] .answer-text').innerText()).includes('example.com/help/gift-cards'), 'the topic page shows the answer text');
+    check(await page.locator('details.answer-again:not([open])').count() === 1, 'the form for another answer is folded away');
     await page.goto(BASE + '/#/answers');
     await tryIt(page, topic.label, `.match .found [data-answer="${t.answer_id}"]`);
     return `topic answered with ${t.answer_id}; the try-it box finds it`;

@@ -169,8 +169,14 @@ export function topicPage(root, id, params, ctx) {
       // The questions on the left, the work on them on the right (stacked on a phone,
       // the answer first).
       h('div', { class: 'topic-layout' },
-        h('div', { class: 'topic-side' }, t.answer_id ? answeredWith(t) : null, ctx.admin ? answerForm(t) : null, teamReplies(), ctx.admin ? curation(t) : null),
+        h('div', { class: 'topic-side' }, t.answer_id ? answeredWith(t) : null, ctx.admin ? answerFormFor(t) : null, teamReplies(), ctx.admin ? curation(t) : null),
         h('div', { class: 'topic-main' }, questions())));
+  }
+
+  // An answered topic shows its answer; writing another is one click away.
+  function answerFormFor(t) {
+    if (!t.answer_id) return answerForm(t);
+    return h('details', { class: 'answer-again' }, h('summary', {}, 'Write another answer for this topic'), answerForm(t));
   }
 
   // The short answer the topic was answered with, as the visitor gets it.
