@@ -498,9 +498,8 @@ static bool stem_set_has(const struct stem_set *s, uint32_t h)
     return s->n && bsearch(&h, s->h, s->n, sizeof *s->h, by_hash) != NULL;
 }
 
-/* Counts a phrasing's stems in (delta 1) or out of (delta -1) the
- * document frequencies. */
-static void df_change(struct ap_matcher *m, const struct stem_set *s, int delta)
+/* Counts a phrasing's stems in (`add`) or out of the document frequencies. */
+static void df_change(struct ap_matcher *m, const struct stem_set *s, bool add)
 {
     for (uint32_t i = 0; i < s->n; i++) {
         uint32_t slot = imap_get(&m->df_index, s->h[i]);
@@ -512,7 +511,10 @@ static void df_change(struct ap_matcher *m, const struct stem_set *s, int delta)
             m->df[m->n_df] = 0;
             slot = imap_put(&m->df_index, s->h[i], (uint32_t)m->n_df++);
         }
-        m->df[slot] += (uint32_t)delta;
+        if (add)
+            m->df[slot]++;
+        else if (m->df[slot] > 0)
+            m->df[slot]--;
     }
 }
 
@@ -922,7 +924,7 @@ static void add_phrasing(struct ap_matcher *m, struct klass *k, struct ap_text *
     vec_sort(&k->examples[k->n_examples]);
     stem_set_of(f, &k->stems[k->n_examples]);
     stem_set_union(&k->vocabulary, &k->stems[k->n_examples]);
-    df_change(m, &k->stems[k->n_examples], 1);
+    df_change(m, &k->stems[k->n_examples], true);
     k->n_examples++;
     m->n_phrasings++;
 }
@@ -951,7 +953,7 @@ static void build_background(struct ap_matcher *m, struct ap_text *text)
 static void forget_phrasings(struct ap_matcher *m, const struct klass *k)
 {
     for (size_t i = 0; i < k->n_examples; i++)
-        df_change(m, &k->stems[i], -1);
+        df_change(m, &k->stems[i], false);
     m->n_phrasings -= k->n_examples;
 }
 
