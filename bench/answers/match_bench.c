@@ -3,7 +3,12 @@
  * model, then matches each line of the query file ("LABEL<TAB>QUESTION") and
  * prints "LABEL<TAB>BEST_ID<TAB>SCORE". On stderr: build time and the median
  * and 99th percentile of one match. Environment AP_MATCH_* overrides the
- * training options, for tuning on a validation split. */
+ * training options, for tuning on a validation split; AP_MATCH_LANGUAGE sets
+ * the answers' and questions' language (default en); AP_MATCH_EVIDENCE=N
+ * prints, instead, each of the N best candidates' evidence after the label
+ * (ID LOGIT MARGIN NEAREST CENTROID COVERED PHRASING_COVERED PHRASINGS SCORE,
+ * tab-separated), which bench/answers/tune.py reads to choose the no-answer
+ * rule. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +27,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static struct ap_answer *load_answers(FILE *f, size_t *n_out)
+static struct ap_answer *load_answers(FILE *f, const char *language, size_t *n_out)
 {
     struct ap_answer *answers = NULL;
     size_t n = 0;
@@ -41,12 +46,25 @@ static struct ap_answer *load_answers(FILE *f, size_t *n_out)
             a->id = ap_strdup(line);
             a->question = ap_strdup(tab + 1);
             a->answer = ap_strdup("-");
+            ap_copy_str(a->language, sizeof a->language, language);
         } else {
             ap_answer_add_alternative(a, tab + 1, strlen(tab + 1));
         }
     }
     *n_out = n;
     return answers;
+}
+
+static void print_evidence(const char *label, const struct ap_match *best, size_t n)
+{
+    printf("%s", label);
+    for (size_t i = 0; i < n; i++) {
+        const struct ap_match_evidence *e = &best[i].evidence;
+        printf("\t%s\t%.5f\t%.5f\t%.5f\t%.5f\t%.5f\t%.5f\t%u\t%.5f", best[i].id, e->logit,
+               e->margin, e->nearest, e->centroid, e->covered, e->phrasing_covered, e->phrasings,
+               best[i].score);
+    }
+    printf("\n");
 }
 
 int main(int argc, char **argv)
@@ -72,7 +90,11 @@ int main(int argc, char **argv)
     if (ap_text_new(&text, &err) != AP_OK)
         return 1;
     size_t n_answers;
-    struct ap_answer *answers = load_answers(fa, &n_answers);
+    const char *language = getenv("AP_MATCH_LANGUAGE") ? getenv("AP_MATCH_LANGUAGE") : "en";
+    size_t evidence = (size_t)env_double("AP_MATCH_EVIDENCE", 0);
+    if (evidence > AP_MATCH_LIMIT_MAX)
+        evidence = AP_MATCH_LIMIT_MAX;
+    struct ap_answer *answers = load_answers(fa, language, &n_answers);
     int64_t t0 = ap_time_now_us();
     struct ap_matcher *m = ap_matcher_new(&opts);
     for (size_t i = 0; i < n_answers; i++)
@@ -88,13 +110,18 @@ int main(int argc, char **argv)
         if (tab == NULL)
             continue;
         *tab = '\0';
-        struct ap_match best[3];
+        struct ap_match best[AP_MATCH_LIMIT_MAX];
         int64_t s = ap_time_now_us();
-        size_t n = ap_matcher_match(m, text, tab + 1, strlen(tab + 1), "en", "en", best, 3, &err);
+        size_t n = ap_matcher_match(m, text, tab + 1, strlen(tab + 1), language, language, best,
+                                    evidence ? evidence : 3, &err);
         int64_t e = ap_time_now_us();
         if (n_lat == cap)
             lat = ap_realloc(lat, (cap = cap ? 2 * cap : 1024) * sizeof *lat);
         lat[n_lat++] = (double)(e - s);
+        if (evidence) {
+            print_evidence(line, best, n);
+            continue;
+        }
         printf("%s\t%s\t%.6f\t%.6f\n", line, n ? best[0].id : "none", n ? best[0].score : 0.0,
                n > 1 ? best[1].score : 0.0);
     }

@@ -14,7 +14,7 @@
  * value in [0, 1], see docs/internals/answers.md) must reach this, or the
  * match is "none". Chosen on CLINC150's validation split (bench/answers). An
  * account may set its own (ap_answers_set_threshold). */
-#define AP_MATCH_THRESHOLD_DEFAULT 0.06
+#define AP_MATCH_THRESHOLD_DEFAULT 0.5
 #define AP_MATCH_LIMIT_MAX 20
 #define AP_MATCH_QUESTION_MAX 4096 /* bytes, as a question.asked text */
 
@@ -53,10 +53,25 @@ size_t ap_matcher_count(const struct ap_matcher *m);
 double ap_matcher_threshold(const struct ap_matcher *m);
 void ap_matcher_set_threshold(struct ap_matcher *m, double threshold);
 
+/* What a candidate's score is made of (docs/internals/answers.md, "The
+ * no-answer rule"): the answer's own classifier, how far it leads the best
+ * other answer, how close the question is to the answer's phrasings, and how
+ * much evidence (phrasings) the answer has. */
+struct ap_match_evidence {
+    double logit;     /* the answer's classifier, w.x + b */
+    double margin;    /* logit minus the best other answer's logit */
+    double nearest;   /* cosine to the answer's closest phrasing */
+    double centroid;  /* cosine to the mean of its phrasings */
+    double covered;   /* share of the question's stems (by idf) its phrasings hold */
+    double phrasing_covered; /* best share of one phrasing's stems the question holds */
+    unsigned phrasings;
+};
+
 /* One candidate of a match. */
 struct ap_match {
     char id[AP_ANSWER_ID_MAX_BYTES + 1];
-    double score;
+    double score; /* the estimated chance that this answer is the right one */
+    struct ap_match_evidence evidence;
 };
 
 /* Scores the question against every answer and writes up to `max` best
@@ -113,6 +128,35 @@ enum ap_status ap_answers_update(struct ap_answers_cache *c, struct ap_store *st
                                  int64_t account_id, struct ap_answer *a, struct ap_error *err);
 enum ap_status ap_answers_delete(struct ap_answers_cache *c, struct ap_store *store,
                                  int64_t account_id, const char *id, struct ap_error *err);
+/* What an answer made from a knowledge-gap topic learns from it (topic.c):
+ * unless `present` (AP_ANSWER_F_ bits) says the caller gave them, the topic's
+ * undismissed questions, newest first, become a's alternatives (each once,
+ * those a phrasing may be, at most AP_ANSWER_ALTERNATIVES_MAX), and the
+ * language most of them were asked in becomes a's language (a keeps its own
+ * when the topic's is unknown). a owns what is added. */
+enum ap_status ap_answers_learn_from_topic(struct ap_store *store, int64_t account_id,
+                                           int64_t topic_id, unsigned present,
+                                           struct ap_answer *a, struct ap_error *err);
+/* Questions that join a topic after its answer was made (a move, a merge)
+ * join the answer's phrasings: read them before the change with
+ * ap_answers_read_topic_questions (one question when question_id is not 0,
+ * else the topic's; undismissed only; `out` owns copies, freed by
+ * ap_topic_questions_free), then ap_answers_join_topic appends them to the
+ * alternatives of the answer `topic_id` is linked to, each once, while there
+ * is room. A topic without an answer, or whose answer was deleted, is left
+ * alone. */
+struct ap_topic_questions {
+    char **texts;
+    size_t n;
+};
+void ap_topic_questions_free(struct ap_topic_questions *q);
+enum ap_status ap_answers_read_topic_questions(struct ap_store *store, int64_t account_id,
+                                               int64_t topic_id, int64_t question_id,
+                                               struct ap_topic_questions *out,
+                                               struct ap_error *err);
+enum ap_status ap_answers_join_topic(struct ap_answers_cache *c, struct ap_store *store,
+                                     int64_t account_id, int64_t topic_id,
+                                     const struct ap_topic_questions *q, struct ap_error *err);
 /* The account's no-answer threshold (its own, or the default), and setting
  * it (a negative value restores the default). */
 enum ap_status ap_answers_threshold(struct ap_store *store, int64_t account_id, double *out,

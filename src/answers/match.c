@@ -5,8 +5,11 @@
  * them, or the nearest answers' plus a sample when there are many), so a
  * change retrains only the changed answer and its nearest neighbours. Weights
  * live in an inverted index (feature -> answers), so a match touches only the
- * weights of the question's own features. Scores are the classifiers'
- * probabilities; the no-answer rule is a threshold on the best one. */
+ * weights of the question's own features. A candidate's score weighs its
+ * evidence (its classifier, its lead, its closeness to the answer's phrasings,
+ * how much of the question those cover, how many phrasings there are) into the
+ * chance that it is right, against a bar that is higher for answers with few
+ * phrasings; the no-answer rule is a threshold on the first candidate's. */
 #include "answers/answers.h"
 #include "answers/background.h"
 #include "text/features.h"
@@ -111,6 +114,14 @@ struct vec {
     uint32_t n;
 };
 
+/* The stems of a phrasing, or of all of an answer's phrasings: sorted
+ * feature hashes, each once. The coverage evidence of a match compares them
+ * with the question's, weighed by how rare each stem is among all phrasings. */
+struct stem_set {
+    uint32_t *h;
+    uint32_t n;
+};
+
 struct posting {
     uint32_t *cls;
     float *w;
@@ -121,6 +132,8 @@ struct klass {
     char *id;             /* NULL: a free slot */
     struct vec *examples;
     size_t n_examples;
+    struct stem_set *stems; /* per example */
+    struct stem_set vocabulary; /* every stem of its examples */
     struct vec centroid;  /* mean of the examples, unit length */
     uint32_t *indexed;    /* features with a weight of this class in the index */
     size_t n_indexed;
@@ -137,6 +150,10 @@ struct ap_matcher {
     struct klass *classes;
     size_t n_classes, cap_classes;
     size_t alive;
+    struct imap df_index;         /* stem hash -> its slot in df */
+    uint32_t *df;                 /* phrasings of enabled answers that hold the stem */
+    size_t n_df, cap_df;
+    size_t n_phrasings;           /* of enabled answers: the idf's N */
     struct vec *background;       /* featurised once, on the first put */
     size_t n_background;
     bool background_ready;
@@ -154,6 +171,79 @@ static void vec_free(struct vec *v)
     memset(v, 0, sizeof *v);
 }
 
+struct entry {
+    uint32_t idx;
+    float val;
+};
+
+static int by_idx(const void *a, const void *b)
+{
+    uint32_t x = ((const struct entry *)a)->idx, y = ((const struct entry *)b)->idx;
+    return (x > y) - (x < y);
+}
+
+/* Puts a vector in index order, so that two vectors' dot product is a merge
+ * (the match computes it without scratch memory, which matches share). */
+static void vec_sort(struct vec *v)
+{
+    struct entry *e = ap_malloc((v->n ? v->n : 1) * sizeof *e);
+    for (uint32_t i = 0; i < v->n; i++)
+        e[i] = (struct entry){v->idx[i], v->val[i]};
+    qsort(e, v->n, sizeof *e, by_idx);
+    for (uint32_t i = 0; i < v->n; i++) {
+        v->idx[i] = e[i].idx;
+        v->val[i] = e[i].val;
+    }
+    free(e);
+}
+
+/* The first position from `lo` in v whose index is at least idx. */
+static uint32_t lower_bound(const struct vec *v, uint32_t lo, uint32_t idx)
+{
+    uint32_t hi = v->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v->idx[mid] < idx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A short vector against a long one (a question against a centroid of
+ * thousands of features): a binary search per entry of the short one. */
+static float dot_skewed(const struct vec *shorter, const struct vec *longer)
+{
+    float sum = 0;
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < shorter->n && j < longer->n; i++) {
+        j = lower_bound(longer, j, shorter->idx[i]);
+        if (j < longer->n && longer->idx[j] == shorter->idx[i])
+            sum += shorter->val[i] * longer->val[j];
+    }
+    return sum;
+}
+
+static float dot_sorted(const struct vec *a, const struct vec *b)
+{
+    if (8 * (uint64_t)a->n < b->n)
+        return dot_skewed(a, b);
+    if (8 * (uint64_t)b->n < a->n)
+        return dot_skewed(b, a);
+    float sum = 0;
+    uint32_t i = 0, j = 0;
+    while (i < a->n && j < b->n) {
+        if (a->idx[i] < b->idx[j])
+            i++;
+        else if (a->idx[i] > b->idx[j])
+            j++;
+        else
+            sum += a->val[i++] * b->val[j++];
+    }
+    return sum;
+}
+
 struct ap_matcher *ap_matcher_new(const struct ap_matcher_options *opts)
 {
     struct ap_matcher *m = ap_calloc(1, sizeof *m);
@@ -164,12 +254,23 @@ struct ap_matcher *ap_matcher_new(const struct ap_matcher_options *opts)
     return m;
 }
 
+static void stem_set_free(struct stem_set *s)
+{
+    free(s->h);
+    s->h = NULL;
+    s->n = 0;
+}
+
 static void class_clear(struct klass *k)
 {
     free(k->id);
-    for (size_t i = 0; i < k->n_examples; i++)
+    for (size_t i = 0; i < k->n_examples; i++) {
         vec_free(&k->examples[i]);
+        stem_set_free(&k->stems[i]);
+    }
     free(k->examples);
+    free(k->stems);
+    stem_set_free(&k->vocabulary);
     vec_free(&k->centroid);
     free(k->indexed);
     memset(k, 0, sizeof *k);
@@ -191,6 +292,8 @@ void ap_matcher_destroy(struct ap_matcher *m)
         vec_free(&m->background[i]);
     free(m->background);
     imap_free(&m->dict);
+    imap_free(&m->df_index);
+    free(m->df);
     free(m->w);
     free(m->stamp);
     free(m);
@@ -216,7 +319,8 @@ void ap_matcher_set_threshold(struct ap_matcher *m, double threshold)
 struct feat {
     uint32_t key;
     float count;
-    bool word;
+    bool word; /* the word block (stems, surface words, pairs), else characters */
+    bool stem; /* a single stem: the words the coverage evidence counts */
 };
 
 struct feats {
@@ -225,19 +329,20 @@ struct feats {
 };
 
 /* Counts a feature; questions are short, so a linear search beats a map. */
-static void feats_add(struct feats *f, uint32_t key, bool word)
+static struct feat *feats_add(struct feats *f, uint32_t key, bool word)
 {
     for (size_t i = 0; i < f->n; i++) {
         if (f->items[i].key == key) {
             f->items[i].count += 1;
-            return;
+            return &f->items[i];
         }
     }
     if (f->n == f->cap) {
         f->cap = f->cap ? 2 * f->cap : 128;
         f->items = ap_realloc(f->items, f->cap * sizeof *f->items);
     }
-    f->items[f->n++] = (struct feat){key, 1, word};
+    f->items[f->n] = (struct feat){key, 1, word, false};
+    return &f->items[f->n++];
 }
 
 static void add_char_gram(void *ctx, uint32_t key)
@@ -322,7 +427,7 @@ static enum ap_status extract(struct ap_text *text, const char *s, size_t len, c
     }
     for (size_t i = 0; i < tokens.n; i++) {
         const char *t = tokens.items[i];
-        feats_add(f, ap_feature_hash('w', t, strlen(t), NULL, 0), true);
+        feats_add(f, ap_feature_hash('w', t, strlen(t), NULL, 0), true)->stem = true;
         if (i + 1 < tokens.n)
             feats_add(f, ap_feature_hash('b', t, strlen(t), tokens.items[i + 1],
                                       strlen(tokens.items[i + 1])),
@@ -352,6 +457,75 @@ static void weigh(struct feats *f)
     float renorm = total > 0 ? (float)(1.0 / sqrt(total)) : 0;
     for (size_t i = 0; i < f->n; i++)
         f->items[i].count *= scale[f->items[i].word] * renorm;
+}
+
+static int by_hash(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The stems among a text's features (feats_add counted each once). */
+static void stem_set_of(const struct feats *f, struct stem_set *out)
+{
+    out->h = ap_malloc((f->n ? f->n : 1) * sizeof *out->h);
+    out->n = 0;
+    for (size_t i = 0; i < f->n; i++)
+        if (f->items[i].stem)
+            out->h[out->n++] = f->items[i].key;
+    qsort(out->h, out->n, sizeof *out->h, by_hash);
+}
+
+static void stem_set_union(struct stem_set *into, const struct stem_set *add)
+{
+    uint32_t *h = ap_malloc(((size_t)into->n + add->n + 1) * sizeof *h);
+    uint32_t i = 0, j = 0, n = 0;
+    while (i < into->n || j < add->n) {
+        if (j == add->n || (i < into->n && into->h[i] < add->h[j]))
+            h[n++] = into->h[i++];
+        else if (i == into->n || add->h[j] < into->h[i])
+            h[n++] = add->h[j++];
+        else
+            h[n++] = into->h[i++], j++;
+    }
+    free(into->h);
+    into->h = h;
+    into->n = n;
+}
+
+static bool stem_set_has(const struct stem_set *s, uint32_t h)
+{
+    return s->n && bsearch(&h, s->h, s->n, sizeof *s->h, by_hash) != NULL;
+}
+
+/* Counts a phrasing's stems in (`add`) or out of the document frequencies. */
+static void df_change(struct ap_matcher *m, const struct stem_set *s, bool add)
+{
+    for (uint32_t i = 0; i < s->n; i++) {
+        uint32_t slot = imap_get(&m->df_index, s->h[i]);
+        if (slot == UINT32_MAX) {
+            if (m->n_df == m->cap_df) {
+                m->cap_df = m->cap_df ? 2 * m->cap_df : 1024;
+                m->df = ap_realloc(m->df, m->cap_df * sizeof *m->df);
+            }
+            m->df[m->n_df] = 0;
+            slot = imap_put(&m->df_index, s->h[i], (uint32_t)m->n_df++);
+        }
+        if (add)
+            m->df[slot]++;
+        else if (m->df[slot] > 0)
+            m->df[slot]--;
+    }
+}
+
+/* BM25's idf of a stem over the enabled answers' phrasings: a stem in few
+ * phrasings ("tires") says more about the answer than one in many ("need"). */
+static float idf(const struct ap_matcher *m, uint32_t h)
+{
+    uint32_t slot = imap_get(&m->df_index, h);
+    double df = slot == UINT32_MAX ? 0 : m->df[slot];
+    double n = (double)m->n_phrasings;
+    return (float)log(1.0 + (n - df + 0.5) / (df + 0.5));
 }
 
 static void grow_features(struct ap_matcher *m, uint32_t need)
@@ -480,6 +654,7 @@ static void compute_centroid(struct ap_matcher *m, struct klass *k)
         k->centroid.val[i] = m->w[idx[i]] * scale;
         m->w[idx[i]] = 0;
     }
+    vec_sort(&k->centroid);
 }
 
 struct neighbour {
@@ -744,7 +919,14 @@ static void add_phrasing(struct ap_matcher *m, struct klass *k, struct ap_text *
         return; /* a phrasing of stop words only teaches nothing */
     weigh(f);
     k->examples = ap_realloc(k->examples, (k->n_examples + 1) * sizeof *k->examples);
-    to_vec(m, f, true, &k->examples[k->n_examples++]);
+    k->stems = ap_realloc(k->stems, (k->n_examples + 1) * sizeof *k->stems);
+    to_vec(m, f, true, &k->examples[k->n_examples]);
+    vec_sort(&k->examples[k->n_examples]);
+    stem_set_of(f, &k->stems[k->n_examples]);
+    stem_set_union(&k->vocabulary, &k->stems[k->n_examples]);
+    df_change(m, &k->stems[k->n_examples], true);
+    k->n_examples++;
+    m->n_phrasings++;
 }
 
 static void build_background(struct ap_matcher *m, struct ap_text *text)
@@ -766,6 +948,15 @@ static void build_background(struct ap_matcher *m, struct ap_text *text)
     free(f.items);
 }
 
+/* Takes a class's phrasings out of the document frequencies, before it is
+ * cleared. */
+static void forget_phrasings(struct ap_matcher *m, const struct klass *k)
+{
+    for (size_t i = 0; i < k->n_examples; i++)
+        df_change(m, &k->stems[i], false);
+    m->n_phrasings -= k->n_examples;
+}
+
 enum ap_status ap_matcher_put(struct ap_matcher *m, struct ap_text *text,
                               const struct ap_answer *a, bool train, struct ap_error *err)
 {
@@ -775,6 +966,7 @@ enum ap_status ap_matcher_put(struct ap_matcher *m, struct ap_text *text,
     struct klass *k = find_class(m, a->id, &slot);
     if (k) {
         unindex(m, slot);
+        forget_phrasings(m, k);
         char *id = k->id;
         k->id = NULL;
         class_clear(k); /* keeps no examples; the id is re-used below */
@@ -807,23 +999,181 @@ void ap_matcher_remove(struct ap_matcher *m, const char *id)
     if (k == NULL)
         return;
     unindex(m, slot);
+    forget_phrasings(m, k);
     class_clear(k);
     m->alive--;
 }
 
 /* --- matching -------------------------------------------------------------------- */
 
-static void keep_best(struct ap_match *out, size_t *n, size_t max, const char *id, double score)
+/* A class while matching: its slot and its classifier's logit. */
+struct scored {
+    size_t slot;
+    float z;
+};
+
+/* Keeps the `max` highest logits, highest first. */
+static void keep_best(struct scored *top, size_t *n, size_t max, size_t slot, float z)
 {
-    if (*n == max && score <= out[max - 1].score)
+    if (*n == max && z <= top[max - 1].z)
         return;
     size_t i = *n < max ? (*n)++ : max - 1;
-    while (i > 0 && out[i - 1].score < score) {
-        out[i] = out[i - 1];
+    while (i > 0 && top[i - 1].z < z) {
+        top[i] = top[i - 1];
         i--;
     }
-    ap_copy_str(out[i].id, sizeof out[i].id, id);
-    out[i].score = score;
+    top[i] = (struct scored){slot, z};
+}
+
+/* The question as a vector over the dictionary, in index order. Features
+ * the matcher never saw are left out but still count in the norm, so a
+ * question of unknown words is far from everything. */
+static void question_vec(const struct ap_matcher *m, const struct feats *f, struct vec *out)
+{
+    out->idx = ap_malloc((f->n ? f->n : 1) * sizeof *out->idx);
+    out->val = ap_malloc((f->n ? f->n : 1) * sizeof *out->val);
+    out->n = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        uint32_t ix = imap_get(&m->dict, f->items[i].key);
+        if (ix == UINT32_MAX)
+            continue;
+        out->idx[out->n] = ix;
+        out->val[out->n++] = f->items[i].count;
+    }
+    vec_sort(out);
+}
+
+static float nearest_phrasing(const struct klass *k, const struct vec *q)
+{
+    float best = 0;
+    for (size_t e = 0; e < k->n_examples; e++) {
+        float c = dot_sorted(&k->examples[e], q);
+        if (c > best)
+            best = c;
+    }
+    return best;
+}
+
+/* The share of the question's stems, weighed by idf, that the answer's
+ * phrasings hold: "when do I change my motor oil" against an answer written
+ * as "when do I change my tires" leaves its rarest stems uncovered. */
+static float question_covered(const struct ap_matcher *m, const struct klass *k,
+                              const struct stem_set *q)
+{
+    float all = 0, held = 0;
+    for (uint32_t i = 0; i < q->n; i++) {
+        float w = idf(m, q->h[i]);
+        all += w;
+        if (stem_set_has(&k->vocabulary, q->h[i]))
+            held += w;
+    }
+    return all > 0 ? held / all : 0;
+}
+
+/* The best share of one phrasing's stems, weighed by idf, that the question
+ * holds: with one phrasing, "tires" missing from the question says no. */
+static float phrasing_covered(const struct ap_matcher *m, const struct klass *k,
+                              const struct stem_set *q)
+{
+    float best = 0;
+    for (size_t e = 0; e < k->n_examples; e++) {
+        const struct stem_set *p = &k->stems[e];
+        float all = 0, held = 0;
+        for (uint32_t i = 0; i < p->n; i++) {
+            float w = idf(m, p->h[i]);
+            all += w;
+            if (stem_set_has(q, p->h[i]))
+                held += w;
+        }
+        if (all > 0 && held / all > best)
+            best = held / all;
+    }
+    return best;
+}
+
+/* The no-answer rule (docs/internals/answers.md). A logistic regression over
+ * a candidate's evidence estimates the chance that it is the right answer;
+ * bench/answers/tune.py fitted it on tuning data only (CLINC150 train + val,
+ * Banking77 train) and printed these constants. Features, in order: logit,
+ * margin (capped), nearest, centroid, ln phrasings, covered, phrasing_covered. */
+static const double CONFIDENCE_WEIGHTS[] = {0.0425, 0.4030, 0.6851, 0.2807,
+                                            -0.1923, 1.8742, 1.4544};
+#define CONFIDENCE_BIAS (-2.6920)
+#define MARGIN_CAP 10.0 /* a lead beyond this says nothing more */
+_Static_assert(sizeof CONFIDENCE_WEIGHTS / sizeof CONFIDENCE_WEIGHTS[0] == 7,
+               "one weight per feature of score_of");
+#define SAME_QUESTION 0.95     /* cosine at which a question is one of the phrasings */
+#define SAME_QUESTION_LEAD 2.2 /* its score then is at least 0.9 (logit 2.2) */
+
+/* The confidence an answer with this many phrasings needs: the least at
+ * which at most 5% of the given answers were wrong on the tuning sets
+ * together, and at most 10% on each. An answer with one phrasing needs near
+ * certainty; with a hundred, 0.76. */
+struct bar {
+    unsigned phrasings;
+    double confidence;
+};
+static const struct bar EVIDENCE_BAR[] = {{1, 0.9900},  {2, 0.9475},  {3, 0.9425},
+                                          {5, 0.8775},  {10, 0.8250}, {20, 0.8075},
+                                          {50, 0.7725}, {100, 0.7575}};
+#define N_BARS (sizeof EVIDENCE_BAR / sizeof EVIDENCE_BAR[0])
+
+static double logit_of(double p)
+{
+    return log(p / (1.0 - p));
+}
+
+/* The bar on the logit scale, linear in ln(phrasings) between the table's
+ * rows, flat beyond its ends. */
+static double bar_logit(unsigned phrasings)
+{
+    if (phrasings <= EVIDENCE_BAR[0].phrasings)
+        return logit_of(EVIDENCE_BAR[0].confidence);
+    for (size_t i = 1; i < N_BARS; i++) {
+        const struct bar *lo = &EVIDENCE_BAR[i - 1], *hi = &EVIDENCE_BAR[i];
+        if (phrasings <= hi->phrasings) {
+            double t = log((double)phrasings / lo->phrasings) / log((double)hi->phrasings /
+                                                                     lo->phrasings);
+            return (1 - t) * logit_of(lo->confidence) + t * logit_of(hi->confidence);
+        }
+    }
+    return logit_of(EVIDENCE_BAR[N_BARS - 1].confidence);
+}
+
+/* The score: the estimated confidence, moved so that it is 0.5 where the
+ * confidence meets the bar of the answer's number of phrasings. So the
+ * default threshold is 0.5 whatever an answer's evidence, and an account's
+ * own threshold moves every bar alike. */
+static double score_of(const struct ap_match_evidence *e)
+{
+    double x[] = {e->logit, e->margin < MARGIN_CAP ? e->margin : MARGIN_CAP, e->nearest,
+                  e->centroid, log(e->phrasings ? e->phrasings : 1), e->covered,
+                  e->phrasing_covered};
+    double z = CONFIDENCE_BIAS;
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+        z += CONFIDENCE_WEIGHTS[i] * x[i];
+    double over_bar = z - bar_logit(e->phrasings);
+    /* A question that is one of the answer's own phrasings (up to case and
+     * punctuation) is answered: the admin wrote it for this answer. The
+     * tuning sets never ask a phrasing back, so the fit cannot know this. */
+    if (e->nearest >= SAME_QUESTION && over_bar < SAME_QUESTION_LEAD)
+        over_bar = SAME_QUESTION_LEAD;
+    return 1.0 / (1.0 + exp(-over_bar));
+}
+
+/* Each class's logit w.x + b, walking only the postings of the question's
+ * features; the caller frees. */
+static float *logits(const struct ap_matcher *m, const struct vec *q)
+{
+    float *z = ap_malloc((m->n_classes ? m->n_classes : 1) * sizeof *z);
+    for (size_t i = 0; i < m->n_classes; i++)
+        z[i] = m->classes[i].bias;
+    for (uint32_t i = 0; i < q->n; i++) {
+        const struct posting *p = &m->postings[q->idx[i]];
+        for (uint32_t j = 0; j < p->n; j++)
+            z[p->cls[j]] += q->val[i] * p->w[j];
+    }
+    return z;
 }
 
 size_t ap_matcher_match(const struct ap_matcher *m, struct ap_text *text, const char *question,
@@ -832,6 +1182,8 @@ size_t ap_matcher_match(const struct ap_matcher *m, struct ap_text *text, const 
 {
     if (max == 0 || m->alive == 0)
         return 0;
+    if (max > AP_MATCH_LIMIT_MAX)
+        max = AP_MATCH_LIMIT_MAX;
     const char *stemmer = ap_text_language(text, question, len, language, fallback);
     struct feats f = {0};
     if (extract(text, question, len, stemmer, &f, err) != AP_OK) {
@@ -839,25 +1191,40 @@ size_t ap_matcher_match(const struct ap_matcher *m, struct ap_text *text, const 
         return 0;
     }
     weigh(&f);
-    float *z = ap_malloc(m->n_classes * sizeof *z);
-    for (size_t i = 0; i < m->n_classes; i++)
-        z[i] = m->classes[i].bias;
-    for (size_t i = 0; i < f.n; i++) {
-        uint32_t ix = imap_get(&m->dict, f.items[i].key);
-        if (ix == UINT32_MAX)
-            continue;
-        const struct posting *p = &m->postings[ix];
-        float x = f.items[i].count;
-        for (uint32_t j = 0; j < p->n; j++)
-            z[p->cls[j]] += x * p->w[j];
-    }
+    struct vec q;
+    struct stem_set qs;
+    question_vec(m, &f, &q);
+    stem_set_of(&f, &qs);
     free(f.items);
+    float *z = logits(m, &q);
+    /* One more than asked for: the runner-up of the last one shown. */
+    struct scored top[AP_MATCH_LIMIT_MAX + 1];
     size_t n = 0;
     for (size_t i = 0; i < m->n_classes; i++)
         if (m->classes[i].id && m->classes[i].trained)
-            keep_best(out, &n, max, m->classes[i].id, sigmoid(z[i]));
+            keep_best(top, &n, max + 1, i, z[i]);
     free(z);
-    return n;
+    size_t shown = n < max ? n : max;
+    for (size_t i = 0; i < shown; i++) {
+        const struct klass *k = &m->classes[top[i].slot];
+        /* The runner-up: the best other answer; with one answer, a lead of 20. */
+        float other = n > 1 ? top[i == 0 ? 1 : 0].z : top[i].z - 20.0f;
+        struct ap_match_evidence *e = &out[i].evidence;
+        *e = (struct ap_match_evidence){
+            .logit = top[i].z,
+            .margin = top[i].z - other,
+            .nearest = nearest_phrasing(k, &q),
+            .centroid = dot_sorted(&k->centroid, &q),
+            .covered = question_covered(m, k, &qs),
+            .phrasing_covered = phrasing_covered(m, k, &qs),
+            .phrasings = (unsigned)k->n_examples,
+        };
+        ap_copy_str(out[i].id, sizeof out[i].id, k->id);
+        out[i].score = score_of(e);
+    }
+    vec_free(&q);
+    stem_set_free(&qs);
+    return shown;
 }
 
 bool ap_matcher_is_match(const struct ap_matcher *m, const struct ap_match *best)

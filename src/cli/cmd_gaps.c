@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answers/answers.h"
 #include "cli/cli.h"
 #include "gaps/gaps.h"
 #include "gaps/regroup.h"
@@ -370,6 +371,18 @@ int ap_cmd_gaps_show(struct ap_cli_args *args)
     return rc == AP_OK ? AP_EXIT_OK : ap_cli_fail(args, &err);
 }
 
+/* Questions moved or merged into a topic with an answer join the answer's
+ * phrasings. The curation is done by then: a failure here is a warning. */
+static void join_answer(struct ap_cli_args *args, struct ap_store *store, int64_t account_id,
+                        int64_t topic_id, const struct ap_topic_questions *joining)
+{
+    struct ap_error err;
+    ap_error_clear(&err);
+    if (ap_answers_join_topic(NULL, store, account_id, topic_id, joining, &err) != AP_OK)
+        fprintf(args->err, "agentperf: warning: the questions did not join the topic's answer: %s\n",
+                err.message);
+}
+
 /* A curation command: parse its ids, run it, say what happened. */
 enum curation { RENAME, MERGE, MOVE, DISMISS, UNDISMISS };
 
@@ -390,16 +403,28 @@ static int curate(struct ap_cli_args *args, enum curation what)
         return AP_EXIT_FAILED;
     ap_error_clear(&err);
     enum ap_status rc = AP_OK;
-    switch (what) {
-    case RENAME: rc = ap_gaps_rename(store, account.id, id, args->positionals[1], &err); break;
-    case MERGE: rc = ap_gaps_merge(store, account.id, id, other, &err); break;
-    case MOVE: rc = ap_gaps_move(store, account.id, id, other, &err); break;
-    case DISMISS:
-    case UNDISMISS:
-        rc = question ? ap_gaps_dismiss_question(store, account.id, id, what == DISMISS, NULL, &err)
-                      : ap_gaps_dismiss_topic(store, account.id, id, what == DISMISS, &err);
-        break;
+    /* Questions that join a topic with an answer join the answer's phrasings. */
+    struct ap_topic_questions joining = {0};
+    bool joins = what == MERGE || what == MOVE;
+    if (joins)
+        rc = ap_answers_read_topic_questions(store, account.id, what == MERGE ? id : 0,
+                                             what == MOVE ? id : 0, &joining, &err);
+    if (rc == AP_OK) {
+        switch (what) {
+        case RENAME: rc = ap_gaps_rename(store, account.id, id, args->positionals[1], &err); break;
+        case MERGE: rc = ap_gaps_merge(store, account.id, id, other, &err); break;
+        case MOVE: rc = ap_gaps_move(store, account.id, id, other, &err); break;
+        case DISMISS:
+        case UNDISMISS:
+            rc = question
+                     ? ap_gaps_dismiss_question(store, account.id, id, what == DISMISS, NULL, &err)
+                     : ap_gaps_dismiss_topic(store, account.id, id, what == DISMISS, &err);
+            break;
+        }
     }
+    if (rc == AP_OK && joins)
+        join_answer(args, store, account.id, other, &joining);
+    ap_topic_questions_free(&joining);
     ap_store_destroy(store);
     if (rc != AP_OK)
         return ap_cli_fail(args, &err);

@@ -196,13 +196,37 @@ static enum ap_status do_rename(struct ap_http_request *req, int64_t id,
     return ap_gaps_rename(req->store, req->account.id, id, label->str, err);
 }
 
+/* Questions moved or merged into a topic that has an answer join the
+ * answer's phrasings. The curation itself is done: a failure here is logged,
+ * not reported as the curation's. */
+static void join_answer(struct ap_http_request *req, int64_t topic_id,
+                        const struct ap_topic_questions *joining)
+{
+    struct ap_error err;
+    ap_error_clear(&err);
+    if (ap_answers_join_topic(req->answers, req->store, req->account.id, topic_id, joining,
+                              &err) != AP_OK)
+        ap_log(AP_LOG_WARN,
+               "msg=\"moved questions did not join the topic's answer\" account=%lld topic=%lld "
+               "error=%s",
+               (long long)req->account.id, (long long)topic_id, ap_status_code(err.status));
+}
+
 static enum ap_status do_merge(struct ap_http_request *req, int64_t id,
                                const struct ap_json_object *body, int64_t *shown,
                                struct ap_error *err)
 {
     if (!body_topic_id(body, "into", shown, err))
         return AP_INVALID;
-    return ap_gaps_merge(req->store, req->account.id, id, *shown, err);
+    struct ap_topic_questions joining = {0};
+    enum ap_status rc =
+        ap_answers_read_topic_questions(req->store, req->account.id, id, 0, &joining, err);
+    if (rc == AP_OK)
+        rc = ap_gaps_merge(req->store, req->account.id, id, *shown, err);
+    if (rc == AP_OK)
+        join_answer(req, *shown, &joining);
+    ap_topic_questions_free(&joining);
+    return rc;
 }
 
 static enum ap_status do_dismiss(struct ap_http_request *req, int64_t id,
@@ -229,7 +253,15 @@ static enum ap_status do_move(struct ap_http_request *req, int64_t id,
 {
     if (!body_topic_id(body, "topic", shown, err))
         return AP_INVALID;
-    return ap_gaps_move(req->store, req->account.id, id, *shown, err);
+    struct ap_topic_questions joining = {0};
+    enum ap_status rc =
+        ap_answers_read_topic_questions(req->store, req->account.id, 0, id, &joining, err);
+    if (rc == AP_OK)
+        rc = ap_gaps_move(req->store, req->account.id, id, *shown, err);
+    if (rc == AP_OK)
+        join_answer(req, *shown, &joining);
+    ap_topic_questions_free(&joining);
+    return rc;
 }
 
 static enum ap_status do_question_dismiss(struct ap_http_request *req, int64_t id,
@@ -292,39 +324,66 @@ static bool topic_question(struct ap_http_request *req, int64_t topic_id, char *
     return ap_gaps_topic_label(req->store, req->account.id, topic_id, out, size, err) == AP_OK;
 }
 
+/* The draft of an answer from a topic: the body's fields over the topic's
+ * (label as question, questions as phrasings, their language). */
+static bool topic_draft(struct ap_http_request *req, int64_t topic_id, struct ap_answer *a,
+                        struct ap_error *err)
+{
+    char label[AP_ANSWER_QUESTION_MAX + 1];
+    unsigned present = 0;
+    ap_copy_str(a->language, sizeof a->language, req->account.default_language);
+    if (!topic_question(req, topic_id, label, sizeof label, err))
+        return false;
+    if (req->body.len > 0 &&
+        ap_answer_read_json(req->body.data, req->body.len, a, &present, err) != AP_OK)
+        return false;
+    if (!(present & AP_ANSWER_F_QUESTION)) {
+        free(a->question);
+        a->question = ap_strdup(label);
+    }
+    return ap_answers_learn_from_topic(req->store, req->account.id, topic_id, present, a, err) ==
+           AP_OK;
+}
+
+static void write_preview(const struct ap_answer *a, size_t limit, struct ap_buf *out)
+{
+    const char *answer = a->answer ? a->answer : "";
+    struct ap_buf html;
+    ap_buf_init(&html, limit);
+    ap_answer_render_html(a->question, answer, &html);
+    ap_buf_append_str(out, "{\"question\":");
+    ap_buf_append_json_string(out, a->question, strlen(a->question));
+    ap_buf_append_str(out, ",\"answer\":");
+    ap_buf_append_json_string(out, answer, strlen(answer));
+    ap_buf_append_str(out, ",\"alternatives\":[");
+    for (size_t i = 0; i < a->n_alternatives; i++) {
+        if (i)
+            ap_buf_append_char(out, ',');
+        ap_buf_append_json_string(out, a->alternatives[i], strlen(a->alternatives[i]));
+    }
+    ap_buf_append_str(out, "],\"language\":");
+    ap_buf_append_json_string(out, a->language, strlen(a->language));
+    ap_buf_append_str(out, ",\"html\":");
+    if (ap_buf_status(&html) == AP_OK)
+        ap_buf_append_json_string(out, html.data ? html.data : "", html.len);
+    else
+        ap_buf_append_buf(out, &html); /* fails the answer */
+    ap_buf_append_char(out, '}');
+    ap_buf_free(&html);
+}
+
 void ap_http_handle_gap_answer_preview(struct ap_http_request *req,
                                        struct ap_http_response *res)
 {
     struct ap_answer a;
     struct ap_error err;
-    char label[AP_ANSWER_QUESTION_MAX + 1];
     int64_t id;
-    unsigned present = 0;
     ap_answer_init(&a);
     ap_error_clear(&err);
-    bool ok = parse_path_id(req->params[0], "topic", &id, &err) &&
-              topic_question(req, id, label, sizeof label, &err);
-    if (ok && req->body.len > 0)
-        ok = ap_answer_read_json(req->body.data, req->body.len, &a, &present, &err) == AP_OK;
-    const char *question = present & AP_ANSWER_F_QUESTION ? a.question : label;
-    const char *answer = present & AP_ANSWER_F_ANSWER ? a.answer : "";
-    if (ok) {
+    if (parse_path_id(req->params[0], "topic", &id, &err) && topic_draft(req, id, &a, &err)) {
         res->status = 200;
         res->content_type = "application/json";
-        struct ap_buf html;
-        ap_buf_init(&html, req->config->max_response);
-        ap_answer_render_html(question, answer, &html);
-        ap_buf_append_str(&res->body, "{\"question\":");
-        ap_buf_append_json_string(&res->body, question, strlen(question));
-        ap_buf_append_str(&res->body, ",\"answer\":");
-        ap_buf_append_json_string(&res->body, answer, strlen(answer));
-        ap_buf_append_str(&res->body, ",\"html\":");
-        if (ap_buf_status(&html) == AP_OK)
-            ap_buf_append_json_string(&res->body, html.data ? html.data : "", html.len);
-        else
-            ap_buf_append_buf(&res->body, &html); /* fails the answer */
-        ap_buf_append_char(&res->body, '}');
-        ap_buf_free(&html);
+        write_preview(&a, req->config->max_response, &res->body);
     } else {
         ap_http_error(res, &err);
     }
@@ -350,20 +409,10 @@ void ap_http_handle_gap_answer(struct ap_http_request *req, struct ap_http_respo
 {
     struct ap_answer a;
     struct ap_error err;
-    char label[AP_ANSWER_QUESTION_MAX + 1];
     int64_t id;
-    unsigned present = 0;
     ap_answer_init(&a);
-    ap_copy_str(a.language, sizeof a.language, req->account.default_language);
     ap_error_clear(&err);
-    bool ok = parse_path_id(req->params[0], "topic", &id, &err) &&
-              topic_question(req, id, label, sizeof label, &err) &&
-              ap_answer_read_json(req->body.data ? req->body.data : "", req->body.len, &a,
-                                  &present, &err) == AP_OK;
-    if (ok && !(present & AP_ANSWER_F_QUESTION)) {
-        free(a.question);
-        a.question = ap_strdup(label);
-    }
+    bool ok = parse_path_id(req->params[0], "topic", &id, &err) && topic_draft(req, id, &a, &err);
     ok = ok && ap_answers_create(req->answers, req->store, req->account.id, &a, &err) == AP_OK;
     if (ok) {
         struct mark m = {req->account.id, id, a.id, a.created_at_us};

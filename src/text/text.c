@@ -83,6 +83,16 @@ const char *ap_text_stemmer_for(const char *language)
     return NULL;
 }
 
+const char *ap_text_tag_for(const char *stemmer)
+{
+    if (stemmer == NULL)
+        return NULL;
+    for (size_t i = 0; i < sizeof languages / sizeof languages[0]; i++)
+        if (strcmp(stemmer, languages[i].stemmer) == 0)
+            return languages[i].code;
+    return NULL;
+}
+
 enum ap_status ap_text_new(struct ap_text **out, struct ap_error *err)
 {
     UErrorCode status = U_ZERO_ERROR;

@@ -41,5 +41,8 @@ bool ap_text_tag_valid(const char *s, size_t len);
 
 /* The stemmer name for a BCP 47 tag or a stemmer name, or NULL. */
 const char *ap_text_stemmer_for(const char *language);
+/* A BCP 47 tag for a stemmer name (the first the table lists: "norwegian"
+ * gives "nb"), or NULL; a static string. */
+const char *ap_text_tag_for(const char *stemmer);
 
 #endif

@@ -118,12 +118,12 @@ class AnswersCli(unittest.TestCase):
 
     def test_settings_and_usage(self):
         out = self.cli("answers", "settings", "--account", "acme", check=True).stdout
-        self.assertEqual(out.strip(), "match_threshold 0.0600")
-        self.cli("answers", "settings", "--account", "acme", "--match-threshold", "0.5", check=True)
-        self.assertIn("0.5000", self.cli("answers", "settings", "--account", "acme").stdout)
+        self.assertEqual(out.strip(), "match_threshold 0.5000")
+        self.cli("answers", "settings", "--account", "acme", "--match-threshold", "0.7", check=True)
+        self.assertIn("0.7000", self.cli("answers", "settings", "--account", "acme").stdout)
         self.cli("answers", "settings", "--account", "acme", "--match-threshold", "default",
                  check=True)
-        self.assertIn("0.0600", self.cli("answers", "settings", "--account", "acme").stdout)
+        self.assertIn("0.5000", self.cli("answers", "settings", "--account", "acme").stdout)
         for bad in ("2", "-1", "x"):
             p = self.cli("answers", "settings", "--account", "acme", "--match-threshold", bad)
             self.assertEqual(p.returncode, EXIT_USAGE, bad)

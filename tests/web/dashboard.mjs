@@ -336,6 +336,10 @@ const scenarios = {
     await page.locator('.badge[data-status="answered"]').waitFor({ timeout: TIMEOUT });
     const t = (await api('GET', `/v1/gaps/${topic.id}`, ADMIN)).data.topic;
     check(t.status === 'answered' && t.answer_id, 'topic answered in the API');
+    // The topic page shows the answer it was answered with, not an empty form.
+    await page.locator('[aria-labelledby="answered-title"] .answer-text').waitFor({ timeout: TIMEOUT });
+    check((await page.locator('[aria-labelledby="answered-title"] .answer-text').innerText()).includes('example.com/help/gift-cards'), 'the topic page shows the answer text');
+    check(await page.locator('details.answer-again:not([open])').count() === 1, 'the form for another answer is folded away');
     await page.goto(BASE + '/#/answers');
     await tryIt(page, topic.label, `.match .found [data-answer="${t.answer_id}"]`);
     return `topic answered with ${t.answer_id}; the try-it box finds it`;
@@ -359,12 +363,19 @@ const scenarios = {
     await form.getByRole('button', { name: 'Save' }).click();
     await page.locator('li[data-answer]', { hasText: '5 to 8 working days' }).waitFor({ timeout: TIMEOUT });
     await tryIt(page, 'Do you ship to the Faroe Islands?', '.match .found');
+    // The verdict in words, with the answer's text and no internal id.
+    const said = await page.locator('.match').innerText();
+    check(said.includes('Would answer') && said.includes('5 to 8 working days') && said.includes('the bar is'), 'try it says what the agent would answer: ' + said);
+    const created = (await api('GET', '/v1/answers?q=Faroe', ADMIN)).data.answers[0];
+    check(!said.includes(created.id), 'try it shows no answer id: ' + said);
+    await tryIt(page, 'what is the capital of peru', '.match .none');
+    check((await page.locator('.match .none').innerText()).startsWith('Would hand off'), 'try it says the agent would hand off');
     await item.getByRole('button', { name: 'Disable' }).click();
     await page.locator('li.disabled[data-answer]', { hasText: 'Faroe' }).waitFor({ timeout: TIMEOUT });
     page.once('dialog', (d) => d.accept());
     await page.locator('li[data-answer]', { hasText: 'Faroe' }).getByRole('button', { name: 'Delete' }).click();
     await page.getByText('No short answer matches.').waitFor({ timeout: TIMEOUT });
-    return 'create, search, edit, try it, disable, delete';
+    return 'create, search, edit, try it (answer and hand-off in words), disable, delete';
   },
 
   // axe-core's WCAG 2.1 A/AA rules (labels, names, contrast, structure) on every

@@ -103,6 +103,32 @@ export function answersPage(root, params, ctx) {
     question.focus();
   }
 
+  // What the agent would do, in words: the answer's question and text, its
+  // score against the account's bar; never an internal id.
+  function verdict(data, reply) {
+    const cands = data.candidates || [];
+    const closest = cands[0];
+    const label = (c) => (c.question ? `“${c.question}”` : 'an answer whose text could not be read');
+    const versus = (c) => `score ${c.score.toFixed(2)}, the bar is ${data.threshold.toFixed(2)}`;
+    if (data.match) {
+      const best = cands.find((c) => c.id === data.match.id) || { question: null, score: data.match.score };
+      return [h('p', { class: 'found' }, 'Would answer: ',
+        h('strong', { dataset: { answer: data.match.id } }, label(best)), ` (${versus(best)}).`),
+        reply ? h('div', { class: 'bubble answer-text' }, reply) : null];
+    }
+    if (!closest) return h('p', { class: 'none' }, 'Would hand off: there are no short answers to choose from.');
+    return h('p', { class: 'none' }, 'Would hand off: the closest is ', h('strong', {}, label(closest)),
+      ` but it is not close enough (${versus(closest)}). More phrasings like this question make it findable.`);
+  }
+
+  function candidateList(data) {
+    const cands = data.candidates || [];
+    if (cands.length < 2) return null;
+    return [h('p', { class: 'muted' }, 'Closest answers:'),
+      h('ol', { class: 'candidates' }, cands.map((c) =>
+        h('li', {}, c.question || '(text unavailable)', h('span', { class: 'muted' }, ` · score ${c.score.toFixed(2)}`))))];
+  }
+
   function tryIt() {
     const question = h('input', { type: 'text', name: 'try', required: true, placeholder: 'Ask as a visitor would' });
     const language = h('input', { type: 'text', name: 'try-language', size: 6, placeholder: 'any' });
@@ -116,19 +142,11 @@ export function answersPage(root, params, ctx) {
           const body = { question: question.value.trim(), limit: 3 };
           if (language.value.trim()) body.language = language.value.trim();
           const { data } = await api.post('/v1/answers/match', body);
-          const best = data.match && (data.candidates || []).find((c) => c.id === data.match.id);
           let reply = null;
           if (data.match) {
             try { reply = (await api.get('/v1/answers/' + encodeURIComponent(data.match.id))).data.answer; } catch (e) { /* shown without the text */ }
           }
-          mount(result,
-            data.match ? [h('p', { class: 'found' }, 'The agent would answer with ',
-              h('strong', { dataset: { answer: data.match.id } }, best && best.question ? `“${best.question}”` : data.match.id),
-              ` (${data.match.id}, score ${data.match.score.toFixed(2)}):`), reply ? h('div', { class: 'bubble answer-text' }, reply) : null]
-              : h('p', { class: 'none' }, 'No answer is good enough: the agent would not answer this.'),
-            data.candidates && data.candidates.length ? h('p', { class: 'muted' }, 'Best candidates:') : null,
-            data.candidates && data.candidates.length ? h('ol', { class: 'candidates' }, data.candidates.map((c) =>
-              h('li', {}, c.question || c.id, h('span', { class: 'muted' }, ` · ${c.id} · score ${c.score.toFixed(2)}`)))) : null);
+          mount(result, verdict(data, reply), candidateList(data));
         } catch (err) {
           mount(result, errorBlock('The match failed', err));
         }

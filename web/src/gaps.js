@@ -117,7 +117,9 @@ export function gapsPage(root, params, ctx) {
 export function topicPage(root, id, params, ctx) {
   let stopped = false;
   let doc = null;
-  const draft = { question: null, answer: '', alternatives: '', language: '' };
+  // alternatives and language stay null until the topic's draft (its questions
+  // and their language, from the preview call) has filled them.
+  const draft = { question: null, answer: '', alternatives: null, language: null };
   const showAll = { replies: false, questions: false };
   mount(root, loading('the topic'));
 
@@ -167,8 +169,33 @@ export function topicPage(root, id, params, ctx) {
       // The questions on the left, the work on them on the right (stacked on a phone,
       // the answer first).
       h('div', { class: 'topic-layout' },
-        h('div', { class: 'topic-side' }, ctx.admin ? answerForm(t) : null, teamReplies(), ctx.admin ? curation(t) : null),
+        h('div', { class: 'topic-side' }, t.answer_id ? answeredWith(t) : null, ctx.admin ? answerFormFor(t) : null, teamReplies(), ctx.admin ? curation(t) : null),
         h('div', { class: 'topic-main' }, questions())));
+  }
+
+  // An answered topic shows its answer; writing another is one click away.
+  function answerFormFor(t) {
+    if (!t.answer_id) return answerForm(t);
+    return h('details', { class: 'answer-again' }, h('summary', {}, 'Write another answer for this topic'), answerForm(t));
+  }
+
+  // The short answer the topic was answered with, as the visitor gets it.
+  function answeredWith(t) {
+    const body = h('div', {}, loading('the answer'));
+    (async () => {
+      try {
+        const { data: a } = await api.get('/v1/answers/' + encodeURIComponent(t.answer_id));
+        const phrasings = 1 + (a.alternatives || []).length;
+        mount(body, h('p', { class: 'visitor' }, h('strong', {}, 'Visitor: '), a.question),
+          h('div', { class: 'bubble answer-text' }, a.answer),
+          h('p', { class: 'muted' }, `${fmt.count(phrasings)} ${phrasings === 1 ? 'phrasing' : 'phrasings'} · language ${a.language}${a.enabled ? '' : ' · disabled'} · `,
+            h('a', { href: '#/answers?q=' + encodeURIComponent(t.answer_id) }, 'edit it with the short answers')));
+      } catch (e) {
+        mount(body, h('p', { class: 'muted' }, e.status === 404 ? 'The short answer was deleted since.' : 'The short answer could not be loaded: ' + e.message));
+      }
+    })();
+    return h('section', { class: 'panel', 'aria-labelledby': 'answered-title' },
+      h('h2', { id: 'answered-title' }, 'Answered with'), body);
   }
 
   function curation(t) {
@@ -193,19 +220,39 @@ export function topicPage(root, id, params, ctx) {
 
   function answerForm(t) {
     const question = h('textarea', { name: 'question', rows: 2, maxlength: 1000, required: true }, draft.question);
-    const alternatives = h('textarea', { name: 'alternatives', rows: 2 }, draft.alternatives);
+    const alternatives = h('textarea', { name: 'alternatives', rows: 4 }, draft.alternatives || '');
     const answer = h('textarea', { name: 'answer', rows: 5, maxlength: 8000, required: true, id: 'answer-text' }, draft.answer);
-    const language = h('input', { type: 'text', name: 'language', value: draft.language, size: 6, pattern: '[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*', placeholder: 'en' });
+    const language = h('input', { type: 'text', name: 'language', value: draft.language || '', size: 6, pattern: '[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*', placeholder: 'en' });
     const preview = h('div', { class: 'preview', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Preview the answer to see it as a visitor will.'));
-    const keep = () => Object.assign(draft, { question: question.value, answer: answer.value, alternatives: alternatives.value, language: language.value });
-    for (const el of [question, alternatives, answer, language]) el.addEventListener('input', keep);
+    // Each field keeps its own draft, so that typing the answer before the
+    // topic's phrasings arrive does not stop them from filling in.
+    for (const el of [question, alternatives, answer, language]) el.addEventListener('input', () => { draft[el.name] = el.value; });
+    // The phrasings are always sent, an empty list too: the server would
+    // otherwise fill in the topic's questions the admin removed.
     const body = () => {
       const b = { question: question.value.trim(), answer: answer.value.trim() };
-      const alts = alternatives.value.split('\n').map((x) => x.trim()).filter(Boolean);
-      if (alts.length) b.alternatives = alts;
+      b.alternatives = alternatives.value.split('\n').map((x) => x.trim()).filter(Boolean);
       if (language.value.trim()) b.language = language.value.trim();
       return b;
     };
+    // The topic's undismissed questions become the other phrasings, and their
+    // language the answer's, unless the admin already wrote them.
+    const fillFromTopic = async () => {
+      try {
+        const { data } = await api.post(`/v1/gaps/${id}/answer/preview`, {});
+        if (draft.alternatives === null) {
+          draft.alternatives = data.alternatives.join('\n');
+          alternatives.value = draft.alternatives;
+        }
+        if (draft.language === null) {
+          draft.language = data.language;
+          language.value = draft.language;
+        }
+      } catch (e) {
+        draft.alternatives = draft.alternatives || '';
+      }
+    };
+    if (draft.alternatives === null || draft.language === null) fillFromTopic();
     const doPreview = async () => {
       try {
         const { data } = await api.post(`/v1/gaps/${id}/answer/preview`, { question: question.value.trim(), answer: answer.value.trim() });
@@ -223,7 +270,8 @@ export function topicPage(root, id, params, ctx) {
       try {
         const { data } = await api.post(`/v1/gaps/${id}/answer`, body());
         draft.answer = '';
-        draft.alternatives = '';
+        draft.alternatives = null;
+        draft.language = null;
         toast(`Short answer ${data.answer.id} created; the topic is answered.`);
         await load();
       } catch (err) {
@@ -234,9 +282,9 @@ export function topicPage(root, id, params, ctx) {
       h('h2', { id: 'answer-title' }, t.answer_id ? 'Answer again' : 'Create a short answer'),
       h('form', { class: 'answer-form', onsubmit: create },
         field('Question', question, 'Starts as the topic’s label; edit it to the question visitors ask.'),
-        field('Other phrasings', alternatives, 'Optional, one a line.'),
+        field('Other phrasings', alternatives, 'One a line; starts as the topic’s questions. The more ways visitors ask, the more often the answer is found.'),
         field('Answer', answer, 'Plain text; http(s) links become clickable.'),
-        field('Language', language, 'Optional, e.g. en or nb.'),
+        field('Language', language, 'Starts as the language of the topic’s questions, e.g. en or nb.'),
         h('div', { class: 'buttons' },
           h('button', { type: 'button', onclick: doPreview }, 'Preview'),
           h('button', { type: 'submit', class: 'primary' }, 'Create short answer'))),
