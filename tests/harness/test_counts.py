@@ -122,7 +122,7 @@ class Registration(unittest.TestCase):
                 self.assertEqual(str(self.tests[name].get("SKIP_RETURN_CODE")), "77")
 
     def test_data_set_and_dashboard_suites_must_run(self):
-        for name in ("gaps_test_banking77", "answers_test_clinc150", "web_test_dashboard"):
+        for name in ("gaps_test_banking77", "answers_test_answer_quality", "web_test_dashboard"):
             with self.subTest(name):
                 self.assertIn("AP_TEST_MUST_RUN=1", self.tests[name].get("ENVIRONMENT", []))
 
