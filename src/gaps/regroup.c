@@ -20,6 +20,8 @@
 #define NEIGHBOUR_DF_FLOOR 2000
 /* Candidates re-scored in full per question, per neighbour kept. */
 #define CANDIDATES_PER_NEIGHBOUR 4
+/* Posting entries read per question to find its candidates. */
+#define NEIGHBOUR_VISITS 20000
 
 struct raw_feature {
     uint32_t key;
@@ -334,49 +336,104 @@ static int by_score(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-/* Question c's nearest neighbours: candidates by the features the index
- * holds, the best few of them scored in full. acc and touched are scratch of
- * r->n entries, acc all zero on entry and on return. */
+/* x ranks below y: a lower score, or the same score and a higher id. */
+static bool ranks_below(const struct scored *x, const struct scored *y)
+{
+    return x->score < y->score || (x->score == y->score && x->id > y->id);
+}
+
+/* Keeps the best `cap` candidates seen in a min-heap of *n (the worst on top). */
+static void keep_best(struct scored *heap, size_t *n, size_t cap, struct scored s)
+{
+    size_t i;
+    if (*n < cap) {
+        i = (*n)++;
+        while (i > 0 && ranks_below(&s, &heap[(i - 1) / 2])) {
+            heap[i] = heap[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+        heap[i] = s;
+        return;
+    }
+    if (!ranks_below(&heap[0], &s))
+        return;
+    i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= *n)
+            break;
+        if (c + 1 < *n && ranks_below(&heap[c + 1], &heap[c]))
+            c++;
+        if (!ranks_below(&heap[c], &s))
+            break;
+        heap[i] = heap[c];
+        i = c;
+    }
+    heap[i] = s;
+}
+
+struct rare_first {
+    uint32_t list, len;
+    float weight;
+};
+
+static int by_length(const void *a, const void *b)
+{
+    const struct rare_first *x = a, *y = b;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return (x->list > y->list) - (x->list < y->list);
+}
+
+/* Question c's nearest neighbours. Candidates come from the postings of its
+ * rarest features first (the most telling ones, and the shortest lists) until
+ * NEIGHBOUR_VISITS entries were read, which bounds the work per question
+ * whatever the account's size; the best few by the weight they share are then
+ * scored in full. acc is scratch of r->n entries, all zero on entry and on
+ * return; touched and order are scratch too. */
 static void find_neighbours(struct ap_regrouper *r, const struct postings *p, uint32_t c,
-                            float *acc, struct scored *touched)
+                            float *acc, uint32_t *touched, struct rare_first *order)
 {
     const struct feature *f = r->features + r->vector_first[c];
-    size_t n_touched = 0;
+    size_t n_order = 0, n_touched = 0, visits = 0;
     for (uint32_t k = 0; k < r->vector_len[c]; k++) {
         float v = ap_fmap_get(&p->list_of, f[k].key);
         uint32_t at;
         memcpy(&at, &v, sizeof at);
-        if (at == 0)
-            continue;
-        const uint32_t *list = p->lists[at - 1];
-        for (uint32_t m = 0; m < p->lens[at - 1]; m++) {
+        if (at != 0)
+            order[n_order++] = (struct rare_first){at - 1, p->lens[at - 1], f[k].weight};
+    }
+    qsort(order, n_order, sizeof *order, by_length);
+    for (size_t k = 0; k < n_order && visits < NEIGHBOUR_VISITS; k++) {
+        const uint32_t *list = p->lists[order[k].list];
+        visits += order[k].len;
+        for (uint32_t m = 0; m < order[k].len; m++) {
             uint32_t o = list[m];
             if (o == c)
                 continue;
             if (acc[o] == 0)
-                touched[n_touched++].id = o;
-            acc[o] += f[k].weight; /* a rough score: the question's weight on shared features */
+                touched[n_touched++] = o;
+            acc[o] += order[k].weight; /* a rough score: the question's weight on shared features */
         }
     }
+    size_t keep = r->opts.neighbours * CANDIDATES_PER_NEIGHBOUR, n_best = 0;
+    struct scored *best = ap_malloc(keep * sizeof *best);
     for (size_t i = 0; i < n_touched; i++) {
-        touched[i].score = acc[touched[i].id];
-        acc[touched[i].id] = 0;
+        keep_best(best, &n_best, keep, (struct scored){touched[i], acc[touched[i]]});
+        acc[touched[i]] = 0;
     }
-    size_t keep = r->opts.neighbours * CANDIDATES_PER_NEIGHBOUR;
-    qsort(touched, n_touched, sizeof *touched, by_score);
-    if (n_touched > keep)
-        n_touched = keep;
-    for (size_t i = 0; i < n_touched; i++)
-        touched[i].score = (float)vector_dot(r, c, touched[i].id);
-    qsort(touched, n_touched, sizeof *touched, by_score);
-    size_t kept = n_touched < r->opts.neighbours ? n_touched : r->opts.neighbours;
-    while (kept > 0 && !(touched[kept - 1].score > 0))
+    for (size_t i = 0; i < n_best; i++)
+        best[i].score = (float)vector_dot(r, c, best[i].id);
+    qsort(best, n_best, sizeof *best, by_score);
+    size_t kept = n_best < r->opts.neighbours ? n_best : r->opts.neighbours;
+    while (kept > 0 && !(best[kept - 1].score > 0))
         kept--;
     struct question *q = &r->questions[r->order[c]];
     q->neighbours = ap_malloc((kept ? kept : 1) * sizeof *q->neighbours);
     q->n_neighbours = (uint32_t)kept;
     for (size_t i = 0; i < kept; i++)
-        q->neighbours[i] = touched[i].id;
+        q->neighbours[i] = best[i].id;
+    free(best);
 }
 
 static void find_all_neighbours(struct ap_regrouper *r, const struct ap_fmap *df)
@@ -385,9 +442,14 @@ static void find_all_neighbours(struct ap_regrouper *r, const struct ap_fmap *df
     double cap = NEIGHBOUR_DF_SHARE * (double)r->n;
     index_features(r, df, cap > NEIGHBOUR_DF_FLOOR ? cap : NEIGHBOUR_DF_FLOOR, &p);
     float *acc = ap_calloc(r->n, sizeof *acc);
-    struct scored *touched = ap_malloc(r->n * sizeof *touched);
+    uint32_t *touched = ap_malloc(r->n * sizeof *touched);
+    size_t longest = 1;
     for (uint32_t c = 0; c < r->n; c++)
-        find_neighbours(r, &p, c, acc, touched);
+        longest = r->vector_len[c] > longest ? r->vector_len[c] : longest;
+    struct rare_first *order = ap_malloc(longest * sizeof *order);
+    for (uint32_t c = 0; c < r->n; c++)
+        find_neighbours(r, &p, c, acc, touched, order);
+    free(order);
     free(acc);
     free(touched);
     postings_free(&p);
