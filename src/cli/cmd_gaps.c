@@ -271,7 +271,10 @@ static enum ap_status print_topic_row(void *ctx, const struct ap_gap_topic_rec *
             (long long)t->conversations, (long long)t->questions);
     print_time(out, t->last_at_us, t->questions > 0);
     fputs("  ", out);
-    ap_cli_print_text(out, t->label ? t->label : t->auto_label);
+    char label[AP_GAP_LABEL_TEXT_MAX + 1];
+    if (t->label == NULL && t->auto_label)
+        ap_gap_label_trim(t->auto_label, label, sizeof label);
+    ap_cli_print_text(out, t->label ? t->label : t->auto_label ? label : NULL);
     fputc('\n', out);
     return AP_OK;
 }

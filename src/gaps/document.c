@@ -135,15 +135,23 @@ static void append_time_or_null(struct ap_buf *out, int64_t us, bool present)
     ap_buf_printf(out, "\"%s\"", text);
 }
 
-static const char *shown_label(const struct ap_gap_topic_rec *t)
+/* A person's label as written; else the representative question, trimmed
+ * (ap_gap_label_trim) into buf. */
+static const char *shown_label(const struct ap_gap_topic_rec *t, char *buf, size_t cap)
 {
-    return t->label ? t->label : t->auto_label ? t->auto_label : "";
+    if (t->label)
+        return t->label;
+    if (t->auto_label == NULL)
+        return "";
+    ap_gap_label_trim(t->auto_label, buf, cap);
+    return buf;
 }
 
 static void append_topic(struct ap_buf *out, const struct ap_gap_topic_rec *t)
 {
+    char label[AP_GAP_LABEL_TEXT_MAX + 1];
     ap_buf_printf(out, "{\"id\":%lld,\"label\":", (long long)t->id);
-    append_string_or_null(out, shown_label(t));
+    append_string_or_null(out, shown_label(t, label, sizeof label));
     ap_buf_printf(out, ",\"label_source\":\"%s\",\"conversations\":%lld,\"questions\":%lld,"
                        "\"last_at\":",
                   t->label ? "manual" : "auto", (long long)t->conversations,
@@ -257,9 +265,10 @@ enum ap_status ap_gaps_topic_label(struct ap_store *store, int64_t account_id,
                                    struct ap_error *err)
 {
     struct topic_view v;
+    char label[AP_GAP_LABEL_TEXT_MAX + 1];
     enum ap_status rc = load_topic(store, account_id, topic_id, &v, err);
     if (rc == AP_OK)
-        ap_copy_str(out, size, shown_label(&v.rec));
+        ap_copy_str(out, size, shown_label(&v.rec, label, sizeof label));
     topic_view_free(&v);
     return rc;
 }

@@ -86,6 +86,16 @@ enum ap_status ap_gaps_mark_answered(struct ap_store *store, int64_t account_id,
                                      int64_t topic_id, const char *answer_id, int64_t at_us,
                                      struct ap_error *err);
 
+/* --- labels (label.c) ---------------------------------------------------------- */
+
+/* The automatic label shown for a topic whose representative question is
+ * `text`: greetings before the question and sign-offs after it cut, words
+ * with three digits or more (order, ticket, phone numbers) shown as "…".
+ * Writes at most cap - 1 bytes and a NUL to out (never cutting a UTF-8
+ * character); returns the length. Text that would come out empty is kept. */
+#define AP_GAP_LABEL_TEXT_MAX 4096
+size_t ap_gap_label_trim(const char *text, char *out, size_t cap);
+
 /* --- reading (document.c) ------------------------------------------------------ */
 
 /* What a topic-table call asks for, as strings from a query string or flags
