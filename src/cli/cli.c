@@ -114,6 +114,8 @@ const struct ap_cli_option ap_cli_gaps_assign_options[] = {
     {"regroup", false, NULL, NULL, NULL, "group all questions at once, as the background re-grouping does (order-free)"},
     {"regroup-threshold", true, "T", NULL, NULL, "least average similarity of two groups to merge (default 0.08)"},
     {"regroup-threshold-small", true, "T", NULL, NULL, "the same for a group of one question (default 0.08)"},
+    {"regroup-embedding-weight", true, "W", NULL, NULL, "share of the agent's embedding in the similarity, where given (default 0.6)"},
+    {"regroup-embedding-threshold", true, "T", NULL, NULL, "least average embedding cosine for two groups to merge (default 0.3)"},
     {"regroup-neighbours", true, "K", NULL, NULL, "nearest neighbours per question (default 10)"},
     {"regroup-min-df", true, "N", NULL, NULL, "least questions a feature must be in to count (default 2)"},
     {"regroup-min-size", true, "N", NULL, NULL, "smaller topics join their closest larger one (default 3)"},

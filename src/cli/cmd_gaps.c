@@ -88,7 +88,7 @@ static enum ap_status assign_line(struct ap_grouper *g, struct ap_regrouper *bat
                                            AP_DEFAULT_LANGUAGE);
     enum ap_status rc = ap_text_tokens(text, q->text, q->len, stemmer, &tokens, err);
     if (rc == AP_OK && batch) {
-        ap_regrouper_add(batch, &tokens);
+        ap_regrouper_add(batch, &tokens, q->embedding, q->embedding_len);
     } else if (rc == AP_OK) {
         struct ap_gap_question gq = {&tokens, q->embedding, q->embedding_len};
         fprintf(out, "%zu\n", ap_grouper_assign(g, &gq, NULL) + 1);
@@ -106,6 +106,8 @@ static bool parse_regroup_options(struct ap_cli_args *args, struct ap_regroup_op
            min_size = (double)o->min_size;
     if (!parse_fraction(args, "regroup-threshold", &o->threshold) ||
         !parse_fraction(args, "regroup-threshold-small", &o->threshold_small) ||
+        !parse_fraction(args, "regroup-embedding-weight", &o->embedding_weight) ||
+        !parse_fraction(args, "regroup-embedding-threshold", &o->embedding_threshold) ||
         !parse_number(args, "regroup-neighbours", 1, 100, &neighbours) ||
         !parse_number(args, "regroup-min-df", 1, 1e6, &min_df) ||
         !parse_number(args, "regroup-min-size", 1, 1e6, &min_size) ||

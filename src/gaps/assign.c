@@ -385,7 +385,7 @@ static enum ap_status collect_regroup_row(void *ctx, const struct ap_gap_questio
     enum ap_status rc = question_tokens(rows->m, q, &stemmer, &tokens, rows->err);
     if (rc != AP_OK)
         return rc;
-    ap_regrouper_add(rows->r, &tokens);
+    ap_regrouper_add(rows->r, &tokens, q->embedding, q->embedding_len);
     ap_tokens_free(&tokens);
     if (rows->n == rows->cap) {
         rows->cap = rows->cap ? 2 * rows->cap : 1024;

@@ -36,6 +36,7 @@ struct feature {
 
 struct question {
     size_t first, n;      /* its raw features, then its weighted ones */
+    float *embedding;     /* the agent's, to unit length (owned), or NULL */
     uint64_t hash;        /* of its sorted features: the canonical order */
     uint32_t *neighbours; /* canonical indices, most similar first */
     uint32_t n_neighbours;
@@ -52,12 +53,22 @@ struct ap_regrouper {
     struct feature *features;   /* weighted, per question sorted by key */
     size_t *vector_first;       /* canonical index -> first feature */
     uint32_t *vector_len;
+    /* the agent's embeddings: the length of the first one added (others of
+     * another length are ignored), and by run, per canonical index, the
+     * embedding centred on the mean of all of them, to unit length, times
+     * sqrt(embedding_weight) (NULL rows of n * dim floats: none) */
+    size_t dim;
+    float *dense;
+    bool *embedded;
+    size_t n_embedded;
 };
 
 void ap_regroup_options_init(struct ap_regroup_options *opts)
 {
     opts->threshold = 0.08;
     opts->threshold_small = 0.08;
+    opts->embedding_weight = 0.6;
+    opts->embedding_threshold = 0.3;
     opts->neighbours = 10;
     opts->refine_rounds = 10;
     opts->min_size = 3;
@@ -87,6 +98,11 @@ static void free_run(struct ap_regrouper *r)
     free(r->features);
     free(r->vector_first);
     free(r->vector_len);
+    free(r->dense);
+    free(r->embedded);
+    r->n_embedded = 0;
+    r->dense = NULL;
+    r->embedded = NULL;
     r->order = NULL;
     r->features = NULL;
     r->vector_first = NULL;
@@ -98,6 +114,8 @@ void ap_regrouper_destroy(struct ap_regrouper *r)
     if (r == NULL)
         return;
     free_run(r);
+    for (size_t i = 0; i < r->n; i++)
+        free(r->questions[i].embedding);
     free(r->questions);
     free(r->raw);
     free(r);
@@ -145,7 +163,27 @@ static int by_key(const void *a, const void *b)
 
 /* The same features as the online engine: word stems and the character 3- to
  * 5-grams of "<stem>", of the first AP_GAP_TOKENS_MAX tokens. */
-void ap_regrouper_add(struct ap_regrouper *r, const struct ap_tokens *tokens)
+/* The embedding to unit length, or NULL when it is not one to use: of
+ * another length than the first, zero, or not finite. */
+static float *unit_embedding(struct ap_regrouper *r, const double *e, size_t len)
+{
+    if (e == NULL || len < AP_GAP_EMBEDDING_MIN || len > AP_GAP_EMBEDDING_MAX ||
+        (r->dim && len != r->dim))
+        return NULL;
+    double norm = 0;
+    for (size_t i = 0; i < len; i++)
+        norm += e[i] * e[i];
+    if (!(norm > 0) || !isfinite(norm))
+        return NULL;
+    r->dim = len;
+    float *u = ap_malloc(len * sizeof *u);
+    for (size_t i = 0; i < len; i++)
+        u[i] = (float)(e[i] / sqrt(norm));
+    return u;
+}
+
+void ap_regrouper_add(struct ap_regrouper *r, const struct ap_tokens *tokens,
+                      const double *embedding, size_t embedding_len)
 {
     if (r->n == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 256;
@@ -154,7 +192,8 @@ void ap_regrouper_add(struct ap_regrouper *r, const struct ap_tokens *tokens)
     struct question *q = &r->questions[r->n++];
     memset(q, 0, sizeof *q);
     q->first = r->n_raw;
-    size_t n = tokens->n < 64 ? tokens->n : 64;
+    q->embedding = unit_embedding(r, embedding, embedding_len);
+    size_t n = tokens->n < AP_GAP_TOKENS_MAX ? tokens->n : AP_GAP_TOKENS_MAX;
     struct gram_ctx ctx = {r, q->first};
     for (size_t i = 0; i < n; i++) {
         const char *t = tokens->items[i];
@@ -168,6 +207,8 @@ void ap_regrouper_add(struct ap_regrouper *r, const struct ap_tokens *tokens)
         uint32_t kv[2] = {r->raw[q->first + i].key, r->raw[q->first + i].tf};
         h = ap_fnv1a(h, (const char *)kv, sizeof kv);
     }
+    if (q->embedding)
+        h = ap_fnv1a(h, (const char *)q->embedding, r->dim * sizeof *q->embedding);
     q->hash = h;
 }
 
@@ -233,7 +274,9 @@ static uint32_t weigh(const struct ap_regrouper *r, const struct question *q,
         total += (double)out[j].weight * out[j].weight;
         j++;
     }
-    double inv = total > 0 ? 1.0 / sqrt(total) : 0;
+    /* A question with an embedding splits its length between the two. */
+    double share = q->embedding ? sqrt(1 - r->opts.embedding_weight) : 1;
+    double inv = total > 0 ? share / sqrt(total) : 0;
     for (uint32_t j = 0; j < n; j++)
         out[j].weight = (float)(out[j].weight * inv);
     return n;
@@ -252,7 +295,67 @@ static void build_vectors(struct ap_regrouper *r, const struct ap_fmap *df)
     }
 }
 
+/* Centres the embeddings on their mean (encoders put every text in a narrow
+ * cone; see group.c), to unit length, weighted. */
+static void build_dense(struct ap_regrouper *r)
+{
+    if (r->dim == 0)
+        return;
+    double *mean = ap_calloc(r->dim, sizeof *mean);
+    size_t embedded = 0;
+    for (size_t c = 0; c < r->n; c++) {
+        const float *e = r->questions[r->order[c]].embedding;
+        if (e == NULL)
+            continue;
+        embedded++;
+        for (size_t i = 0; i < r->dim; i++)
+            mean[i] += e[i];
+    }
+    r->dense = ap_calloc(r->n * r->dim, sizeof *r->dense);
+    r->embedded = ap_calloc(r->n, sizeof *r->embedded);
+    double weight = sqrt(r->opts.embedding_weight);
+    for (size_t c = 0; c < r->n; c++) {
+        const float *e = r->questions[r->order[c]].embedding;
+        if (e == NULL)
+            continue;
+        float *d = r->dense + c * r->dim;
+        double norm = 0;
+        for (size_t i = 0; i < r->dim; i++) {
+            d[i] = (float)(e[i] - mean[i] / (double)embedded);
+            norm += (double)d[i] * d[i];
+        }
+        if (!(norm > 0))
+            continue; /* the mean itself: says nothing */
+        for (size_t i = 0; i < r->dim; i++)
+            d[i] = (float)(d[i] * weight / sqrt(norm));
+        r->embedded[c] = true;
+        r->n_embedded++;
+    }
+    free(mean);
+}
+
+static double dense_dot(const float *a, const float *b, size_t dim)
+{
+    double dot = 0;
+    for (size_t i = 0; i < dim; i++)
+        dot += (double)a[i] * b[i];
+    return dot;
+}
+
+static const float *dense_of(const struct ap_regrouper *r, uint32_t c)
+{
+    return r->embedded && r->embedded[c] ? r->dense + (size_t)c * r->dim : NULL;
+}
+
+static double text_dot(const struct ap_regrouper *r, uint32_t a, uint32_t b);
+
 static double vector_dot(const struct ap_regrouper *r, uint32_t a, uint32_t b)
+{
+    const float *x = dense_of(r, a), *y = dense_of(r, b);
+    return text_dot(r, a, b) + (x && y ? dense_dot(x, y, r->dim) : 0);
+}
+
+static double text_dot(const struct ap_regrouper *r, uint32_t a, uint32_t b)
 {
     const struct feature *x = r->features + r->vector_first[a];
     const struct feature *y = r->features + r->vector_first[b];
@@ -336,6 +439,39 @@ static int by_score(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
+/* Up to this many questions with embeddings, each one's closest by embedding
+ * are candidates too (every pair is compared: paraphrases that share no word
+ * meet); above it, candidates come from the text only. */
+#define EMBEDDING_SCAN_MAX 8192
+
+static void keep_best(struct scored *heap, size_t *n, size_t cap, struct scored s);
+
+/* Adds to best[0..n) (room for n + keep) the `keep` questions closest to c
+ * by embedding that are not there yet; returns the new count. */
+static size_t add_embedding_candidates(const struct ap_regrouper *r, uint32_t c,
+                                       struct scored *best, size_t n, size_t keep)
+{
+    const float *d = dense_of(r, c);
+    if (d == NULL || r->n_embedded > EMBEDDING_SCAN_MAX)
+        return n;
+    struct scored *near = best + n;
+    size_t n_near = 0;
+    for (uint32_t o = 0; o < r->n; o++) {
+        const float *e = dense_of(r, o);
+        if (o != c && e)
+            keep_best(near, &n_near, keep, (struct scored){o, (float)dense_dot(d, e, r->dim)});
+    }
+    size_t total = n;
+    for (size_t i = 0; i < n_near; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < n && !seen; j++)
+            seen = best[j].id == near[i].id;
+        if (!seen)
+            best[total++] = near[i];
+    }
+    return total;
+}
+
 /* x ranks below y: a lower score, or the same score and a higher id. */
 static bool ranks_below(const struct scored *x, const struct scored *y)
 {
@@ -417,11 +553,12 @@ static void find_neighbours(struct ap_regrouper *r, const struct postings *p, ui
         }
     }
     size_t keep = r->opts.neighbours * CANDIDATES_PER_NEIGHBOUR, n_best = 0;
-    struct scored *best = ap_malloc(keep * sizeof *best);
+    struct scored *best = ap_malloc(2 * keep * sizeof *best);
     for (size_t i = 0; i < n_touched; i++) {
         keep_best(best, &n_best, keep, (struct scored){touched[i], acc[touched[i]]});
         acc[touched[i]] = 0;
     }
+    n_best = add_embedding_candidates(r, c, best, n_best, keep);
     for (size_t i = 0; i < n_best; i++)
         best[i].score = (float)vector_dot(r, c, best[i].id);
     qsort(best, n_best, sizeof *best, by_score);
@@ -460,10 +597,93 @@ static const struct question *canonical(const struct ap_regrouper *r, uint32_t c
     return &r->questions[r->order[c]];
 }
 
+/* --- sums of question vectors -------------------------------------------------------- */
+
+/* The sum of some questions' vectors: the text part as a feature map, the
+ * embedding part dense (NULL until an embedded question is added). */
+struct vsum {
+    struct ap_fmap text;
+    float *dense;
+};
+
+static void vsum_free(struct vsum *v)
+{
+    ap_fmap_free(&v->text);
+    free(v->dense);
+    v->dense = NULL;
+}
+
+static double fmap_dot(const struct ap_fmap *a, const struct ap_fmap *b)
+{
+    if (a->n > b->n) {
+        const struct ap_fmap *t = a;
+        a = b;
+        b = t;
+    }
+    double dot = 0;
+    for (uint32_t i = 0; i < a->cap; i++) {
+        if (a->slots[i].key)
+            dot += (double)a->slots[i].value * ap_fmap_get(b, a->slots[i].key);
+    }
+    return dot;
+}
+
+static double vsum_dot(const struct ap_regrouper *r, const struct vsum *a, const struct vsum *b)
+{
+    double dot = fmap_dot(&a->text, &b->text);
+    if (a->dense && b->dense)
+        dot += dense_dot(a->dense, b->dense, r->dim);
+    return dot;
+}
+
+static void vsum_add(const struct ap_regrouper *r, struct vsum *to, const struct vsum *from)
+{
+    bool created;
+    for (uint32_t i = 0; i < from->text.cap; i++) {
+        if (from->text.slots[i].key)
+            *ap_fmap_slot(&to->text, from->text.slots[i].key, &created) +=
+                from->text.slots[i].value;
+    }
+    if (from->dense) {
+        if (to->dense == NULL)
+            to->dense = ap_calloc(r->dim, sizeof *to->dense);
+        for (size_t i = 0; i < r->dim; i++)
+            to->dense[i] += from->dense[i];
+    }
+}
+
+static void vsum_add_question(const struct ap_regrouper *r, struct vsum *to, uint32_t c)
+{
+    bool created;
+    const struct feature *f = r->features + r->vector_first[c];
+    for (uint32_t k = 0; k < r->vector_len[c]; k++)
+        *ap_fmap_slot(&to->text, f[k].key, &created) += f[k].weight;
+    const float *d = dense_of(r, c);
+    if (d) {
+        if (to->dense == NULL)
+            to->dense = ap_calloc(r->dim, sizeof *to->dense);
+        for (size_t i = 0; i < r->dim; i++)
+            to->dense[i] += d[i];
+    }
+}
+
+/* <question c, v>. */
+static double vsum_dot_question(const struct ap_regrouper *r, const struct vsum *v, uint32_t c)
+{
+    const struct feature *f = r->features + r->vector_first[c];
+    double dot = 0;
+    for (uint32_t k = 0; k < r->vector_len[c]; k++)
+        dot += (double)f[k].weight * ap_fmap_get(&v->text, f[k].key);
+    const float *d = dense_of(r, c);
+    if (d && v->dense)
+        dot += dense_dot(d, v->dense, r->dim);
+    return dot;
+}
+
 /* --- groups: average-linkage merging ------------------------------------------------- */
 
 struct group {
-    struct ap_fmap sum;
+    struct vsum sum;
     uint32_t count;
     uint32_t version; /* bumped at every merge: older heap entries are stale */
     uint32_t *links;  /* groups joined by a neighbour link (may hold dead ones) */
@@ -524,24 +744,10 @@ static struct pair heap_pop(struct heap *h)
     return top;
 }
 
-static double sum_dot(const struct ap_fmap *a, const struct ap_fmap *b)
+static double linkage(const struct ap_regrouper *r, const struct group *g, uint32_t a,
+                      uint32_t b)
 {
-    if (a->n > b->n) {
-        const struct ap_fmap *t = a;
-        a = b;
-        b = t;
-    }
-    double dot = 0;
-    for (uint32_t i = 0; i < a->cap; i++) {
-        if (a->slots[i].key)
-            dot += (double)a->slots[i].value * ap_fmap_get(b, a->slots[i].key);
-    }
-    return dot;
-}
-
-static double linkage(const struct group *g, uint32_t a, uint32_t b)
-{
-    return sum_dot(&g[a].sum, &g[b].sum) / ((double)g[a].count * g[b].count);
+    return vsum_dot(r, &g[a].sum, &g[b].sum) / ((double)g[a].count * g[b].count);
 }
 
 static void add_link(struct group *g, uint32_t from, uint32_t to)
@@ -555,45 +761,33 @@ static void add_link(struct group *g, uint32_t from, uint32_t to)
 }
 
 /* How far the pair's average similarity clears the least one for its sizes. */
-static double margin(const struct ap_regroup_options *o, const struct group *g, uint32_t a,
+static double margin(const struct ap_regrouper *r, const struct group *g, uint32_t a,
                      uint32_t b)
 {
+    const struct ap_regroup_options *o = &r->opts;
     uint32_t n = g[a].count < g[b].count ? g[a].count : g[b].count;
-    return linkage(g, a, b) - (o->threshold + (o->threshold_small - o->threshold) / n);
+    double least = o->threshold + (o->threshold_small - o->threshold) / n;
+    if (g[a].sum.dense && g[b].sum.dense) /* both sides have embeddings: blend */
+        least = (1 - o->embedding_weight) * least + o->embedding_weight * o->embedding_threshold;
+    return linkage(r, g, a, b) - least;
 }
 
-static void push_pair(struct heap *h, const struct ap_regroup_options *o, const struct group *g,
+static void push_pair(struct heap *h, const struct ap_regrouper *r, const struct group *g,
                       uint32_t a, uint32_t b)
 {
     uint32_t lo = a < b ? a : b, hi = a < b ? b : a;
-    heap_push(h, (struct pair){(float)margin(o, g, lo, hi), lo, hi, g[lo].version,
+    heap_push(h, (struct pair){(float)margin(r, g, lo, hi), lo, hi, g[lo].version,
                                g[hi].version});
-}
-
-static void add_into(struct ap_fmap *to, const struct ap_fmap *from)
-{
-    bool created;
-    for (uint32_t i = 0; i < from->cap; i++) {
-        if (from->slots[i].key)
-            *ap_fmap_slot(to, from->slots[i].key, &created) += from->slots[i].value;
-    }
-}
-
-static void add_vector(const struct ap_regrouper *r, struct ap_fmap *to, uint32_t c)
-{
-    bool created;
-    const struct feature *f = r->features + r->vector_first[c];
-    for (uint32_t k = 0; k < r->vector_len[c]; k++)
-        *ap_fmap_slot(to, f[k].key, &created) += f[k].weight;
 }
 
 /* Merges group `gone` into `keep`: sums, counts and links (each live group
  * once, neither of the two). mark is scratch of n entries; stamp is unique per
  * call. */
-static void merge(struct group *g, uint32_t keep, uint32_t gone, uint32_t *mark, uint32_t stamp)
+static void merge(const struct ap_regrouper *r, struct group *g, uint32_t keep, uint32_t gone,
+                  uint32_t *mark, uint32_t stamp)
 {
-    add_into(&g[keep].sum, &g[gone].sum);
-    ap_fmap_free(&g[gone].sum);
+    vsum_add(r, &g[keep].sum, &g[gone].sum);
+    vsum_free(&g[gone].sum);
     g[keep].count += g[gone].count;
     g[keep].version++;
     g[gone].alive = false;
@@ -642,14 +836,14 @@ static void merge_groups(struct ap_regrouper *r, uint32_t *topic)
         parent[c] = c;
         g[c].count = 1;
         g[c].alive = true;
-        add_vector(r, &g[c].sum, c);
+        vsum_add_question(r, &g[c].sum, c);
     }
     for (uint32_t c = 0; c < n; c++) {
         const struct question *q = canonical(r, c);
         for (uint32_t k = 0; k < q->n_neighbours; k++) {
             add_link(g, c, q->neighbours[k]);
             add_link(g, q->neighbours[k], c);
-            push_pair(&h, &r->opts, g, c, q->neighbours[k]);
+            push_pair(&h, r, g, c, q->neighbours[k]);
         }
     }
     uint32_t stamp = 0;
@@ -661,18 +855,18 @@ static void merge_groups(struct ap_regrouper *r, uint32_t *topic)
             break;
         uint32_t keep = g[p.a].count >= g[p.b].count ? p.a : p.b;
         uint32_t gone = keep == p.a ? p.b : p.a;
-        merge(g, keep, gone, mark, ++stamp);
+        merge(r, g, keep, gone, mark, ++stamp);
         parent[gone] = keep;
         for (uint32_t i = 0; i < g[keep].n_links; i++) {
             /* The link back, so the neighbour's later merges still see it. */
             add_link(g, g[keep].links[i], keep);
-            push_pair(&h, &r->opts, g, keep, g[keep].links[i]);
+            push_pair(&h, r, g, keep, g[keep].links[i]);
         }
     }
     for (uint32_t c = 0; c < n; c++)
         topic[c] = root_of(parent, c);
     for (size_t c = 0; c < n; c++) {
-        ap_fmap_free(&g[c].sum);
+        vsum_free(&g[c].sum);
         free(g[c].links);
     }
     free(g);
@@ -684,7 +878,7 @@ static void merge_groups(struct ap_regrouper *r, uint32_t *topic)
 /* --- refinement ---------------------------------------------------------------------- */
 
 struct centres {
-    struct ap_fmap *sum; /* per group id (a canonical index), empty when unused */
+    struct vsum *sum; /* per group id (a canonical index), empty when unused */
     uint32_t *count;
     double *norm;
 };
@@ -695,17 +889,17 @@ static void centres_build(const struct ap_regrouper *r, const uint32_t *topic, s
     c->count = ap_calloc(r->n, sizeof *c->count);
     c->norm = ap_calloc(r->n, sizeof *c->norm);
     for (uint32_t q = 0; q < r->n; q++) {
-        add_vector(r, &c->sum[topic[q]], q);
+        vsum_add_question(r, &c->sum[topic[q]], q);
         c->count[topic[q]]++;
     }
     for (uint32_t t = 0; t < r->n; t++)
-        c->norm[t] = c->count[t] ? sqrt(sum_dot(&c->sum[t], &c->sum[t])) : 0;
+        c->norm[t] = c->count[t] ? sqrt(vsum_dot(r, &c->sum[t], &c->sum[t])) : 0;
 }
 
 static void centres_free(const struct ap_regrouper *r, struct centres *c)
 {
     for (size_t t = 0; t < r->n; t++)
-        ap_fmap_free(&c->sum[t]);
+        vsum_free(&c->sum[t]);
     free(c->sum);
     free(c->count);
     free(c->norm);
@@ -717,11 +911,7 @@ static double to_centre(const struct ap_regrouper *r, const struct centres *c, u
 {
     if (!(c->norm[t] > 0))
         return 0;
-    const struct feature *f = r->features + r->vector_first[q];
-    double dot = 0;
-    for (uint32_t k = 0; k < r->vector_len[q]; k++)
-        dot += (double)f[k].weight * ap_fmap_get(&c->sum[t], f[k].key);
-    return dot / c->norm[t];
+    return vsum_dot_question(r, &c->sum[t], q) / c->norm[t];
 }
 
 /* The group among q's own and its neighbours' whose centre q is closest to,
@@ -816,6 +1006,7 @@ size_t ap_regrouper_run(struct ap_regrouper *r, uint32_t *out, double *similarit
     sort_canonical(r);
     count_documents(r, &df);
     build_vectors(r, &df);
+    build_dense(r);
     find_all_neighbours(r, &df);
     ap_fmap_free(&df);
     uint32_t *topic = ap_malloc(r->n * sizeof *topic);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gaps/group.h"
 #include "text/text.h"
 
 struct ap_regroup_options {
@@ -35,6 +36,12 @@ struct ap_regroup_options {
     size_t min_df;
     double word_weight; /* words against character n-grams, as in group.h */
     double char_weight;
+    /* The agent's embeddings (centred on the account's mean, as in group.h):
+     * a question that has one gives them this share of its similarity; two
+     * groups that both have them merge at the threshold blended the same way
+     * with embedding_threshold. */
+    double embedding_weight;
+    double embedding_threshold;
 };
 
 void ap_regroup_options_init(struct ap_regroup_options *opts);
@@ -45,9 +52,12 @@ struct ap_regrouper;
 struct ap_regrouper *ap_regrouper_new(const struct ap_regroup_options *opts);
 void ap_regrouper_destroy(struct ap_regrouper *r);
 
-/* Adds a question (its tokens, as from ap_text_tokens; borrowed, its features
- * are copied). Questions are numbered 0, 1, ... in the order added. */
-void ap_regrouper_add(struct ap_regrouper *r, const struct ap_tokens *tokens);
+/* Adds a question: its tokens (as from ap_text_tokens) and the agent's
+ * embedding (NULL / 0 for none; one of another length than the first, zero or
+ * not finite is ignored). Both borrowed: what is needed is copied. Questions
+ * are numbered 0, 1, ... in the order added. */
+void ap_regrouper_add(struct ap_regrouper *r, const struct ap_tokens *tokens,
+                      const double *embedding, size_t embedding_len);
 
 size_t ap_regrouper_count(const struct ap_regrouper *r);
 

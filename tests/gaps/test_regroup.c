@@ -49,7 +49,7 @@ static size_t regroup(const size_t *order, uint32_t *topic_of)
     struct ap_regrouper *r = ap_regrouper_new(&opts);
     for (size_t i = 0; i < N_QUESTIONS; i++) {
         struct ap_tokens t = tokens_of(NEEDS[order[i] / PER_NEED][order[i] % PER_NEED]);
-        ap_regrouper_add(r, &t);
+        ap_regrouper_add(r, &t, NULL, 0);
         ap_tokens_free(&t);
     }
     assert_int_equal(ap_regrouper_count(r), N_QUESTIONS);
@@ -119,10 +119,10 @@ static void test_empty_and_single(void **state)
     uint32_t topic[2] = {7, 7};
     assert_int_equal(ap_regrouper_run(r, topic, NULL), 0);
     struct ap_tokens t = tokens_of("hello");
-    ap_regrouper_add(r, &t);
+    ap_regrouper_add(r, &t, NULL, 0);
     ap_tokens_free(&t);
     struct ap_tokens none = {0}; /* a question with no words left after stop words */
-    ap_regrouper_add(r, &none);
+    ap_regrouper_add(r, &none, NULL, 0);
     assert_int_equal(ap_regrouper_run(r, topic, NULL), 2);
     assert_int_not_equal(topic[0], topic[1]);
     ap_regrouper_destroy(r);
