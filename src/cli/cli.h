@@ -72,7 +72,8 @@ bool ap_cli_get_size(struct ap_cli_args *args, const char *option, size_t min, s
 #define AP_CLI_MAX_FUTURE_S (366u * 24 * 3600)
 /* Human-readable output of text that came from input (output.c): every
  * control character (C0, DEL, C1, bidirectional controls) is written as
- * \uXXXX and a byte that is not UTF-8 as \xNN, so no text can drive the
+ * a \u escape of four hex digits and a byte that is not UTF-8 as a \x escape
+ * of two, so no text can drive the
  * terminal. write_text keeps newlines and tabs when keep_layout is set (for
  * whole tables and documents); print_text escapes them too (one cell).
  * JSON stays JSON through either. */

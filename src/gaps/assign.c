@@ -547,6 +547,8 @@ static enum ap_status regroup_txn(struct ap_gaps *gaps, struct model *m, struct 
 enum ap_status ap_gaps_regroup(struct ap_gaps *gaps, struct ap_store *store, int64_t account_id,
                                size_t *moved, struct ap_error *err)
 {
+    /* A run with nothing to re-group is a short transaction: no need to
+     * check for work first as assignment does. */
     struct model *m = NULL;
     size_t count = 0;
     enum ap_status rc = model_for(gaps, account_id, &m, err);

@@ -129,12 +129,40 @@ static void test_empty_and_single(void **state)
     ap_regrouper_destroy(NULL);
 }
 
+/* Words no two questions share give no text similarity at all; the agent's
+ * embeddings alone put them into their two needs. */
+static void test_embeddings_group_paraphrases(void **state)
+{
+    (void)state;
+    static const char *const WORDS[] = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot"};
+    struct ap_regroup_options opts;
+    ap_regroup_options_init(&opts);
+    struct ap_regrouper *r = ap_regrouper_new(&opts);
+    for (size_t i = 0; i < 6; i++) {
+        double e[8] = {0};
+        e[i < 3 ? 0 : 1] = 1;
+        e[2 + i] = 0.1; /* each its own wording */
+        struct ap_tokens t = tokens_of(WORDS[i]);
+        ap_regrouper_add(r, &t, e, 8);
+        ap_tokens_free(&t);
+    }
+    uint32_t topic[6];
+    assert_int_equal(ap_regrouper_run(r, topic, NULL), 2);
+    assert_int_equal(topic[0], topic[1]);
+    assert_int_equal(topic[0], topic[2]);
+    assert_int_equal(topic[3], topic[4]);
+    assert_int_equal(topic[3], topic[5]);
+    assert_int_not_equal(topic[0], topic[3]);
+    ap_regrouper_destroy(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_topic_per_need),
         cmocka_unit_test(test_order_does_not_matter),
         cmocka_unit_test(test_empty_and_single),
+        cmocka_unit_test(test_embeddings_group_paraphrases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
