@@ -13,6 +13,10 @@
 
 #define HOUR_US (INT64_C(3600) * AP_USEC_PER_SEC)
 
+/* Impact shows this week, the previous one and the week before that: the
+ * like-for-like comparison is between the last two complete weeks. */
+#define IMPACT_WEEKS_BACK 2
+
 /* --- gathering the figures ------------------------------------------------- */
 
 struct member_name {
@@ -21,9 +25,14 @@ struct member_name {
 
 struct figures {
     int64_t from, to;     /* the range, local days, to exclusive */
+    int64_t today;        /* the local day of `now` */
     int64_t this_monday;  /* the current week */
-    int64_t lo, hi;       /* days loaded for main cells: range and both impact weeks */
+    int64_t lo, hi;       /* days loaded for main cells: range and the impact weeks */
     int64_t (*days)[AP_M__COUNT];
+    /* Per day of [lo, hi): a conversation started that day can still change
+     * its figures with no new event (handled, not handed off, not ended at
+     * `now`: SPEC §3). What makes a bucket "provisional". */
+    bool *open_days;
     struct ap_cell_map dims; /* over the range: per channel (MAIN), reason, resolver; day 0 */
     struct member_name *names;
     size_t n_names, cap_names;
@@ -57,6 +66,25 @@ static enum ap_status absorb_cell(void *ctx, const struct ap_cell *c)
     return AP_OK;
 }
 
+static void mark_open(struct figures *f, int64_t day)
+{
+    if (day >= f->lo && day < f->hi)
+        f->open_days[day - f->lo] = true;
+}
+
+/* A pending cell still in force at `now`: its conversations have not gone
+ * quiet. Every such conversation is on the agent's side and not explicitly
+ * ended (derive.c: time_dependent), so it turns into a deflection when it
+ * does; a cell whose deflections sum to zero holds none any more. */
+static enum ap_status absorb_pending_cell(void *ctx, const struct ap_cell *c)
+{
+    struct figures *f = ctx;
+    absorb(f, c, +1);
+    if (c->key.kind == AP_CELL_MAIN && c->v[AP_M_DEFLECTED] != 0)
+        mark_open(f, c->key.day);
+    return AP_OK;
+}
+
 /* A conversation that goes quiet later within the current hour: its pending
  * part still applies at `now` (pending cells of this hour are not summed). */
 static enum ap_status absorb_not_yet_quiet(void *ctx, const char *id, const void *blob, size_t len)
@@ -69,8 +97,11 @@ static enum ap_status absorb_not_yet_quiet(void *ctx, const char *id, const void
         return AP_STORAGE;
     if (f->q->channel[0] && strcmp(s.channel, f->q->channel) != 0)
         return AP_OK;
+    int64_t day = ap_tz_local_day(f->tz, s.started_at_us);
+    if (s.started && s.time_dependent)
+        mark_open(f, day);
     ap_cell_map_init(&part);
-    ap_cells_add_pending_part(&part, &s, ap_tz_local_day(f->tz, s.started_at_us), +1);
+    ap_cells_add_pending_part(&part, &s, day, +1);
     for (size_t i = 0; i < part.n; i++)
         absorb(f, &part.cells[i], +1);
     ap_cell_map_free(&part);
@@ -109,13 +140,15 @@ static enum ap_status gather(struct ap_store *store, const struct ap_account *ac
 {
     const struct ap_report_query *q = f->q;
     const char *channel = q->channel[0] ? q->channel : NULL;
-    int64_t today = ap_tz_local_day(f->tz, q->now_us);
-    f->this_monday = today - ap_day_weekday(today);
+    f->today = ap_tz_local_day(f->tz, q->now_us);
+    f->this_monday = f->today - ap_day_weekday(f->today);
     f->from = q->has_range ? q->day_from : f->this_monday - 12 * 7;
     f->to = q->has_range ? q->day_to : f->this_monday + 7;
-    f->lo = f->from < f->this_monday - 7 ? f->from : f->this_monday - 7;
+    int64_t first_impact_day = f->this_monday - 7 * IMPACT_WEEKS_BACK;
+    f->lo = f->from < first_impact_day ? f->from : first_impact_day;
     f->hi = f->to > f->this_monday + 7 ? f->to : f->this_monday + 7;
     f->days = ap_calloc((size_t)(f->hi - f->lo), sizeof *f->days);
+    f->open_days = ap_calloc((size_t)(f->hi - f->lo), sizeof *f->open_days);
 
     /* Reasons and resolvers: whole weeks from the weekly roll-ups, the days
      * before the first Monday and from the last Monday on from daily cells. */
@@ -135,14 +168,17 @@ static enum ap_status gather(struct ap_store *store, const struct ap_account *ac
     int64_t hour = floor_div(q->now_us, HOUR_US);
     struct ap_cell_query pending_q = {-1, f->lo, f->hi, channel, true, hour};
     const struct ap_cell_query *queries[] = {&main_q, &split_q[0], &split_q[1], &split_q[2],
-                                             &split_q[3], &split_q[4], &split_q[5], &pending_q};
+                                             &split_q[3], &split_q[4], &split_q[5]};
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
         enum ap_status rc = ap_store_select_cells(store, account->id, queries[i], absorb_cell, f, err);
         if (rc != AP_OK)
             return rc;
     }
-    enum ap_status rc = ap_store_select_quiet_conversations(
-        store, account->id, q->now_us, (hour + 1) * HOUR_US, absorb_not_yet_quiet, f, err);
+    enum ap_status rc =
+        ap_store_select_cells(store, account->id, &pending_q, absorb_pending_cell, f, err);
+    if (rc == AP_OK)
+        rc = ap_store_select_quiet_conversations(store, account->id, q->now_us, (hour + 1) * HOUR_US,
+                                                 absorb_not_yet_quiet, f, err);
     if (rc == AP_OK)
         rc = ap_store_select_members(store, account->id, collect_name, f, err);
     return rc;
@@ -151,6 +187,7 @@ static enum ap_status gather(struct ap_store *store, const struct ap_account *ac
 static void figures_free(struct figures *f)
 {
     free(f->days);
+    free(f->open_days);
     ap_cell_map_free(&f->dims);
     for (size_t i = 0; i < f->n_names; i++) {
         free(f->names[i].id);
@@ -187,9 +224,38 @@ static int64_t next_bucket_start(int64_t day, enum ap_granularity g)
     }
 }
 
+/* The local day the bucket holding `day` starts on, were the range not to cut it. */
+static int64_t bucket_start_of(int64_t day, enum ap_granularity g)
+{
+    switch (g) {
+    case AP_GRANULARITY_DAY:
+        return day;
+    case AP_GRANULARITY_WEEK:
+        return day - ap_day_weekday(day);
+    default: {
+        int64_t y;
+        unsigned m, d;
+        ap_civil_from_days(day, &y, &m, &d);
+        return ap_days_from_civil(y, m, 1);
+    }
+    }
+}
+
+/* Whether a conversation started in local days [a, b) can still change its
+ * figures with no new event. */
+static bool any_open(const struct figures *f, int64_t a, int64_t b)
+{
+    for (int64_t d = a; d < b; d++)
+        if (f->open_days[d - f->lo])
+            return true;
+    return false;
+}
+
 struct bucket {
     int64_t start;
     int64_t v[AP_M__COUNT];
+    bool provisional; /* its figures can still change with no new event */
+    bool partial;     /* the range or `now` cuts it short */
 };
 
 static struct bucket *make_buckets(const struct figures *f, enum ap_granularity g, size_t *n)
@@ -202,8 +268,12 @@ static struct bucket *make_buckets(const struct figures *f, enum ap_granularity 
             end = f->to;
         if (count == cap)
             b = ap_realloc(b, (cap *= 2) * sizeof *b);
+        int64_t natural_end = next_bucket_start(start, g);
         b[count].start = start;
         sum_days(f, start, end, b[count].v);
+        b[count].provisional = any_open(f, start, end);
+        b[count].partial = bucket_start_of(start, g) != start || natural_end > f->to ||
+                           f->today < natural_end;
         count++;
         start = end;
     }
@@ -213,7 +283,7 @@ static struct bucket *make_buckets(const struct figures *f, enum ap_granularity 
 
 /* --- the tabular model -------------------------------------------------------- */
 
-enum value_type { V_NULL, V_INT, V_NUM, V_STR, V_DAY };
+enum value_type { V_NULL, V_INT, V_NUM, V_STR, V_DAY, V_BOOL };
 
 struct value {
     enum value_type type;
@@ -228,7 +298,7 @@ enum shape {
     SHAPE_IMPACT, /* {"this_week": {...}, "previous_week": {...}} */
 };
 
-#define MAX_COLUMNS 10
+#define MAX_COLUMNS 12
 
 struct table {
     enum shape shape;
@@ -251,6 +321,7 @@ static struct value *new_row(struct table *t)
 
 static struct value v_int(int64_t i) { return (struct value){.type = V_INT, .i = i}; }
 static struct value v_day(int64_t day) { return (struct value){.type = V_DAY, .i = day}; }
+static struct value v_bool(bool b) { return (struct value){.type = V_BOOL, .i = b}; }
 static struct value v_str(const char *s)
 {
     return (struct value){.type = s ? V_STR : V_NULL, .s = s};
@@ -289,26 +360,34 @@ struct context {
     int64_t range[AP_M__COUNT]; /* main metrics summed over the range */
 };
 
+/* A time-series row: the bucket first, its two flags last (SPEC §4.1); the
+ * caller fills the figures between. */
+static struct value *series_row(struct table *t, const struct bucket *b)
+{
+    struct value *row = new_row(t);
+    row[0] = v_day(b->start);
+    row[t->n_columns - 2] = v_bool(b->provisional);
+    row[t->n_columns - 1] = v_bool(b->partial);
+    return row;
+}
+
 static void count_series(const struct context *c, struct table *t, enum ap_metric metric)
 {
-    static const char *const cols[] = {"bucket", "count", NULL};
+    static const char *const cols[] = {"bucket", "count", "provisional", "partial", NULL};
     set_columns(t, SHAPE_ROWS, cols);
-    for (size_t i = 0; i < c->n_buckets; i++) {
-        struct value *row = new_row(t);
-        row[0] = v_day(c->buckets[i].start);
-        row[1] = v_int(c->buckets[i].v[metric]);
-    }
+    for (size_t i = 0; i < c->n_buckets; i++)
+        series_row(t, &c->buckets[i])[1] = v_int(c->buckets[i].v[metric]);
 }
 
 static void rate_series(const struct context *c, struct table *t, enum ap_metric num,
                         enum ap_metric den)
 {
-    static const char *const cols[] = {"bucket", "rate", "numerator", "denominator", NULL};
+    static const char *const cols[] = {"bucket",      "rate",    "numerator", "denominator",
+                                       "provisional", "partial", NULL};
     set_columns(t, SHAPE_ROWS, cols);
     for (size_t i = 0; i < c->n_buckets; i++) {
         const int64_t *v = c->buckets[i].v;
-        struct value *row = new_row(t);
-        row[0] = v_day(c->buckets[i].start);
+        struct value *row = series_row(t, &c->buckets[i]);
         row[1] = v_ratio(v[num], v[den]);
         row[2] = v_int(v[num]);
         row[3] = v_int(v[den]);
@@ -331,16 +410,20 @@ static void impact_row(const struct context *c, struct table *t, const char *per
     row[7] = v_int(v[AP_M_HELPFUL]);
     row[8] = v_int(ratings);
     row[9] = v_ratio(v[AP_M_HELPFUL], ratings);
+    row[10] = v_bool(any_open(c->f, monday, monday + 7));
+    row[11] = v_bool(c->f->today < monday + 7);
 }
 
 static void report_impact(const struct context *c, struct table *t)
 {
     static const char *const cols[] = {"period", "week", "handled", "resolved",
                                        "avg_resolution_seconds", "deflected", "deflection_rate",
-                                       "helpful", "ratings", "helpful_share", NULL};
+                                       "helpful", "ratings", "helpful_share", "provisional",
+                                       "partial", NULL};
     set_columns(t, SHAPE_IMPACT, cols);
     impact_row(c, t, "this_week", c->f->this_monday);
     impact_row(c, t, "previous_week", c->f->this_monday - 7);
+    impact_row(c, t, "week_before", c->f->this_monday - 7 * IMPACT_WEEKS_BACK);
 }
 
 static void report_handled_over_time(const struct context *c, struct table *t)
@@ -397,11 +480,11 @@ static void report_handled_by_channel(const struct context *c, struct table *t)
 
 static void report_feedback_trend(const struct context *c, struct table *t)
 {
-    static const char *const cols[] = {"bucket", "helpful", "not_helpful", NULL};
+    static const char *const cols[] = {"bucket", "helpful", "not_helpful", "provisional",
+                                       "partial", NULL};
     set_columns(t, SHAPE_ROWS, cols);
     for (size_t i = 0; i < c->n_buckets; i++) {
-        struct value *row = new_row(t);
-        row[0] = v_day(c->buckets[i].start);
+        struct value *row = series_row(t, &c->buckets[i]);
         row[1] = v_int(c->buckets[i].v[AP_M_HELPFUL]);
         row[2] = v_int(c->buckets[i].v[AP_M_NOT_HELPFUL]);
     }
@@ -487,11 +570,11 @@ static void report_handoff_outcomes(const struct context *c, struct table *t)
 
 static void report_questions_over_time(const struct context *c, struct table *t)
 {
-    static const char *const cols[] = {"bucket", "asked", "unanswered", NULL};
+    static const char *const cols[] = {"bucket", "asked", "unanswered", "provisional", "partial",
+                                       NULL};
     set_columns(t, SHAPE_ROWS, cols);
     for (size_t i = 0; i < c->n_buckets; i++) {
-        struct value *row = new_row(t);
-        row[0] = v_day(c->buckets[i].start);
+        struct value *row = series_row(t, &c->buckets[i]);
         row[1] = v_int(c->buckets[i].v[AP_M_ASKED]);
         row[2] = v_int(c->buckets[i].v[AP_M_UNANSWERED]);
     }
@@ -562,6 +645,9 @@ static void write_value(struct ap_buf *b, const struct value *v, bool json)
     case V_NUM:
         format_double(v->d, tmp);
         ap_buf_append_str(b, tmp);
+        break;
+    case V_BOOL:
+        ap_buf_append_str(b, v->i ? "true" : "false");
         break;
     case V_DAY:
         ap_day_format(v->i, tmp);

@@ -62,6 +62,8 @@ def derive(cid, events, all_events, inactivity_hours, now):
     agent_side = s["handled"] and not s["handed_off"]
     s["resolved"] = agent_side and not not_helpful and (agent_res is not None or (ended and bool(answered)))
     s["deflected"] = agent_side and ended
+    # provisional (§4.1): its figures still change when it goes quiet
+    s["open"] = agent_side and not ended
     if s["resolved"]:
         end = agent_res["_at"] if agent_res else latest(answered)["_at"]
         s["resolution_us"] = end - s["started_at"]
@@ -101,6 +103,18 @@ def local_date(us, zone):
     return (EPOCH + dt.timedelta(microseconds=us)).astimezone(zone).date()
 
 
+def natural_bucket(day, granularity):
+    """The first day of the bucket holding day, and the first day after it,
+    were the range not to cut it."""
+    if granularity == "day":
+        return day, day + dt.timedelta(days=1)
+    if granularity == "week":
+        first = day - dt.timedelta(days=day.weekday())
+        return first, first + dt.timedelta(days=7)
+    first = day.replace(day=1)
+    return first, (first + dt.timedelta(days=32)).replace(day=1)
+
+
 def bucket_starts(start, end, granularity):
     starts, day = [], start
     while day < end:
@@ -134,10 +148,16 @@ def document(account, zone_name, inactivity_hours, events, now, date_from=None, 
     in_range = [s for s in convs if date_from <= s["day"] < date_to]
     starts = bucket_starts(date_from, date_to, granularity)
     buckets = []
+    flags = {}
     for i, b in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else date_to
-        buckets.append((b.isoformat(), [s for s in in_range if b <= s["day"] < end]))
+        ss = [s for s in in_range if b <= s["day"] < end]
+        buckets.append((b.isoformat(), ss))
+        first, after = natural_bucket(b, granularity)
+        flags[b.isoformat()] = {"provisional": any(s["open"] for s in ss),
+                                "partial": first != b or after > date_to or today < after}
     count = lambda ss, key: sum(1 for s in ss if s[key])
+    flagged = lambda row: {**row, **flags[row["bucket"]]}
 
     def impact(week_start):
         ss = [s for s in convs if week_start <= s["day"] < week_start + dt.timedelta(days=7)]
@@ -148,17 +168,19 @@ def document(account, zone_name, inactivity_hours, events, now, date_from=None, 
                 "avg_resolution_seconds": avg_seconds([s["resolution_us"] for s in ss if s["resolved"]]),
                 "deflected": count(ss, "deflected"),
                 "deflection_rate": ratio(count(ss, "deflected"), count(ss, "handled")),
-                "helpful": helpful, "ratings": ratings, "helpful_share": ratio(helpful, ratings)}
+                "helpful": helpful, "ratings": ratings, "helpful_share": ratio(helpful, ratings),
+                "provisional": any(s["open"] for s in ss),
+                "partial": today < week_start + dt.timedelta(days=7)}
 
     def counts(key):
-        return [{"bucket": b, "count": count(ss, key)} for b, ss in buckets]
+        return [flagged({"bucket": b, "count": count(ss, key)}) for b, ss in buckets]
 
     def rates(num, den):
         rows = []
         for b, ss in buckets:
             n = count(ss, num)
             d = len(ss) if den is None else count(ss, den)
-            rows.append({"bucket": b, "rate": ratio(n, d), "numerator": n, "denominator": d})
+            rows.append(flagged({"bucket": b, "rate": ratio(n, d), "numerator": n, "denominator": d}))
         return rows
 
     channels = {}
@@ -176,12 +198,14 @@ def document(account, zone_name, inactivity_hours, events, now, date_from=None, 
         reasons.setdefault(s["reason"], []).append(s)
     members = members or {}
     reports = {
-        "impact": {"this_week": impact(monday), "previous_week": impact(monday - dt.timedelta(days=7))},
+        "impact": {"this_week": impact(monday), "previous_week": impact(monday - dt.timedelta(days=7)),
+                   "week_before": impact(monday - dt.timedelta(days=14))},
         "handled_over_time": counts("handled"),
         "handled_by_channel": [{"channel": c, "count": n} for c, n in
                                sorted(channels.items(), key=lambda x: (-x[1], x[0]))],
-        "feedback_trend": [{"bucket": b, "helpful": sum(s["helpful"] for s in ss),
-                            "not_helpful": sum(s["not_helpful"] for s in ss)} for b, ss in buckets],
+        "feedback_trend": [flagged({"bucket": b, "helpful": sum(s["helpful"] for s in ss),
+                                    "not_helpful": sum(s["not_helpful"] for s in ss)})
+                           for b, ss in buckets],
         "handling_rate_over_time": rates("handled", None),
         "resolution_rate": {"rate": ratio(count(in_range, "resolved"), count(in_range, "handled")),
                             "numerator": count(in_range, "resolved"),
@@ -198,8 +222,9 @@ def document(account, zone_name, inactivity_hours, events, now, date_from=None, 
         "handoff_outcomes": {"handoffs": len(handed), "converted": len(converted),
                              "conversion_rate": ratio(len(converted), len(handed)),
                              "avg_close_seconds": avg_seconds([s["close_us"] for s in converted])},
-        "questions_over_time": [{"bucket": b, "asked": sum(s["asked"] for s in ss),
-                                 "unanswered": sum(s["unanswered"] for s in ss)} for b, ss in buckets],
+        "questions_over_time": [flagged({"bucket": b, "asked": sum(s["asked"] for s in ss),
+                                         "unanswered": sum(s["unanswered"] for s in ss)})
+                                for b, ss in buckets],
         "handoffs_by_reason": [
             {"reason": r, "handoffs": len(ss), "converted": count(ss, "converted"),
              "conversion_rate": ratio(count(ss, "converted"), len(ss)),

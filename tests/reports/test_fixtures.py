@@ -51,15 +51,25 @@ WEEKS = ["2026-08-10", "2026-08-17", "2026-08-24", "2026-08-31", "2026-09-07", "
          "2026-09-21", "2026-09-28", "2026-10-05", "2026-10-12", "2026-10-19", "2026-10-26", "2026-11-02"]
 
 
+# At the default page's now (2026-11-04T12:00Z) c6 has not gone quiet: the
+# week of 2026-11-02 is provisional, and now cuts it short (partial).
+OPEN_WEEK = "2026-11-02"
+
+
+def flags(w, open_week=OPEN_WEEK):
+    return {"provisional": w == open_week, "partial": w == open_week}
+
+
 def counts(values):
-    return [{"bucket": w, "count": values.get(w, 0)} for w in WEEKS]
+    return [{"bucket": w, "count": values.get(w, 0), **flags(w)} for w in WEEKS]
 
 
 def rates(pairs):
     rows = []
     for w in WEEKS:
         num, den = pairs.get(w, (0, 0))
-        rows.append({"bucket": w, "rate": None if den == 0 else num / den, "numerator": num, "denominator": den})
+        rows.append({"bucket": w, "rate": None if den == 0 else num / den, "numerator": num, "denominator": den,
+                     **flags(w)})
     return rows
 
 
@@ -93,14 +103,18 @@ class Fixtures(unittest.TestCase):
         self.assertEqual(r["impact"], {
             "this_week": {"week": "2026-11-02", "handled": 3, "resolved": 1, "avg_resolution_seconds": 300,
                           "deflected": 1, "deflection_rate": 1 / 3, "helpful": 0, "ratings": 0,
-                          "helpful_share": None},
+                          "helpful_share": None, "provisional": True, "partial": True},
             "previous_week": {"week": "2026-10-26", "handled": 3, "resolved": 1, "avg_resolution_seconds": 120,
                               "deflected": 3, "deflection_rate": 1.0, "helpful": 1, "ratings": 2,
-                              "helpful_share": 0.5}})
+                              "helpful_share": 0.5, "provisional": False, "partial": False},
+            # c8 starts 23:30 local on Sunday 2026-10-25, in the week of the 19th
+            "week_before": {"week": "2026-10-19", "handled": 1, "resolved": 0, "avg_resolution_seconds": None,
+                            "deflected": 1, "deflection_rate": 1.0, "helpful": 0, "ratings": 0,
+                            "helpful_share": None, "provisional": False, "partial": False}})
         self.assertEqual(r["handled_over_time"], counts({"2026-10-19": 1, "2026-10-26": 3, "2026-11-02": 3}))
         self.assertEqual(r["handled_by_channel"], [{"channel": "chat", "count": 6}, {"channel": "email", "count": 1}])
         self.assertEqual(r["feedback_trend"], [{"bucket": w, "helpful": int(w == "2026-10-26"),
-                                               "not_helpful": int(w == "2026-10-26")} for w in WEEKS])
+                                               "not_helpful": int(w == "2026-10-26"), **flags(w)} for w in WEEKS])
         self.assertEqual(r["handling_rate_over_time"],
                          rates({"2026-10-19": (1, 1), "2026-10-26": (3, 3), "2026-11-02": (3, 4)}))
         self.assertEqual(r["resolution_rate"], {"rate": 2 / 7, "numerator": 2, "denominator": 7})
@@ -120,7 +134,7 @@ class Fixtures(unittest.TestCase):
                                                  "avg_close_seconds": 7200})
         self.assertEqual(r["questions_over_time"], [
             {"bucket": w, "asked": {"2026-10-26": 2, "2026-11-02": 3}.get(w, 0),
-             "unanswered": {"2026-11-02": 1}.get(w, 0)} for w in WEEKS])
+             "unanswered": {"2026-11-02": 1}.get(w, 0), **flags(w)} for w in WEEKS])
         self.assertEqual(r["handoffs_by_reason"], [{"reason": "missing_knowledge", "handoffs": 1, "converted": 1,
                                                     "conversion_rate": 1.0, "avg_close_seconds": 7200}])
 
@@ -128,22 +142,37 @@ class Fixtures(unittest.TestCase):
         """c8 starts 23:30 local on Sunday the 25th (UTC+2 until 01:00 UTC); c7 at 00:30 on the 26th (UTC+1)."""
         doc = self.report("2026-11-04T12:00:00Z", "--granularity", "day", "--from", "2026-10-24",
                           "--to", "2026-10-28", "handled_over_time")
+        settled = {"provisional": False, "partial": False}
         self.assertEqual(doc["reports"]["handled_over_time"], [
-            {"bucket": "2026-10-24", "count": 0}, {"bucket": "2026-10-25", "count": 1},
-            {"bucket": "2026-10-26", "count": 3}, {"bucket": "2026-10-27", "count": 0}])
+            {"bucket": "2026-10-24", "count": 0, **settled}, {"bucket": "2026-10-25", "count": 1, **settled},
+            {"bucket": "2026-10-26", "count": 3, **settled}, {"bucket": "2026-10-27", "count": 0, **settled}])
 
     def test_month_bucket_cut_by_range(self):
         doc = self.report("2026-11-04T12:00:00Z", "--granularity", "month", "--from", "2026-10-15",
                           "--to", "2026-11-09", "handled_over_time")
+        # both buckets are cut by the range; November also holds c6, not yet quiet
         self.assertEqual(doc["reports"]["handled_over_time"], [
-            {"bucket": "2026-10-15", "count": 4}, {"bucket": "2026-11-01", "count": 3}])
+            {"bucket": "2026-10-15", "count": 4, "provisional": False, "partial": True},
+            {"bucket": "2026-11-01", "count": 3, "provisional": True, "partial": True}])
+
+    def test_partial_only_where_cut(self):
+        """A whole past month is neither; a day bucket is cut only by now."""
+        doc = self.report("2026-11-04T12:00:00Z", "--granularity", "month", "--from", "2026-10-01",
+                          "--to", "2026-11-01", "handled_over_time")
+        self.assertEqual(doc["reports"]["handled_over_time"], [
+            {"bucket": "2026-10-01", "count": 4, "provisional": False, "partial": False}])
+        doc = self.report("2026-11-04T12:00:00Z", "--granularity", "day", "--from", "2026-11-03",
+                          "--to", "2026-11-06", "handled_over_time")
+        self.assertEqual([(r["bucket"], r["provisional"], r["partial"]) for r in doc["reports"]["handled_over_time"]],
+                         [("2026-11-03", False, False), ("2026-11-04", True, True), ("2026-11-05", False, True)])
 
     def test_quiet_conversation_turns_into_resolution_and_back(self):
         """c6's last event is 2026-11-04T10:01Z: from 2026-11-07T10:01Z it has ended."""
         before = self.report("2026-11-07T10:00:59.999999Z", "impact")["reports"]["impact"]["this_week"]
         after = self.report("2026-11-07T10:01:00Z", "impact")["reports"]["impact"]["this_week"]
-        self.assertEqual((before["resolved"], before["deflected"]), (1, 1))
+        self.assertEqual((before["resolved"], before["deflected"], before["provisional"]), (1, 1, True))
         self.assertEqual((after["resolved"], after["deflected"], after["avg_resolution_seconds"]), (2, 2, 180))
+        self.assertFalse(after["provisional"])  # c6 has gone quiet: nothing left to change
         # A late event, sent now but dated before that instant, takes it back.
         late = {"id": "c6late", "type": "question.asked", "at": "2026-11-06T09:00:00Z",
                 "conversation_id": "c6", "text": "And to Sweden?", "answered": False}
@@ -181,8 +210,8 @@ class Fixtures(unittest.TestCase):
                                    "missing_knowledge,1,1,1,7200\r\n")
         text = self.csv("impact", "resolution_rate")
         self.assertIn("# impact\r\nperiod,week,handled,resolved,avg_resolution_seconds,deflected,"
-                      "deflection_rate,helpful,ratings,helpful_share\r\n"
-                      "this_week,2026-11-02,3,1,300,1,0.3333333333333333,0,0,\r\n", text)
+                      "deflection_rate,helpful,ratings,helpful_share,provisional,partial\r\n"
+                      "this_week,2026-11-02,3,1,300,1,0.3333333333333333,0,0,,true,true\r\n", text)
         self.assertIn("# resolution_rate\r\nrate,numerator,denominator\r\n0.2857142857142857,2,7\r\n", text)
         r = self.cli("report", "--account", "fx", "--now", "2026-11-04T12:00:00Z", "--format", "table", "team")
         self.assertIn("Kari Nordmann", r.stdout)
@@ -204,8 +233,9 @@ class Fixtures(unittest.TestCase):
             doc = self.report("2026-11-04T12:00:00Z", "--granularity", "day", "--from", "2026-10-25",
                               "--to", "2026-10-27", "handled_over_time")
             self.assertEqual(doc["time_zone"], "UTC")
+            settled = {"provisional": False, "partial": False}
             self.assertEqual(doc["reports"]["handled_over_time"], [
-                {"bucket": "2026-10-25", "count": 2}, {"bucket": "2026-10-26", "count": 2}])
+                {"bucket": "2026-10-25", "count": 2, **settled}, {"bucket": "2026-10-26", "count": 2, **settled}])
         finally:
             self.cli("accounts", "update", "fx", "--time-zone", "Europe/Oslo")
 

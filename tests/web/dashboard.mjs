@@ -65,7 +65,7 @@ const kindOf = (field) => (/rate|share/.test(field) ? 'percent' : /seconds/.test
 function figures(doc) {
   const out = [];
   const r = doc.reports;
-  for (const week of ['this_week', 'previous_week']) {
+  for (const week of ['this_week', 'previous_week', 'week_before']) {
     for (const f of ['resolved', 'handled', 'avg_resolution_seconds', 'deflection_rate', 'helpful_share']) {
       out.push([`[data-report="impact"] [data-week="${week}"][data-field="${f}"]`, r.impact[week][f], f]);
     }
@@ -95,7 +95,7 @@ function figures(doc) {
 // Compares every figure; also the number of rows, so the page shows no extra bucket.
 async function comparePage(page, doc) {
   const expected = figures(doc);
-  const problems = await page.evaluate(({ expected, rows }) => {
+  const problems = await page.evaluate(({ expected, rows, flags }) => {
     const bad = [];
     for (const e of expected) {
       const el = document.querySelector(e.selector);
@@ -108,8 +108,20 @@ async function comparePage(page, doc) {
       const shown = document.querySelectorAll(`[data-report="${name}"] table:not(.u-legend) tbody tr`).length;
       if (shown !== n) bad.push(`${name}: ${shown} rows shown, API has ${n}`);
     }
+    // Provisional and partial buckets are marked as the API says (SPEC §4.1).
+    for (const f of flags) {
+      const tr = document.querySelector(`[data-report="${f.name}"] tr[data-bucket="${f.bucket}"]`);
+      if (!tr) continue;
+      for (const key of ['provisional', 'partial']) {
+        if (tr.dataset[key] !== String(f[key])) bad.push(`${f.name} ${f.bucket}: ${key} ${tr.dataset[key]}, API ${f[key]}`);
+        const badge = [...tr.querySelectorAll('th .badge')].some((b) => b.textContent === key);
+        if (badge !== f[key]) bad.push(`${f.name} ${f.bucket}: ${key} badge ${badge ? 'shown' : 'missing'}`);
+      }
+    }
     return bad;
-  }, { expected, rows: Object.fromEntries(Object.entries(doc.reports).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, v.length])) });
+  }, { expected, rows: Object.fromEntries(Object.entries(doc.reports).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, v.length])),
+    flags: Object.entries(doc.reports).filter(([k, v]) => Array.isArray(v) && v.length && 'bucket' in v[0])
+      .flatMap(([name, v]) => v.map((row) => ({ name, bucket: row.bucket, provisional: row.provisional, partial: row.partial }))) });
   check(problems.length === 0, `${problems.length} figures differ from the API (of ${expected.length}):\n  ` + problems.slice(0, 15).join('\n  '));
   return expected.length;
 }
@@ -148,8 +160,17 @@ const scenarios = {
     check(download.suggestedFilename() === 'team.csv', 'csv file name ' + download.suggestedFilename());
     const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
     check(csv.split('\n')[0].startsWith('resolver'), 'team.csv header: ' + csv.split('\n')[0]);
+    // Impact compares the last two complete weeks; the current week stands apart.
+    check(await page.locator('[data-report="impact"] [data-comparison="previous_week/week_before"]').count() === 1,
+      'impact compares previous_week with week_before');
+    const changes = await page.locator('[data-report="impact"] .change').allTextContents();
+    check(changes.every((t) => /week before|No comparison/.test(t)), 'impact change texts: ' + changes.join(' | '));
+    const { doc } = await waitForReports(page, {});
+    const open = doc.reports.handled_over_time.filter((row) => row.provisional).length;
+    check(open > 0 && doc.reports.handled_over_time.some((row) => row.partial), 'the demo data has provisional and partial buckets to show');
+    check(await page.locator('[data-report="handled_over_time"] .bucket-note .provisional').count() === 1, 'the chart note explains provisional buckets');
     check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
-    return `${n} figures equal the API's`;
+    return `${n} figures equal the API's; ${open} provisional buckets marked`;
   },
 
   async controls(browser) {

@@ -35,6 +35,33 @@ export function sweep() {
  *   rows: the report rows; labels: bucket labels
  *   series: [{label, value: row => number|null, text: (row) => string, kind: 'bar'|'line'}]
  *   percent: the y axis shows percentages (values in [0, 1]) */
+// Shades provisional buckets and outlines partial ones behind the series
+// (the rows' `provisional` and `partial` flags, SPEC §4.1).
+function markBuckets(rows) {
+  return (u) => {
+    const { ctx } = u;
+    const top = u.bbox.top;
+    const height = u.bbox.height;
+    const half = Math.abs(u.valToPos(0.5, 'x', true) - u.valToPos(0, 'x', true));
+    ctx.save();
+    rows.forEach((row, i) => {
+      if (!row.provisional && !row.partial) return;
+      const x = u.valToPos(i, 'x', true) - half;
+      if (row.provisional) {
+        ctx.fillStyle = 'rgba(245, 158, 11, 0.14)';
+        ctx.fillRect(x, top, 2 * half, height);
+      }
+      if (row.partial) {
+        ctx.setLineDash([4, 4]);
+        ctx.strokeStyle = '#9ca3af';
+        ctx.lineWidth = 1;
+        ctx.strokeRect(x + 0.5, top + 0.5, 2 * half - 1, height - 1);
+      }
+    });
+    ctx.restore();
+  };
+}
+
 export function timeSeries(box, rows, labels, series, { percent = false, width = null } = {}) {
   const data = [rows.map((_, i) => i), ...series.map((s) => rows.map(s.value))];
   const bars = uPlot.paths.bars({ size: [0.7, 60], gap: 1 });
@@ -43,6 +70,7 @@ export function timeSeries(box, rows, labels, series, { percent = false, width =
     height: 220,
     cursor: { points: { size: 7 }, drag: { x: false, y: false } },
     legend: { live: true },
+    hooks: { drawAxes: [markBuckets(rows)] },
     scales: { x: { time: false, range: [-0.6, Math.max(0, rows.length - 0.4)] },
       y: percent ? { range: [0, 1] } : { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
     axes: [
@@ -77,8 +105,13 @@ export function dataTable(caption, rows, labels, columns) {
     h('caption', { class: 'visually-hidden' }, caption),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Period'),
       columns.map((c) => h('th', { scope: 'col', class: 'num' }, c.label)))),
-    h('tbody', {}, rows.map((row, i) => h('tr', { dataset: { bucket: row.bucket } },
-      h('th', { scope: 'row' }, labels[i]),
+    h('tbody', {}, rows.map((row, i) => h('tr', {
+      class: [row.provisional ? 'provisional' : '', row.partial ? 'partial' : ''].join(' ').trim() || null,
+      dataset: { bucket: row.bucket, provisional: String(!!row.provisional), partial: String(!!row.partial) },
+    },
+      h('th', { scope: 'row' }, labels[i],
+        row.partial ? h('span', { class: 'badge', title: 'The range or today cuts this period short.' }, 'partial') : null,
+        row.provisional ? h('span', { class: 'badge', title: 'Conversations in this period have not ended yet.' }, 'provisional') : null),
       columns.map((c) => h('td', {
         class: 'num', title: c.title ? c.title(row) : null,
         dataset: { field: c.field, value: c.value(row) === null ? 'null' : String(c.value(row)) },

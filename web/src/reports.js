@@ -205,6 +205,16 @@ export function reportsPage(root, params, nav) {
     });
   }
 
+  // Why some buckets look different (docs/metrics.md, "Provisional and partial").
+  function bucketNote(rows) {
+    const provisional = rows.some((row) => row.provisional);
+    const partial = rows.some((row) => row.partial);
+    if (!provisional && !partial) return null;
+    return h('p', { class: 'bucket-note' },
+      provisional ? h('span', { class: 'key provisional' }, 'Shaded: provisional — conversations in it have not ended yet, so deflections and resolutions can still rise.') : null,
+      partial ? h('span', { class: 'key partial' }, 'Dashed: partial — the range or today cuts the period short.') : null);
+  }
+
   function csvButton(name) {
     return h('button', {
       type: 'button', class: 'csv', 'aria-label': 'Download ' + name + ' as CSV',
@@ -226,7 +236,8 @@ export function reportsPage(root, params, nav) {
       const table = h('details', { dataset: { tableFor: name }, open: openTables.has(name) },
         h('summary', {}, 'Figures'),
         dataTable(spec.title, r[name], labels, spec.series));
-      return frame(name, spec.title, spec.about, h('div', { class: 'chart', role: 'img', 'aria-label': spec.title + ' chart; the figures follow below' }), table);
+      return frame(name, spec.title, spec.about, h('div', { class: 'chart', role: 'img', 'aria-label': spec.title + ' chart; the figures follow below' }),
+        bucketNote(r[name]), table);
     }
     return SUMMARY[name](r[name]);
   }
@@ -284,27 +295,36 @@ export function reportsPage(root, params, nav) {
             cell('avg_close_seconds', row.avg_close_seconds, fmt.duration(row.avg_close_seconds)))))))),
   };
 
+  // Like for like (docs/metrics.md): the last complete week against the week
+  // before it; the current week so far is shown beside them, without an arrow,
+  // since its conversations have not all ended.
   function impact(im) {
     const tw = im.this_week;
     const pw = im.previous_week;
+    const wb = im.week_before;
     return h('section', { class: 'impact', dataset: { report: 'impact' }, 'aria-labelledby': 'impact-title' },
-      h('header', {}, h('h2', { id: 'impact-title' }, 'Impact this week'),
-        h('span', { class: 'muted' }, 'Week of ' + fmt.bucket(tw.week, 'day') + ' so far, against the week of ' + fmt.bucket(pw.week, 'day')),
+      h('header', {}, h('h2', { id: 'impact-title' }, 'Impact'),
+        h('span', { class: 'muted', dataset: { comparison: 'previous_week/week_before' } },
+          'Last full week (week of ' + fmt.bucket(pw.week, 'day') + ') against the week before (' + fmt.bucket(wb.week, 'day') + ')'),
         csvButton('impact')),
-      h('div', { class: 'tiles' }, TILES.map((t) => tile(t, tw, pw))));
+      h('div', { class: 'tiles' }, TILES.map((t) => tile(t, tw, pw, wb))),
+      pw.provisional ? h('p', { class: 'note', role: 'note', dataset: { provisionalWeek: 'previous_week' } },
+        'Last week is not settled yet: some of its conversations have not ended, so its deflection and resolution figures can still rise.') : null);
   }
 
-  function tile(t, tw, pw) {
-    const now = tw[t.field];
-    const before = pw[t.field];
-    const title = t.rate ? `${fmt.count(tw[t.rate[0]])} / ${fmt.count(tw[t.rate[1]])}` : null;
+  const weekValue = (week, field, w, t, cls) => h('span', {
+    class: cls, title: t.rate ? `${fmt.count(w[t.rate[0]])} / ${fmt.count(w[t.rate[1]])}` : null,
+    dataset: { week, field, value: w[field] === null ? 'null' : String(w[field]) },
+  }, t.text(w[field]));
+
+  function tile(t, tw, pw, wb) {
     return h('div', { class: 'tile' },
       h('h3', {}, t.label),
-      h('p', { class: 'big', title, dataset: { week: 'this_week', field: t.field, value: now === null ? 'null' : String(now) } }, t.text(now)),
-      change(t, now, before),
-      h('p', { class: 'muted' }, 'Last week: ',
-        h('span', { title: t.rate ? `${fmt.count(pw[t.rate[0]])} / ${fmt.count(pw[t.rate[1]])}` : null,
-          dataset: { week: 'previous_week', field: t.field, value: before === null ? 'null' : String(before) } }, t.text(before))));
+      h('p', { class: 'big' }, weekValue('previous_week', t.field, pw, t)),
+      change(t, pw[t.field], wb[t.field]),
+      h('p', { class: 'muted' }, 'Week before: ', weekValue('week_before', t.field, wb, t)),
+      h('p', { class: 'muted so-far', title: 'The current week so far: it is not over, and its open conversations have not ended yet, so it is not compared.' },
+        'This week so far: ', weekValue('this_week', t.field, tw, t), tw.provisional ? h('span', { class: 'badge' }, 'provisional') : null));
   }
 
   function change(t, now, before) {
@@ -317,7 +337,7 @@ export function reportsPage(root, params, nav) {
     const good = t.better === 0 || diff === 0 ? 'neutral' : (Math.sign(diff) === t.better ? 'good' : 'bad');
     const arrow = diff > 0 ? '▲' : diff < 0 ? '▼' : '■';
     return h('p', { class: 'change ' + good }, h('span', { 'aria-hidden': 'true' }, arrow + ' '),
-      `${direction === 'flat' ? 'unchanged' : direction + ' ' + text.replace('-', '')} vs last week`);
+      `${direction === 'flat' ? 'unchanged' : direction + ' ' + text.replace('-', '')} vs the week before`);
   }
 
   // Back on a tab that was hidden (polling paused): catch up at once.
