@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DB_OPTION                                                                      \
     {"db", true, "URL", "AGENTPERF_DB", "agentperf.db",                                \
@@ -171,7 +172,7 @@ const struct ap_cli_option ap_cli_simulate_options[] = {
 
 static const struct ap_cli_command commands[] = {
     {"serve", NULL, "", 0, 0, ap_cli_serve_options, ap_cmd_serve,
-     "serve the HTTP API and the dashboard"},
+     "serve the HTTP API and the dashboard", true},
     {"ingest", NULL, "[FILE|-]", 0, 1, ap_cli_ingest_options, ap_cmd_ingest,
      "store NDJSON events from a file or standard input"},
     {"report", NULL, "[REPORT...]", 0, AP_CLI_MAX_POSITIONALS, ap_cli_report_options,
@@ -217,7 +218,7 @@ static const struct ap_cli_command commands[] = {
     {"answers", "settings", "", 0, 0, ap_cli_answers_settings_options, ap_cmd_answers_settings,
      "show or set the account's no-answer threshold"},
     {"accounts", "create", "NAME", 1, 1, ap_cli_account_options, ap_cmd_accounts_create,
-     "create an account"},
+     "create an account", true},
     {"accounts", "list", "", 0, 0, ap_cli_db_options, ap_cmd_accounts_list, "list accounts"},
     {"accounts", "update", "NAME", 1, 1, ap_cli_account_options, ap_cmd_accounts_update,
      "change an account's settings"},
@@ -228,7 +229,7 @@ static const struct ap_cli_command commands[] = {
     {"tokens", "revoke", "ID", 1, 1, ap_cli_token_options, ap_cmd_tokens_revoke,
      "revoke a token at once"},
     {"migrate", NULL, "", 0, 0, ap_cli_db_options, ap_cmd_migrate,
-     "create or upgrade the database schema"},
+     "create or upgrade the database schema", true},
     {"backup", NULL, "OUT", 1, 1, ap_cli_db_options, ap_cmd_backup,
      "write an online, consistent copy of the SQLite database to a new file OUT"},
     {"restore", NULL, "BACKUP", 1, 1, ap_cli_restore_options, ap_cmd_restore,
@@ -392,11 +393,31 @@ int ap_cli_fail(struct ap_cli_args *args, const struct ap_error *err)
     return AP_EXIT_FAILED;
 }
 
+/* The SQLite file a --db value names, or NULL for a server URL or an
+ * in-memory database. */
+static const char *sqlite_path(const char *url)
+{
+    if (url == NULL || ap_store_url_is_server(url) || strncmp(url, "file:", 5) == 0)
+        return NULL;
+    if (strncmp(url, "sqlite:", 7) == 0)
+        url += 7;
+    return url[0] == '\0' || strcmp(url, ":memory:") == 0 ? NULL : url;
+}
+
 struct ap_store *ap_cli_open_store(struct ap_cli_args *args)
 {
     struct ap_store *store;
     struct ap_error err;
     ap_error_clear(&err);
+    const char *path = sqlite_path(ap_cli_get(args, "db"));
+    if (path && !args->command->creates_db && access(path, F_OK) != 0 && errno == ENOENT) {
+        ap_error_set(&err, AP_NOT_FOUND, "db",
+                     "\"db\": no database at %s (check the path; `agentperf accounts create NAME "
+                     "--db PATH` starts a new one)",
+                     path);
+        ap_cli_fail(args, &err);
+        return NULL;
+    }
     if (ap_store_open(ap_cli_get(args, "db"), &store, &err) != AP_OK) {
         ap_cli_fail(args, &err);
         return NULL;

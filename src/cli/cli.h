@@ -50,6 +50,10 @@ struct ap_cli_command {
     const struct ap_cli_option *options; /* terminated by a zeroed entry */
     int (*run)(struct ap_cli_args *args);
     const char *summary;
+    /* May start a new SQLite file at --db. For every other command a file that
+     * is not there is a mistyped path, answered as an error, never a new empty
+     * database ("no account named demo"). */
+    bool creates_db;
 };
 
 /* The entry point of the binary. */

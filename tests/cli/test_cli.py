@@ -19,6 +19,7 @@ class CliTest(unittest.TestCase):
     def setUp(self):
         self.ws = Workspace("ap-cli-")
         self.addCleanup(self.ws.cleanup)
+        self.cli("migrate", check=True)  # an empty database, as after installing
 
     def cli(self, *args, **kw):
         kw.setdefault("check", False)
@@ -75,6 +76,18 @@ class Accounts(CliTest):
     def test_list_of_a_new_database_is_empty(self):
         p = self.cli("accounts", "list")
         self.assertEqual((p.returncode, p.stdout), (0, ""))
+
+    def test_a_mistyped_db_path_is_an_error_not_a_new_database(self):
+        missing = os.path.join(self.ws.dir, "agentperf-typo.db")
+        for args in (["accounts", "list"], ["report", "--account", "demo"], ["gaps", "list", "--account", "demo"],
+                     ["tokens", "list", "--account", "demo"]):
+            p = self.cli(*args, "--db", missing, db=False)
+            self.assertEqual(p.returncode, 1, args)
+            self.assertIn('"db": no database at ' + missing, p.stderr, args)
+            self.assertFalse(os.path.exists(missing), args)
+        # the commands that start a database still do
+        self.assertEqual(self.cli("accounts", "create", "demo", "--db", missing, db=False).returncode, 0)
+        self.assertEqual(self.cli("report", "--account", "demo", "--db", missing, db=False).returncode, 0)
 
     # (flags, field the message must name): each is refused and creates nothing.
     INVALID = [
@@ -463,19 +476,21 @@ class Usage(CliTest):
         for required in ["serve", "ingest", "migrate", "accounts create", "accounts list",
                          "accounts update", "tokens create", "tokens list", "tokens revoke"]:
             self.assertIn(required, names)
+        empty = os.path.join(self.ws.dir, "empty")
+        os.mkdir(empty)
         for name in names:
             for flag in ("--help", "-h"):
                 with self.subTest(command=name, flag=flag):
                     # Run where no database exists: help must not create one.
-                    p = self.ws.cli(*name.split(), flag, db=False, cwd=self.ws.dir, check=False, timeout=10)
+                    p = self.ws.cli(*name.split(), flag, db=False, cwd=empty, check=False, timeout=10)
                     self.assertEqual(p.returncode, 0, p)
                     self.assertTrue(p.stdout.startswith("usage: agentperf " + name), p.stdout)
                     self.assertIn("--help", p.stdout)
                     self.assertEqual(p.stderr, "")
         # Help wins over anything else on the line, even missing arguments.
-        p = self.ws.cli("accounts", "create", "--help", db=False, cwd=self.ws.dir, check=False)
+        p = self.ws.cli("accounts", "create", "--help", db=False, cwd=empty, check=False)
         self.assertEqual(p.returncode, 0, p)
-        self.assertEqual(os.listdir(self.ws.dir), [], "--help touched no database")
+        self.assertEqual(os.listdir(empty), [], "--help touched no database")
 
     def test_top_level_help_and_version(self):
         for argv in (["--help"], ["-h"], ["help"]):
