@@ -723,6 +723,59 @@ static void write_csv(struct ap_buf *b, const struct table *t)
     }
 }
 
+/* A count with thousands separators: 6381 -> "6,381". */
+static void append_grouped(struct ap_buf *b, int64_t n)
+{
+    char digits[24];
+    int len = snprintf(digits, sizeof digits, "%lld", (long long)(n < 0 ? -n : n));
+    if (n < 0)
+        ap_buf_append_char(b, '-');
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            ap_buf_append_char(b, ',');
+        ap_buf_append_char(b, digits[i]);
+    }
+}
+
+/* Seconds as the two largest units, as the dashboard writes them: "45 s",
+ * "13 min 48 s", "3 h 20 min", "2 d 4 h". */
+static void append_duration(struct ap_buf *b, double seconds)
+{
+    static const struct {
+        const char *name;
+        int64_t size;
+    } units[] = {{"d", 86400}, {"h", 3600}, {"min", 60}, {"s", 1}};
+    int64_t s = llround(seconds);
+    bool negative = s < 0;
+    if (negative)
+        s = -s, ap_buf_append_char(b, '-');
+    int parts = 0;
+    for (size_t i = 0; i < sizeof units / sizeof units[0] && parts < 2; i++) {
+        if (s < units[i].size && parts == 0 && units[i].size > 1)
+            continue;
+        ap_buf_printf(b, "%s%lld %s", parts ? " " : "", (long long)(s / units[i].size), units[i].name);
+        s %= units[i].size;
+        parts++;
+    }
+}
+
+/* A value as people read it at a terminal: rates and shares as percentages,
+ * seconds as durations, counts with separators, flags as yes / no. JSON and
+ * CSV keep the exact figures. */
+static void write_readable_value(struct ap_buf *b, const char *column, const struct value *v)
+{
+    if (v->type == V_NUM && (strstr(column, "rate") || strstr(column, "share")))
+        ap_buf_printf(b, "%.1f%%", v->d * 100);
+    else if (v->type == V_NUM && strstr(column, "seconds"))
+        append_duration(b, v->d);
+    else if (v->type == V_INT)
+        append_grouped(b, v->i);
+    else if (v->type == V_BOOL)
+        ap_buf_append_str(b, v->i ? "yes" : "no");
+    else
+        write_value(b, v, false);
+}
+
 /* A text table with aligned columns, for people at a terminal. */
 static void write_text_table(struct ap_buf *b, const char *title, const struct table *t)
 {
@@ -733,7 +786,7 @@ static void write_text_table(struct ap_buf *b, const char *title, const struct t
         widths[c] = strlen(t->columns[c]);
         for (size_t r = 0; r < t->n_rows; r++) {
             ap_buf_reset(&cell);
-            write_value(&cell, &t->values[r * (size_t)t->n_columns + c], false);
+            write_readable_value(&cell, t->columns[c], &t->values[r * (size_t)t->n_columns + c]);
             if (cell.len > widths[c])
                 widths[c] = cell.len;
         }
@@ -745,7 +798,7 @@ static void write_text_table(struct ap_buf *b, const char *title, const struct t
     for (size_t r = 0; r < t->n_rows; r++) {
         for (int c = 0; c < t->n_columns; c++) {
             ap_buf_reset(&cell);
-            write_value(&cell, &t->values[r * (size_t)t->n_columns + c], false);
+            write_readable_value(&cell, t->columns[c], &t->values[r * (size_t)t->n_columns + c]);
             ap_buf_printf(b, "  %-*s", (int)widths[c], cell.len ? cell.data : "-");
         }
         ap_buf_append_char(b, '\n');

@@ -215,6 +215,14 @@ class Fixtures(unittest.TestCase):
         self.assertIn("# resolution_rate\r\nrate,numerator,denominator\r\n0.2857142857142857,2,7\r\n", text)
         r = self.cli("report", "--account", "fx", "--now", "2026-11-04T12:00:00Z", "--format", "table", "team")
         self.assertIn("Kari Nordmann", r.stdout)
+        # Tables are for people: percentages, durations, yes / no (JSON and CSV stay exact).
+        r = self.cli("report", "--account", "fx", "--now", "2026-11-04T12:00:00Z", "--format", "table",
+                     "impact", "resolution_rate", "handoff_outcomes")
+        rows = {line.split()[0]: line.split() for line in r.stdout.splitlines() if line.strip()}
+        self.assertEqual(rows["this_week"], ["this_week", "2026-11-02", "3", "1", "5", "min", "0", "s", "1", "33.3%",
+                                             "0", "0", "-", "yes", "yes"])
+        self.assertIn("28.6%", rows)  # resolution_rate: 2 / 7
+        self.assertEqual(rows["1"], ["1", "1", "100.0%", "2", "h", "0", "min"])  # handoff_outcomes
 
     def test_bad_parameters_name_the_parameter(self):
         cases = [(["--from", "2026-11-01"], "to"), (["--from", "2026-02-30", "--to", "2026-03-01"], "from"),
