@@ -40,6 +40,14 @@ int ap_cmd_report(struct ap_cli_args *args)
     enum ap_status rc = ap_reports_ensure_fresh(store, &account, &err);
     if (rc == AP_OK)
         rc = ap_reports_render(store, &account, &q, &out, &err);
+    bool seen = true;
+    if (rc == AP_OK && q.channel[0])
+        rc = ap_reports_channel_seen(store, &account, q.channel, &seen, &err);
+    if (!seen) {
+        fputs("agentperf: note: no conversation of this account was ever on channel \"", args->err);
+        ap_cli_print_text(args->err, q.channel);
+        fputs("\": every figure is 0\n", args->err);
+    }
     ap_store_destroy(store);
     if (rc == AP_OK)
         ap_cli_write_text(args->out, out.data, out.len, true);

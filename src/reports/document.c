@@ -29,6 +29,7 @@ struct figures {
     int64_t this_monday;  /* the current week */
     int64_t lo, hi;       /* days loaded for main cells: range and the impact weeks */
     int64_t (*days)[AP_M__COUNT];
+    bool channel_unseen; /* the channel filter matches no conversation, ever */
     /* Per day of [lo, hi): a conversation started that day can still change
      * its figures with no new event (handled, not handed off, not ended at
      * `now`: SPEC §3). What makes a bucket "provisional". */
@@ -807,7 +808,40 @@ static void write_text_table(struct ap_buf *b, const char *title, const struct t
     ap_buf_free(&cell);
 }
 
+static enum ap_status note_conversations(void *ctx, const struct ap_cell *c)
+{
+    if (c->v[AP_M_CONVERSATIONS] > 0)
+        *(bool *)ctx = true;
+    return AP_OK;
+}
+
+enum ap_status ap_reports_channel_seen(struct ap_store *store, const struct ap_account *account,
+                                       const char *channel, bool *seen, struct ap_error *err)
+{
+    /* Every started conversation counts in the main cell of its start day and
+     * channel (a cell can stay behind at zero when a conversation's start moves). */
+    struct ap_cell_query all_time = {AP_CELL_MAIN, INT32_MIN, INT32_MAX, channel, false, 0};
+    *seen = false;
+    return ap_store_select_cells(store, account->id, &all_time, note_conversations, seen, err);
+}
+
 static const char *const granularity_names[] = {"day", "week", "month"};
+
+/* `"warnings"`, only when there is one: a channel filter that matches no
+ * conversation the account ever had (a typo, or a channel not sent yet). */
+static void write_warnings(struct ap_buf *b, const struct figures *f)
+{
+    if (!f->channel_unseen)
+        return;
+    struct ap_buf message;
+    ap_buf_init(&message, 256);
+    ap_buf_printf(&message, "no conversation of this account was ever on channel \"%s\"",
+                  f->q->channel);
+    ap_buf_append_str(b, ",\"warnings\":[{\"field\":\"channel\",\"message\":");
+    ap_buf_append_json_string(b, message.data, message.len);
+    ap_buf_append_str(b, "}]");
+    ap_buf_free(&message);
+}
 
 static void write_envelope_start(struct ap_buf *b, const struct ap_account *account,
                                  const struct figures *f)
@@ -826,6 +860,7 @@ static void write_envelope_start(struct ap_buf *b, const struct ap_account *acco
         ap_buf_append_json_string(b, f->q->channel, strlen(f->q->channel));
     else
         ap_buf_append_str(b, "null");
+    write_warnings(b, f);
     ap_buf_append_str(b, ",\"reports\":{");
 }
 
@@ -840,6 +875,10 @@ enum ap_status ap_reports_render(struct ap_store *store, const struct ap_account
     enum ap_status rc = ap_tz_open(account->time_zone, &f.tz, err);
     if (rc == AP_OK)
         rc = gather(store, account, &f, err);
+    bool seen = true;
+    if (rc == AP_OK && q->channel[0])
+        rc = ap_reports_channel_seen(store, account, q->channel, &seen, err);
+    f.channel_unseen = !seen;
     if (rc != AP_OK) {
         figures_free(&f);
         return rc;

@@ -89,6 +89,12 @@ struct ap_report_query {
 enum ap_status ap_report_query_parse(const struct ap_report_params *params, int64_t now_default_us,
                                      struct ap_report_query *q, struct ap_error *err);
 
+/* Whether any conversation of the account ever started on `channel`: a
+ * report filtered on a channel never seen is all zeros, and says why
+ * (`"warnings"` in JSON; the CLI writes a note to stderr). */
+enum ap_status ap_reports_channel_seen(struct ap_store *store, const struct ap_account *account,
+                                       const char *channel, bool *seen, struct ap_error *err);
+
 /* Appends the report document (JSON, CSV or a text table) for the account to
  * out. The account must not be stale (ap_reports_ensure_fresh). */
 enum ap_status ap_reports_render(struct ap_store *store, const struct ap_account *account,

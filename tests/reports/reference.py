@@ -234,9 +234,13 @@ def document(account, zone_name, inactivity_hours, events, now, date_from=None, 
     now_text = (EPOCH + dt.timedelta(microseconds=now)).strftime("%Y-%m-%dT%H:%M:%S")
     if now % 1_000_000:
         now_text += ("." + "%06d" % (now % 1_000_000)).rstrip("0")
-    return {"account": account, "time_zone": zone_name, "now": now_text + "Z",
-            "from": date_from.isoformat(), "to": date_to.isoformat(), "granularity": granularity,
-            "channel": channel, "reports": reports}
+    doc = {"account": account, "time_zone": zone_name, "now": now_text + "Z",
+           "from": date_from.isoformat(), "to": date_to.isoformat(), "granularity": granularity,
+           "channel": channel, "reports": reports}
+    if channel is not None and not convs:
+        doc["warnings"] = [{"field": "channel", "message":
+                            'no conversation of this account was ever on channel "%s"' % channel}]
+    return doc
 
 
 def member_names(events):

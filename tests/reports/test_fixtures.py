@@ -197,6 +197,18 @@ class Fixtures(unittest.TestCase):
         self.assertEqual(doc["reports"], {"resolution_rate": {"rate": 0.0, "numerator": 0, "denominator": 1},
                                           "handled_by_channel": [{"channel": "email", "count": 1}]})
 
+    def test_channel_never_seen_is_said(self):
+        doc = self.report("2026-11-04T12:00:00Z", "--channel", "fax", "resolution_rate")
+        self.assertEqual(doc["warnings"], [{"field": "channel", "message":
+                                            'no conversation of this account was ever on channel "fax"'}])
+        self.assertEqual(doc["reports"]["resolution_rate"], {"rate": None, "numerator": 0, "denominator": 0})
+        r = self.cli("report", "--account", "fx", "--channel", "fax", "--format", "table")
+        self.assertIn('no conversation of this account was ever on channel "fax"', r.stderr)
+        # a channel the account has: no warning, in JSON or on stderr
+        r = self.cli("report", "--account", "fx", "--channel", "voice", "--now", "2026-11-04T12:00:00Z")
+        self.assertNotIn("warnings", json.loads(r.stdout))
+        self.assertEqual(r.stderr, "")
+
     def csv(self, *reports):
         """CSV bytes as printed (text mode would hide the CRLF line ends)."""
         r = subprocess.run([BIN, "report", "--account", "fx", "--db", self.db, "--now",
