@@ -194,6 +194,22 @@ const scenarios = {
     const params = Object.fromEntries(new URLSearchParams(hash.split('?')[1]));
     const ranged = await waitForReports(page, { granularity: 'day', channel, from: params.from, to: params.to });
     check(ranged.doc.reports.handled_over_time.length === 28, '4 weeks of days: ' + ranged.doc.reports.handled_over_time.length);
+    // Quick ranges end with the current week in the account's zone, whatever
+    // range was on screen before (here: the 4 weeks just chosen, then October).
+    const localToday = new Intl.DateTimeFormat('en-CA', { timeZone: first.doc.time_zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(first.doc.now));
+    const weekday = (new Date(localToday + 'T00:00:00Z').getUTCDay() + 6) % 7;
+    const nextMonday = new Date(Date.parse(localToday + 'T00:00:00Z') + (7 - weekday) * 86400000).toISOString().slice(0, 10);
+    check(params.to === nextMonday, `4 weeks ends ${params.to}, the current week ends ${nextMonday}`);
+    await page.evaluate(() => { location.hash = location.hash.replace(/from=[^&]*/, 'from=2026-10-01').replace(/to=[^&]*/, 'to=2026-11-01'); });
+    await page.waitForFunction(() => location.hash.includes('from=2026-10-01'));
+    for (const [name, n] of [['52 weeks', 52], ['12 weeks', 12]]) {
+      await page.getByRole('button', { name }).click();
+      await page.waitForFunction((f) => new URLSearchParams(location.hash.split('?')[1]).get('to') !== '2026-11-01'
+        && new URLSearchParams(location.hash.split('?')[1]).get('from') === f, new Date(Date.parse(nextMonday + 'T00:00:00Z') - 7 * n * 86400000).toISOString().slice(0, 10));
+      const p2 = Object.fromEntries(new URLSearchParams((await page.evaluate(() => location.hash)).split('?')[1]));
+      const weekly = await waitForReports(page, { granularity: 'day', channel, from: p2.from, to: p2.to });
+      check(p2.to === nextMonday && weekly.doc.reports.handled_over_time.length === 7 * n, `${name}: ${p2.from}..${p2.to}, ${weekly.doc.reports.handled_over_time.length} days`);
+    }
     // The state is in the URL: a fresh tab with that link shows the same figures.
     const again = await signedIn(browser, BASE, VIEWER, { hash });
     await waitForReports(again, { granularity: 'day', channel, from: params.from, to: params.to });

@@ -32,23 +32,46 @@ export function ratio(row) {
   return count(row.numerator) + ' / ' + count(row.denominator);
 }
 
-// An RFC 3339 instant as a local date and time, e.g. "24 Nov 2026, 09:12".
+// Instants are shown in the account's time zone (GET /v1/me), as the reports
+// bucket them, never in the browser's: a lead in Oslo and one travelling see
+// the same times. Until it is known, the browser's zone is used.
+let zone;
+export function setTimeZone(name) {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: name });
+    zone = name;
+  } catch (e) {
+    zone = undefined; // a zone this browser does not know: its own
+  }
+}
+export function timeZone() {
+  return zone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+// An RFC 3339 instant as a date and time in the account's zone, the zone named:
+// "24 Nov 2026, 09:12 CET".
 export function dateTime(iso) {
   if (!iso) return '–';
   const d = new Date(iso);
   return d.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric',
-    hour: '2-digit', minute: '2-digit' });
+    hour: '2-digit', minute: '2-digit', timeZone: zone, timeZoneName: 'short' });
 }
 
-// Shorter, for tables: "24 Nov, 09:12".
+// Shorter, for tables: "24 Nov, 09:12" (the zone is named on the page).
 export function shortDateTime(iso) {
   if (!iso) return '–';
-  return new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+  return new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: zone });
 }
 
 export function date(iso) {
   if (!iso) return '–';
-  return new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+  return new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: zone });
+}
+
+// The local date ("2026-12-06") of an instant in the account's zone.
+export function localDay(iso) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .format(new Date(iso));
 }
 
 // A bucket's local date ("2026-11-23") as "23 Nov" (or "Nov 2026" for months).

@@ -2,6 +2,7 @@
 // keeps each page's state (#/reports?from=…&channel=chat), so a link can be
 // shared; the token never goes into it.
 import * as api from './api.js';
+import * as fmt from './format.js';
 import { h, mount, field } from './dom.js';
 import { reportsPage, firstRequest } from './reports.js';
 import { gapsPage, topicPage } from './gaps.js';
@@ -69,6 +70,7 @@ async function start() {
     throw new Error('This is an ingest token: it can send events but not read reports. Use a viewer or admin token.');
   }
   me = data;
+  fmt.setTimeZone(me.time_zone);
   document.body.dataset.role = me.role;
   renderShell();
   route();
@@ -82,7 +84,8 @@ function renderShell() {
     h('header', { class: 'top' },
       h('span', { class: 'brand' }, 'agentperf'),
       h('nav', { 'aria-label': 'Pages' }, links),
-      h('span', { class: 'who' }, me.account, ' · ', h('span', { class: 'role', dataset: { role: me.role } }, me.role)),
+      h('span', { class: 'who' }, me.account, ' · ', h('span', { class: 'role', dataset: { role: me.role } }, me.role),
+        ' · ', h('span', { class: 'zone', title: 'Times on every page are in the account\'s time zone' }, me.time_zone)),
       h('button', { type: 'button', class: 'link', onclick: () => { api.setToken(null); signIn('Signed out.'); } }, 'Sign out')),
     h('main', { id: 'main', tabindex: '-1' }),
     h('div', { id: 'toasts', class: 'toasts', 'aria-live': 'polite' }));

@@ -66,6 +66,12 @@ export function firstRequest(params) {
   return ['/v1/reports', apiParams(state(params))];
 }
 
+// 0 for a Monday ("2026-12-07") to 6 for a Sunday.
+function weekdayFromMonday(day) {
+  const [y, m, d] = day.split('-').map(Number);
+  return (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
+}
+
 function addDays(day, n) {
   const [y, m, d] = day.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
@@ -109,9 +115,13 @@ export function reportsPage(root, params, nav) {
     };
     fromInput.addEventListener('change', apply);
     throughInput.addEventListener('change', apply);
+    // n weeks ending with the current week (in the account's zone, at the
+    // figures' `now`), whatever range is on screen: n buckets by week.
     const weeks = (n) => () => {
-      const to = doc ? doc.to : null;
-      if (to) go({ from: addDays(to, -7 * n), to });
+      if (!doc) return;
+      const today = fmt.localDay(doc.now);
+      const to = addDays(today, 7 - weekdayFromMonday(today));
+      go({ from: addDays(to, -7 * n), to });
     };
     const channelOptions = [['', 'All channels'], ...[...channels].sort().map((c) => [c, c])];
     if (s.channel && !channels.has(s.channel)) channelOptions.push([s.channel, s.channel]);
@@ -123,7 +133,7 @@ export function reportsPage(root, params, nav) {
       field('Channel', select(channelOptions, s.channel, { name: 'channel', onchange: (e) => go({ channel: e.target.value }) })),
       h('div', { class: 'presets', role: 'group', 'aria-label': 'Quick ranges' },
         h('button', { type: 'button', name: 'w4', onclick: weeks(4) }, '4 weeks'),
-        h('button', { type: 'button', name: 'w12', onclick: () => go({ from: '', to: '' }) }, '12 weeks'),
+        h('button', { type: 'button', name: 'w12', onclick: weeks(12) }, '12 weeks'),
         h('button', { type: 'button', name: 'w52', onclick: weeks(52) }, '52 weeks')));
     if (focused) controls.querySelector(`[name="${focused}"]`)?.focus();
   }
