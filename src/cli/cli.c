@@ -101,6 +101,24 @@ const struct ap_cli_option ap_cli_report_options[] = {
     {0},
 };
 
+const struct ap_cli_option ap_cli_conversations_options[] = {
+    DB_OPTION,
+    {"account", true, "NAME", NULL, NULL, "the account (required)", true},
+    {"now", true, "RFC3339", NULL, NULL, "the clock the states are read at (default: now)"},
+    {"from", true, "DATE", NULL, NULL, "first local day of the range (with --to)"},
+    {"to", true, "DATE", NULL, NULL, "local day after the range (exclusive)"},
+    {"channel", true, "CHANNEL", NULL, NULL, "only this channel"},
+    {"metric", true, "M", NULL, "conversations",
+     "the figure: conversations, handled, resolved, deflected, handed_off, converted, helpful, "
+     "not_helpful, asked or unanswered"},
+    {"resolver", true, "ID", NULL, NULL, "only conversations this member (or agent) resolved"},
+    {"reason", true, "REASON", NULL, NULL, "only handoffs with this reason"},
+    {"format", true, "F", NULL, "csv", "csv, ndjson or json (json: one page, see --limit)"},
+    {"limit", true, "N", NULL, NULL, "rows of a json page (default 100, at most 1000)"},
+    {"cursor", true, "C", NULL, NULL, "the page after this next_cursor (json)"},
+    {0},
+};
+
 const struct ap_cli_option ap_cli_gaps_assign_options[] = {
     {"language", true, "LANG", NULL, NULL, "the questions' language (BCP 47); default: detected, else English"},
     {"threshold", true, "T", NULL, NULL, "least average similarity to join a large topic (default 0.01)"},
@@ -177,6 +195,8 @@ static const struct ap_cli_command commands[] = {
      "store NDJSON events from a file or standard input"},
     {"report", NULL, "[REPORT...]", 0, AP_CLI_MAX_POSITIONALS, ap_cli_report_options,
      ap_cmd_report, "print reports (all, or the ones named) as JSON, CSV or a table"},
+    {"conversations", NULL, "", 0, 0, ap_cli_conversations_options, ap_cmd_conversations,
+     "list the conversations behind a figure, with their derived state (CSV, NDJSON or JSON)"},
     {"simulate", NULL, "", 0, 0, ap_cli_simulate_options, ap_cmd_simulate,
      "store realistic demo events for an account (and, with --live, keep adding them)"},
     {"gaps", "assign", "[FILE|-]", 0, 1, ap_cli_gaps_assign_options, ap_cmd_gaps_assign,

@@ -80,6 +80,7 @@ struct ap_http_response {
     char etag[48];                 /* quoted entity tag; empty for none */
     const char *csp;               /* Content-Security-Policy; NULL for the API's */
     unsigned retry_after;          /* seconds, sent as Retry-After when not 0 */
+    char next_cursor[1100];        /* sent as X-Next-Cursor when not empty (paged exports) */
 };
 
 /* A query-string parameter, or NULL. */
@@ -138,6 +139,7 @@ void ap_http_health_unavailable(struct ap_http_response *res, const struct ap_er
 void ap_http_handle_me(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_events(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_reports(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_conversations(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_report(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_gaps(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_gap(struct ap_http_request *req, struct ap_http_response *res);

@@ -90,3 +90,45 @@ void ap_http_handle_report(struct ap_http_request *req, struct ap_http_response 
     }
     serve_reports(req, res, 1u << r, ap_report_name(r));
 }
+
+/* GET /v1/conversations: the conversations behind a figure (SPEC §4.1), a
+ * page of JSON, or CSV / NDJSON for export. The next page's cursor is in the
+ * JSON, and for the exports in an X-Next-Cursor header. */
+void ap_http_handle_conversations(struct ap_http_request *req, struct ap_http_response *res)
+{
+    struct ap_conv_params params = {
+        .range = {.from = ap_http_query(req, "from"),
+                  .to = ap_http_query(req, "to"),
+                  .channel = ap_http_query(req, "channel"),
+                  .now = ap_http_query(req, "now")},
+        .metric = ap_http_query(req, "metric"),
+        .resolver = ap_http_query(req, "resolver"),
+        .reason = ap_http_query(req, "reason"),
+        .format = ap_http_query(req, "format"),
+        .cursor = ap_http_query(req, "cursor"),
+        .limit = ap_http_query(req, "limit"),
+    };
+    struct ap_conv_query q;
+    struct ap_error err;
+    char next[AP_CONV_CURSOR_MAX];
+    ap_error_clear(&err);
+    if (ap_conv_query_parse(&params, ap_time_now_us(), &q, &err) != AP_OK ||
+        ap_reports_ensure_fresh(req->store, &req->account, &err) != AP_OK ||
+        ap_reports_list_conversations(req->store, &req->account, &q, &res->body, next, &err) !=
+            AP_OK) {
+        ap_http_error(res, &err);
+        return;
+    }
+    res->status = 200;
+    static const char *const types[] = {"application/json", "text/csv; charset=utf-8",
+                                        "application/x-ndjson"};
+    res->content_type = types[q.format];
+    if (q.format != AP_CONV_JSON)
+        snprintf(res->content_disposition, sizeof res->content_disposition,
+                 "attachment; filename=\"conversations.%s\"", q.format == AP_CONV_CSV ? "csv" : "ndjson");
+    if (q.format != AP_CONV_JSON)
+        ap_copy_str(res->next_cursor, sizeof res->next_cursor, next);
+}
+
+_Static_assert(sizeof((struct ap_http_response *)0)->next_cursor >= AP_CONV_CURSOR_MAX,
+               "a cursor fits the header");

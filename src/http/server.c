@@ -600,6 +600,7 @@ static enum MHD_Result send_response(struct ap_http_server *s, struct MHD_Connec
         ap_http_error(&st->res, &err);
         st->res.etag[0] = '\0';
         st->res.content_disposition[0] = '\0';
+        st->res.next_cursor[0] = '\0';
     }
     ap_http_metrics_request(s->metrics, st->route, st->res.status,
                             ap_time_now_us() - st->started_us);
@@ -614,6 +615,8 @@ static enum MHD_Result send_response(struct ap_http_server *s, struct MHD_Connec
         MHD_add_response_header(r, "ETag", st->res.etag);
     if (st->res.content_disposition[0])
         MHD_add_response_header(r, "Content-Disposition", st->res.content_disposition);
+    if (st->res.next_cursor[0])
+        MHD_add_response_header(r, "X-Next-Cursor", st->res.next_cursor);
     if (st->res.retry_after) {
         char seconds[16];
         snprintf(seconds, sizeof seconds, "%u", st->res.retry_after);

@@ -187,6 +187,12 @@ void ap_derive_conversation(const char *conversation_id, const struct ap_event *
     out->time_dependent = memcmp(&out->before_quiet, &out->after_quiet, sizeof out->after_quiet) != 0;
 }
 
+const struct ap_conv_outcome *ap_conv_outcome_at(const struct ap_conv_state *s, int64_t now_us)
+{
+    /* ended once its last event is inactivity_hours old: quiet_at <= now (SPEC §3) */
+    return now_us < s->quiet_at_us ? &s->before_quiet : &s->after_quiet;
+}
+
 /* --- storage form ------------------------------------------------------------ */
 
 #define STATE_FORMAT 1

@@ -184,7 +184,7 @@ static enum ap_status refresh_conversation(struct maintenance *m, const char *co
     }
     rc = ap_store_put_conversation(m->store, m->account->id, conversation_id, m->blob.data,
                                    m->blob.len, new_state.time_dependent ? new_state.quiet_at_us : -1,
-                                   err);
+                                   new_state.started ? new_state.started_at_us : AP_NOT_STARTED, err);
 out:
     free(own_ptrs);
     free(close_ptrs);

@@ -5,6 +5,7 @@
 
 #include "account/account.h"
 #include "core/core.h"
+#include "reports/derive.h"
 #include "store/store.h"
 
 /* --- maintenance (maintain.c) ------------------------------------------------ */
@@ -100,5 +101,73 @@ enum ap_status ap_reports_channel_seen(struct ap_store *store, const struct ap_a
 enum ap_status ap_reports_render(struct ap_store *store, const struct ap_account *account,
                                  const struct ap_report_query *q, struct ap_buf *out,
                                  struct ap_error *err);
+
+/* --- the conversations behind a figure (conversations.c) -------------------- */
+
+/* Which conversations a figure counts (SPEC §4.1 "Every figure can be opened
+ * as the list of conversations behind it"); the name is the `metric`
+ * parameter. */
+#define AP_CONV_FILTER_MAP(X)          \
+    X(ALL, "conversations")            \
+    X(HANDLED, "handled")              \
+    X(RESOLVED, "resolved")            \
+    X(DEFLECTED, "deflected")          \
+    X(HANDED_OFF, "handed_off")        \
+    X(CONVERTED, "converted")          \
+    X(HELPFUL, "helpful")              \
+    X(NOT_HELPFUL, "not_helpful")      \
+    X(ASKED, "asked")                  \
+    X(UNANSWERED, "unanswered")
+
+enum ap_conv_filter {
+#define AP_CONV_FILTER_ENUM(name, str) AP_CONV_FILTER_##name,
+    AP_CONV_FILTER_MAP(AP_CONV_FILTER_ENUM)
+#undef AP_CONV_FILTER_ENUM
+    AP_CONV_FILTER__COUNT
+};
+
+enum ap_conv_format { AP_CONV_JSON, AP_CONV_CSV, AP_CONV_NDJSON };
+
+#define AP_CONV_LIMIT_DEFAULT 100
+#define AP_CONV_LIMIT_MAX 1000          /* a page of JSON */
+#define AP_CONV_EXPORT_LIMIT_MAX 100000 /* rows of one CSV or NDJSON call */
+
+/* What a list call asks for, as strings from a query string or flags; NULL
+ * means "not given". Range, channel and now as for reports. */
+struct ap_conv_params {
+    struct ap_report_params range; /* from, to, channel, now; granularity and format unused */
+    const char *metric;
+    const char *resolver; /* only conversations this member (or "agent") resolved */
+    const char *reason;   /* only handoffs with this reason */
+    const char *format;   /* json (default), csv, ndjson */
+    const char *cursor;   /* next_cursor of the page before */
+    const char *limit;
+};
+
+struct ap_conv_query {
+    struct ap_report_query range;
+    enum ap_conv_filter filter;
+    char resolver[AP_DIM_MAX];
+    char reason[AP_DIM_MAX];
+    enum ap_conv_format format;
+    bool has_cursor;
+    int64_t cursor_started_us;
+    char cursor_id[AP_DIM_MAX];
+    size_t limit;
+};
+
+/* Validates params into q; each error names the parameter. */
+enum ap_status ap_conv_query_parse(const struct ap_conv_params *params, int64_t now_default_us,
+                                   struct ap_conv_query *q, struct ap_error *err);
+
+/* Appends the page (JSON: an envelope with "conversations" and "next_cursor";
+ * CSV and NDJSON: the rows) to out. *next_cursor (AP_CONV_CURSOR_MAX bytes)
+ * is the cursor of the next page, or "" when this was the last. The account
+ * must not be stale (ap_reports_ensure_fresh). */
+#define AP_CONV_CURSOR_MAX (24 + 2 * AP_DIM_MAX)
+enum ap_status ap_reports_list_conversations(struct ap_store *store,
+                                             const struct ap_account *account,
+                                             const struct ap_conv_query *q, struct ap_buf *out,
+                                             char *next_cursor, struct ap_error *err);
 
 #endif

@@ -46,6 +46,7 @@ enum stmt_id {
     ST_EVENT_CONVERSATIONS,
     ST_GET_CONVERSATION,
     ST_PUT_CONVERSATION,
+    ST_CONVERSATIONS_BY_START,
     ST_QUIET_CONVERSATIONS,
     ST_ADD_CELLS,
     ST_ADD_PENDING_CELLS,
@@ -217,10 +218,16 @@ static const char *const stmt_sql[ST__COUNT] = {
                                "WHERE account_id = $1::int8",
     [ST_GET_CONVERSATION] = "SELECT state FROM conversations "
                             "WHERE account_id = $1::int8 AND id = $2::text",
-    [ST_PUT_CONVERSATION] = "INSERT INTO conversations (account_id, id, state, quiet_at_us) "
-                            "VALUES ($1::int8, $2::text, $3::bytea, $4::int8) "
-                            "ON CONFLICT (account_id, id) DO UPDATE SET "
-                            "state = excluded.state, quiet_at_us = excluded.quiet_at_us",
+    [ST_PUT_CONVERSATION] = "INSERT INTO conversations (account_id, id, state, quiet_at_us, "
+                            "started_at_us) VALUES ($1::int8, $2::text, $3::bytea, $4::int8, "
+                            "$5::int8) ON CONFLICT (account_id, id) DO UPDATE SET "
+                            "state = excluded.state, quiet_at_us = excluded.quiet_at_us, "
+                            "started_at_us = excluded.started_at_us",
+    [ST_CONVERSATIONS_BY_START] =
+        "SELECT id, state FROM conversations WHERE account_id = $1::int8 AND "
+        "started_at_us >= $2::int8 AND started_at_us < $3::int8 AND ($5::text IS NULL OR "
+        "started_at_us > $4::int8 OR (started_at_us = $4::int8 AND id COLLATE \"C\" > $5::text)) "
+        "ORDER BY started_at_us, id COLLATE \"C\" LIMIT $6::int8",
     [ST_QUIET_CONVERSATIONS] = "SELECT id, state FROM conversations WHERE account_id = $1::int8 "
                                "AND quiet_at_us > $2::int8 AND quiet_at_us < $3::int8",
     /* One statement per batch: the cells arrive as parallel arrays sorted by
@@ -433,10 +440,11 @@ static const char *const stmt_sql[ST__COUNT] = {
                         "AND id = ANY($2::text[])",
     [ST_GET_CONVERSATIONS] = "SELECT id, state FROM conversations WHERE account_id = $1::int8 "
                              "AND id = ANY($2::text[])",
-    [ST_PUT_CONVERSATIONS] = "INSERT INTO conversations (account_id, id, state, quiet_at_us) "
-                             "SELECT * FROM unnest($1::int8[], $2::text[], $3::bytea[], "
-                             "$4::int8[]) ON CONFLICT (account_id, id) DO UPDATE SET "
-                             "state = excluded.state, quiet_at_us = excluded.quiet_at_us",
+    [ST_PUT_CONVERSATIONS] = "INSERT INTO conversations (account_id, id, state, quiet_at_us, "
+                             "started_at_us) SELECT * FROM unnest($1::int8[], $2::text[], "
+                             "$3::bytea[], $4::int8[], $5::int8[]) ON CONFLICT (account_id, id) "
+                             "DO UPDATE SET state = excluded.state, quiet_at_us = "
+                             "excluded.quiet_at_us, started_at_us = excluded.started_at_us",
     [ST_LOCK_SHARED] = "SELECT pg_advisory_xact_lock_shared($1::int8)",
     [ST_LOCK_EXCLUSIVE] = "SELECT pg_advisory_xact_lock($1::int8)",
     /* The keys arrive sorted; a function scan returns them in array order. */
@@ -492,6 +500,7 @@ struct conv_entry {
     int64_t account_id;
     bool exists, dirty;
     int64_t quiet_at_us;
+    int64_t started_at_us; /* AP_NOT_STARTED until its start is stored */
     void *state; /* owned */
     size_t len;
 };
@@ -1071,9 +1080,9 @@ static enum ap_status conv_flush(struct pg_store *s, struct ap_error *err)
     struct conv_cache *c = &s->convs;
     if (c->n_dirty == 0)
         return AP_OK;
-    struct pg_array a[4];
-    static const uint32_t oids[4] = {INT8_OID, TEXT_OID, BYTEA_OID, INT8_OID};
-    for (int k = 0; k < 4; k++)
+    struct pg_array a[5];
+    static const uint32_t oids[5] = {INT8_OID, TEXT_OID, BYTEA_OID, INT8_OID, INT8_OID};
+    for (int k = 0; k < 5; k++)
         array_begin(&a[k], oids[k]);
     for (size_t i = 0; i < c->cap; i++) {
         struct conv_entry *e = &c->slots[i];
@@ -1086,13 +1095,17 @@ static enum ap_status conv_flush(struct pg_store *s, struct ap_error *err)
             array_add_i64(&a[3], e->quiet_at_us);
         else
             array_add_text_or_null(&a[3], NULL);
+        if (e->started_at_us != AP_NOT_STARTED)
+            array_add_i64(&a[4], e->started_at_us);
+        else
+            array_add_text_or_null(&a[4], NULL);
         e->dirty = false;
     }
     struct params p = {0};
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 5; k++)
         array_end(&a[k], &p);
     enum ap_status rc = run(s, ST_PUT_CONVERSATIONS, &p, NULL, err);
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 5; k++)
         ap_buf_free(&a[k].buf);
     c->n_dirty = 0;
     return rc;
@@ -1996,7 +2009,8 @@ static enum ap_status pg_get_conversation(struct ap_store *base, int64_t account
 
 static enum ap_status pg_put_conversation(struct ap_store *base, int64_t account_id,
                                           const char *conversation_id, const void *state,
-                                          size_t len, int64_t quiet_at_us, struct ap_error *err)
+                                          size_t len, int64_t quiet_at_us, int64_t started_at_us,
+                                          struct ap_error *err)
 {
     struct pg_store *s = from_base(base);
     if (s->in_txn) { /* written in bulk at commit, or when enough are waiting */
@@ -2010,6 +2024,7 @@ static enum ap_status pg_put_conversation(struct ap_store *base, int64_t account
         struct conv_entry *e = conv_get(c, account_id, conversation_id);
         conv_set(e, state, len);
         e->quiet_at_us = quiet_at_us;
+        e->started_at_us = started_at_us;
         if (!e->dirty)
             c->n_dirty++;
         e->dirty = true;
@@ -2023,7 +2038,35 @@ static enum ap_status pg_put_conversation(struct ap_store *base, int64_t account
         p_i64(&p, quiet_at_us);
     else
         p_null(&p);
+    if (started_at_us != AP_NOT_STARTED)
+        p_i64(&p, started_at_us);
+    else
+        p_null(&p);
     return run(s, ST_PUT_CONVERSATION, &p, NULL, err);
+}
+
+static enum ap_status pg_select_conversations_by_start(
+    struct ap_store *base, int64_t account_id, int64_t from_us, int64_t to_us,
+    int64_t after_started_us, const char *after_id, size_t limit, ap_blob_fn fn, void *ctx,
+    struct ap_error *err)
+{
+    struct pg_store *s = from_base(base);
+    struct params p = {0};
+    PGresult *r;
+    enum ap_status rc = conv_flush(s, err);
+    if (rc != AP_OK)
+        return rc;
+    p_i64(&p, account_id);
+    p_i64(&p, from_us);
+    p_i64(&p, to_us);
+    p_i64(&p, after_started_us);
+    if (after_id)
+        p_text(&p, after_id);
+    else
+        p_null(&p);
+    p_i64(&p, (int64_t)limit);
+    rc = run(s, ST_CONVERSATIONS_BY_START, &p, &r, err);
+    return rc == AP_OK ? each_blob(r, fn, ctx) : rc;
 }
 
 static enum ap_status pg_select_quiet_conversations(struct ap_store *base, int64_t account_id,
@@ -3080,6 +3123,7 @@ static const struct ap_store_ops pg_ops = {
     .select_event_conversations = pg_select_event_conversations,
     .get_conversation = pg_get_conversation,
     .put_conversation = pg_put_conversation,
+    .select_conversations_by_start = pg_select_conversations_by_start,
     .select_quiet_conversations = pg_select_quiet_conversations,
     .add_cells = pg_add_cells,
     .select_cells = pg_select_cells,

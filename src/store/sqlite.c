@@ -37,6 +37,7 @@ enum stmt_id {
     ST_GET_CONVERSATION,
     ST_PUT_CONVERSATION,
     ST_QUIET_CONVERSATIONS,
+    ST_CONVERSATIONS_BY_START,
     ST_ADD_CELL,
     ST_ADD_PENDING_CELL,
     ST_SELECT_CELLS,
@@ -189,9 +190,14 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_EVENT_CONVERSATIONS] = "SELECT DISTINCT conversation_id, NULL FROM events "
                                "WHERE account_id = ?",
     [ST_GET_CONVERSATION] = "SELECT state FROM conversations WHERE account_id = ? AND id = ?",
-    [ST_PUT_CONVERSATION] = "INSERT INTO conversations (account_id, id, state, quiet_at_us) "
-                            "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account_id, id) DO UPDATE SET "
-                            "state = excluded.state, quiet_at_us = excluded.quiet_at_us",
+    [ST_PUT_CONVERSATION] = "INSERT INTO conversations (account_id, id, state, quiet_at_us, "
+                            "started_at_us) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account_id, id) "
+                            "DO UPDATE SET state = excluded.state, quiet_at_us = excluded.quiet_at_us, "
+                            "started_at_us = excluded.started_at_us",
+    [ST_CONVERSATIONS_BY_START] = "SELECT id, state FROM conversations WHERE account_id = ?1 AND "
+                                  "started_at_us >= ?2 AND started_at_us < ?3 AND "
+                                  "(?5 IS NULL OR started_at_us > ?4 OR (started_at_us = ?4 AND "
+                                  "id > ?5)) ORDER BY started_at_us, id LIMIT ?6",
     [ST_QUIET_CONVERSATIONS] = "SELECT id, state FROM conversations WHERE account_id = ? AND "
                                "quiet_at_us > ? AND quiet_at_us < ?",
     [ST_ADD_CELL] = "INSERT INTO report_cells (account_id, kind, day, channel, dim, "
@@ -999,7 +1005,7 @@ static enum ap_status sqlite_get_conversation(struct ap_store *base, int64_t acc
 static enum ap_status sqlite_put_conversation(struct ap_store *base, int64_t account_id,
                                               const char *conversation_id, const void *state,
                                               size_t len, int64_t quiet_at_us,
-                                              struct ap_error *err)
+                                              int64_t started_at_us, struct ap_error *err)
 {
     struct sqlite_store *s = from_base(base);
     sqlite3_stmt *st = stmt(s, ST_PUT_CONVERSATION);
@@ -1008,7 +1014,26 @@ static enum ap_status sqlite_put_conversation(struct ap_store *base, int64_t acc
     sqlite3_bind_blob(st, 3, state, (int)len, SQLITE_STATIC);
     if (quiet_at_us >= 0)
         sqlite3_bind_int64(st, 4, quiet_at_us);
+    if (started_at_us != AP_NOT_STARTED)
+        sqlite3_bind_int64(st, 5, started_at_us);
     return exec_stmt(s, st, err);
+}
+
+static enum ap_status sqlite_select_conversations_by_start(
+    struct ap_store *base, int64_t account_id, int64_t from_us, int64_t to_us,
+    int64_t after_started_us, const char *after_id, size_t limit, ap_blob_fn fn, void *ctx,
+    struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_CONVERSATIONS_BY_START);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, from_us);
+    sqlite3_bind_int64(st, 3, to_us);
+    sqlite3_bind_int64(st, 4, after_started_us);
+    if (after_id)
+        bind_text(st, 5, after_id);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)limit);
+    return select_blobs(s, st, fn, ctx, err);
 }
 
 static enum ap_status sqlite_select_quiet_conversations(struct ap_store *base, int64_t account_id,
@@ -1847,6 +1872,7 @@ static const struct ap_store_ops sqlite_ops = {
     .select_event_conversations = sqlite_select_event_conversations,
     .get_conversation = sqlite_get_conversation,
     .put_conversation = sqlite_put_conversation,
+    .select_conversations_by_start = sqlite_select_conversations_by_start,
     .select_quiet_conversations = sqlite_select_quiet_conversations,
     .add_cells = sqlite_add_cells,
     .select_cells = sqlite_select_cells,

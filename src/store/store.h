@@ -29,6 +29,9 @@ typedef enum ap_status (*ap_account_fn)(void *ctx, const struct ap_account *acco
 typedef enum ap_status (*ap_token_fn)(void *ctx, const struct ap_token *token);
 /* A keyed blob: an event body (key = conversation id) or a conversation state
  * (key = conversation id). Both pointers are valid during the call only. */
+/* put_conversation's started_at_us of a conversation whose start is not stored. */
+#define AP_NOT_STARTED INT64_MIN
+
 typedef enum ap_status (*ap_blob_fn)(void *ctx, const char *key, const void *blob, size_t len);
 typedef enum ap_status (*ap_cell_fn)(void *ctx, const struct ap_cell *cell);
 /* An event's facts (ap_event_from_facts); its strings live during the call only. */
@@ -207,17 +210,27 @@ struct ap_store_ops {
 
     /* Report aggregates. get_conversation appends the stored state to out, or
      * returns AP_NOT_FOUND. put_conversation stores it; quiet_at_us < 0 means
-     * its figures no longer depend on time. */
+     * its figures no longer depend on time; started_at_us is AP_NOT_STARTED
+     * until its start is stored. */
     enum ap_status (*get_conversation)(struct ap_store *store, int64_t account_id,
                                        const char *conversation_id, struct ap_buf *out,
                                        struct ap_error *err);
     enum ap_status (*put_conversation)(struct ap_store *store, int64_t account_id,
                                        const char *conversation_id, const void *state,
-                                       size_t len, int64_t quiet_at_us, struct ap_error *err);
+                                       size_t len, int64_t quiet_at_us, int64_t started_at_us,
+                                       struct ap_error *err);
     /* Conversations whose quiet time is in (after_us, before_us). */
     enum ap_status (*select_quiet_conversations)(struct ap_store *store, int64_t account_id,
                                                  int64_t after_us, int64_t before_us,
                                                  ap_blob_fn fn, void *ctx, struct ap_error *err);
+    /* Up to `limit` conversations that started in [from_us, to_us) after
+     * (after_started_us, after_id) (after_id NULL: from the start), by
+     * (start, id): the list behind a figure pages with the last one. */
+    enum ap_status (*select_conversations_by_start)(struct ap_store *store, int64_t account_id,
+                                                    int64_t from_us, int64_t to_us,
+                                                    int64_t after_started_us, const char *after_id,
+                                                    size_t limit, ap_blob_fn fn, void *ctx,
+                                                    struct ap_error *err);
     /* Adds each cell's values to the stored cell of the same key. */
     enum ap_status (*add_cells)(struct ap_store *store, int64_t account_id,
                                 const struct ap_cell *cells, size_t n, struct ap_error *err);
@@ -541,9 +554,14 @@ static inline enum ap_status ap_store_get_conversation(struct ap_store *s, int64
     return s->ops->get_conversation(s, account_id, conversation_id, out, err);
 }
 
-static inline enum ap_status ap_store_put_conversation(struct ap_store *s, int64_t account_id, const char *conversation_id, const void *state, size_t len, int64_t quiet_at_us, struct ap_error *err)
+static inline enum ap_status ap_store_put_conversation(struct ap_store *s, int64_t account_id, const char *conversation_id, const void *state, size_t len, int64_t quiet_at_us, int64_t started_at_us, struct ap_error *err)
 {
-    return s->ops->put_conversation(s, account_id, conversation_id, state, len, quiet_at_us, err);
+    return s->ops->put_conversation(s, account_id, conversation_id, state, len, quiet_at_us, started_at_us, err);
+}
+
+static inline enum ap_status ap_store_select_conversations_by_start(struct ap_store *s, int64_t account_id, int64_t from_us, int64_t to_us, int64_t after_started_us, const char *after_id, size_t limit, ap_blob_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_conversations_by_start(s, account_id, from_us, to_us, after_started_us, after_id, limit, fn, ctx, err);
 }
 
 static inline enum ap_status ap_store_select_quiet_conversations(struct ap_store *s, int64_t account_id, int64_t after_us, int64_t before_us, ap_blob_fn fn, void *ctx, struct ap_error *err)

@@ -243,6 +243,54 @@ def document(account, zone_name, inactivity_hours, events, now, date_from=None, 
     return doc
 
 
+METRICS = {
+    "conversations": lambda s: True,
+    "handled": lambda s: s["handled"],
+    "resolved": lambda s: s["resolved"],
+    "deflected": lambda s: s["deflected"],
+    "handed_off": lambda s: s["handed_off"],
+    "converted": lambda s: s["converted"],
+    "helpful": lambda s: s["helpful"] > 0,
+    "not_helpful": lambda s: s["not_helpful"] > 0,
+    "asked": lambda s: s["asked"] > 0,
+    "unanswered": lambda s: s["unanswered"] > 0,
+}
+
+
+def conversations(zone_name, inactivity_hours, events, now, date_from=None, date_to=None,
+                  channel=None, metric="conversations"):
+    """The list behind a figure (GET /v1/conversations): the conversations that
+    started in the range (by local day), on the channel, that the metric
+    counts, by (start, id bytes), each as the fields the API compares."""
+    zone = ZoneInfo(zone_name)
+    for e in events:
+        e["_at"] = parse_at(e["at"])
+    today = local_date(now, zone)
+    monday = today - dt.timedelta(days=today.weekday())
+    if date_from is None:
+        date_from, date_to = monday - dt.timedelta(weeks=12), monday + dt.timedelta(days=7)
+    out = []
+    for cid in sorted({e["conversation_id"] for e in events}):
+        s = derive(cid, [e for e in events if e["conversation_id"] == cid], events,
+                   inactivity_hours, now)
+        if s is None or (channel is not None and s["channel"] != channel):
+            continue
+        if not date_from <= local_date(s["started_at"], zone) < date_to or not METRICS[metric](s):
+            continue
+        out.append({"id": cid, "started_us": s["started_at"], "channel": s["channel"],
+                    "handled": s["handled"], "handed_off": s["handed_off"],
+                    "handoff_reason": s["reason"] if s["handed_off"] else None,
+                    "deflected": s["deflected"], "resolved_by_agent": s["resolved"],
+                    "resolution_us": s.get("resolution_us") if s["resolved"] else None,
+                    "resolver": s["resolver"], "converted": s["converted"],
+                    "close_us": s.get("close_us") if s["converted"] else None,
+                    "helpful": s["helpful"], "not_helpful": s["not_helpful"],
+                    "questions": s["asked"], "unanswered": s["unanswered"],
+                    "provisional": s["open"]})
+    out.sort(key=lambda r: (r["started_us"], r["id"].encode()))
+    return out
+
+
 def member_names(events):
     """The latest member_name by (at, id) of each member."""
     best = {}

@@ -130,5 +130,51 @@ class HttpReports(unittest.TestCase):
         self.assertEqual(doc["reports"]["resolution_rate"], {"rate": None, "numerator": 0, "denominator": 0})
 
 
+    def test_conversations_behind_a_figure(self):
+        """GET /v1/conversations: the ids behind a figure, the same as the CLI,
+        paged; CSV and NDJSON exports; parameters checked by name; one account."""
+        q = "from=2026-11-01&to=2026-12-01&now=2026-12-05T00:00:00Z"
+        status, _, body = self.get("/v1/conversations?metric=resolved&" + q, self.tokens["viewer"])
+        self.assertEqual(status, 200, body)
+        doc = json.loads(body)
+        self.assertEqual([c["id"] for c in doc["conversations"]], ["c1"])
+        c1 = doc["conversations"][0]
+        self.assertEqual((c1["resolved_by_agent"], c1["resolver"], c1["resolution_seconds"], c1["questions"]),
+                         (True, "agent", 120, 1))
+        self.assertIsNone(doc["next_cursor"])
+        cli = subprocess.run([BIN, "conversations", "--account", "acme", "--db", self.db, "--metric", "resolved",
+                              "--from", "2026-11-01", "--to", "2026-12-01", "--now", "2026-12-05T00:00:00Z",
+                              "--format", "json"], capture_output=True, text=True, check=True, timeout=60)
+        self.assertEqual(json.loads(cli.stdout), doc)
+        # two conversations, one a page
+        status, _, body = self.get("/v1/conversations?limit=1&" + q, self.tokens["viewer"])
+        first = json.loads(body)
+        self.assertEqual([c["id"] for c in first["conversations"]], ["c1"])
+        status, _, body = self.get("/v1/conversations?limit=1&cursor=%s&%s" % (first["next_cursor"], q),
+                                   self.tokens["viewer"])
+        second = json.loads(body)
+        self.assertEqual(([c["id"] for c in second["conversations"]], second["next_cursor"]), (["c2"], None))
+        # exports
+        status, headers, body = self.get("/v1/conversations?format=csv&limit=1&" + q, self.tokens["viewer"])
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["Content-Type"], "text/csv; charset=utf-8")
+        self.assertIn('filename="conversations.csv"', headers["Content-Disposition"])
+        self.assertTrue(body.startswith("id,started_at,channel,handled,"), body)
+        self.assertEqual(len(body.strip().split("\r\n")), 2)
+        self.assertTrue(headers.get("X-Next-Cursor"))
+        status, headers, body = self.get("/v1/conversations?format=ndjson&channel=email&" + q, self.tokens["viewer"])
+        self.assertEqual([json.loads(line)["id"] for line in body.splitlines()], ["c2"])
+        self.assertNotIn("X-Next-Cursor", headers)
+        # parameters
+        for query, field in {"metric=revenue": "metric", "limit=0": "limit", "limit=1001": "limit",
+                             "cursor=zz": "cursor", "format=xml": "format", "from=2026-11-01": "to"}.items():
+            status, _, body = self.get("/v1/conversations?" + query, self.tokens["viewer"])
+            self.assertEqual((status, json.loads(body)["error"]["field"]), (400, field), query)
+        # roles, accounts
+        self.assertEqual(self.get("/v1/conversations", self.tokens["ingest"])[0], 403)
+        status, _, body = self.get("/v1/conversations?" + q, self.other)
+        self.assertEqual((status, json.loads(body)["conversations"]), (200, []))
+
+
 if __name__ == "__main__":
     unittest.main()

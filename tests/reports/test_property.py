@@ -157,6 +157,7 @@ class ReportProperty(unittest.TestCase):
                   [(base + 7 * 24 * HOUR + rng.randrange(0, 3600)) * 1_000_000,
                    (last + 30 * 24 * HOUR) * 1_000_000 + 500_000]
         members = reference.member_names(values)
+        listed = set(rng.sample(nows_us, 2))  # instants whose lists are checked too
         for now_us in nows_us:
             now_text = reference.document("p", zone, inactivity, [], now_us)["now"]
             options = [([], {})]
@@ -181,10 +182,48 @@ class ReportProperty(unittest.TestCase):
                                      (seed, zone, now_text, flags, name))
                 self.assertEqual({k: v for k, v in got.items() if k != "reports"},
                                  {k: v for k, v in want.items() if k != "reports"})
+                if now_us in listed:
+                    self.check_list(db, zone, inactivity, values, now_us, now_text, flags, kwargs, rng)
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(db + suffix):
                 os.remove(db + suffix)
         apserver.drop_db(db)
+
+    def check_list(self, db, zone, inactivity, values, now_us, now_text, flags, kwargs, rng):
+        """The conversations behind one random figure: the same ids, in the same
+        order, with the same derived state as the reference; and JSON pages of
+        a random size that join into the same list."""
+        metric = rng.choice(sorted(reference.METRICS))
+        list_flags = [f for f in flags if f != "--granularity" and f not in ("day", "week", "month")]
+        r = run("conversations", "--account", "p", "--db", db, "--now", now_text, "--metric", metric,
+                "--format", "ndjson", *list_flags)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = [json.loads(line) for line in r.stdout.splitlines()]
+        want = reference.conversations(zone, inactivity, [dict(e) for e in values], now_us, metric=metric,
+                                       **{k: v for k, v in kwargs.items() if k != "granularity"})
+        seconds = lambda us: None if us is None else us / 1e6
+        simplified = [{"id": c["id"], "started_us": reference.parse_at(c["started_at"]),
+                       **{k: c[k] for k in ("channel", "handled", "handed_off", "handoff_reason", "deflected",
+                                            "resolved_by_agent", "resolver", "converted", "helpful",
+                                            "not_helpful", "questions", "unanswered", "provisional")},
+                       "resolution": c["resolution_seconds"], "close": c["close_seconds"]} for c in got]
+        expected = [{**{k: v for k, v in w.items() if k not in ("resolution_us", "close_us")},
+                     "resolution": seconds(w["resolution_us"]), "close": seconds(w["close_us"])} for w in want]
+        self.assertEqual(simplified, expected, "conversations --metric %s %s at %s" % (metric, flags, now_text))
+        if flags:
+            return  # paging once per instant is enough
+        pages, cursor, size = [], None, max(1, len(want) // 4)
+        for _ in range(len(want) + 2):
+            page_flags = ["--limit", str(rng.randrange(size, size + 3))] + (["--cursor", cursor] if cursor else [])
+            r = run("conversations", "--account", "p", "--db", db, "--now", now_text, "--metric", metric,
+                    "--format", "json", *list_flags, *page_flags)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            doc = json.loads(r.stdout)
+            pages += [c["id"] for c in doc["conversations"]]
+            cursor = doc["next_cursor"]
+            if cursor is None:
+                break
+        self.assertEqual(pages, [w["id"] for w in want])
 
     def test_random_streams(self):
         seeds = int(os.environ.get("AP_PROPERTY_SEEDS", "40"))

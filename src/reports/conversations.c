@@ -1,0 +1,432 @@
+/* The conversations behind a figure (SPEC §4.1): the stored states of the
+ * conversations that started in a range, filtered by the figure that counts
+ * them (handled, resolved, a resolver, a handoff reason …), each with its
+ * derived state as of `now`, paged by (start, id), as JSON, CSV or NDJSON.
+ * States are read by start from the conversations table (migration 012), a
+ * day wider than the range on each side, and the local day is checked here in
+ * the account's zone, so a DST change or a half-hour offset never moves a
+ * conversation into the wrong list. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/derive.h"
+#include "reports/reports.h"
+#include "tz/tz.h"
+
+#define DAY_US (INT64_C(86400) * AP_USEC_PER_SEC)
+#define CHUNK 512 /* states read per store call */
+
+static const char *const filter_names[] = {
+#define AP_CONV_FILTER_STR(name, str) str,
+    AP_CONV_FILTER_MAP(AP_CONV_FILTER_STR)
+#undef AP_CONV_FILTER_STR
+};
+
+/* --- parameters ------------------------------------------------------------------ */
+
+/* A cursor is "<start in µs>.<id in hex>": opaque to clients, any id safe in a URL. */
+static void cursor_format(int64_t started_us, const char *id, char *out)
+{
+    int n = snprintf(out, AP_CONV_CURSOR_MAX, "%" PRId64 ".", started_us);
+    for (const unsigned char *p = (const unsigned char *)id; *p && n + 3 < AP_CONV_CURSOR_MAX; p++)
+        n += snprintf(out + n, (size_t)(AP_CONV_CURSOR_MAX - n), "%02x", *p);
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static bool cursor_parse(const char *text, int64_t *started_us, char *id, size_t id_size)
+{
+    char *dot;
+    long long v = strtoll(text, &dot, 10);
+    if (dot == text || *dot != '.')
+        return false;
+    const char *hex = dot + 1;
+    size_t len = strlen(hex);
+    if (len == 0 || len % 2 != 0 || len / 2 >= id_size)
+        return false;
+    for (size_t i = 0; i < len; i += 2) {
+        int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+            return false;
+        id[i / 2] = (char)(hi * 16 + lo);
+    }
+    id[len / 2] = '\0';
+    *started_us = (int64_t)v;
+    return true;
+}
+
+static enum ap_status parse_limit(const char *text, size_t max, size_t *out, struct ap_error *err)
+{
+    char *end;
+    long long v = text ? strtoll(text, &end, 10) : 0;
+    if (text == NULL || end == text || *end != '\0' || v < 1 || (unsigned long long)v > max)
+        return ap_error_set(err, AP_INVALID, "limit", "\"limit\": a whole number from 1 to %zu", max);
+    *out = (size_t)v;
+    return AP_OK;
+}
+
+/* A filter value: an id-like string (a member id, a reason), at most AP_DIM_MAX - 1 bytes. */
+static enum ap_status copy_dim(const char *field, const char *value, char *out,
+                               struct ap_error *err)
+{
+    size_t len = strlen(value);
+    if (len == 0 || len >= AP_DIM_MAX)
+        return ap_error_set(err, AP_INVALID, field, "\"%s\": 1 to %d bytes", field,
+                            AP_DIM_MAX - 1);
+    memcpy(out, value, len + 1);
+    return AP_OK;
+}
+
+enum ap_status ap_conv_query_parse(const struct ap_conv_params *p, int64_t now_default_us,
+                                   struct ap_conv_query *q, struct ap_error *err)
+{
+    memset(q, 0, sizeof *q);
+    struct ap_report_params range = p->range;
+    range.format = NULL;
+    range.granularity = NULL;
+    enum ap_status rc = ap_report_query_parse(&range, now_default_us, &q->range, err);
+    if (rc != AP_OK)
+        return rc;
+    if (p->metric) {
+        int i = ap_name_index(filter_names, AP_CONV_FILTER__COUNT, p->metric);
+        if (i < 0)
+            return ap_error_set(err, AP_INVALID, "metric",
+                                "\"metric\": one of conversations, handled, resolved, deflected, "
+                                "handed_off, converted, helpful, not_helpful, asked, unanswered");
+        q->filter = (enum ap_conv_filter)i;
+    }
+    if (p->resolver && copy_dim("resolver", p->resolver, q->resolver, err) != AP_OK)
+        return AP_INVALID;
+    if (p->reason && copy_dim("reason", p->reason, q->reason, err) != AP_OK)
+        return AP_INVALID;
+    static const char *const formats[] = {"json", "csv", "ndjson"};
+    if (p->format) {
+        int i = ap_name_index(formats, 3, p->format);
+        if (i < 0)
+            return ap_error_set(err, AP_INVALID, "format", "\"format\": one of json, csv, ndjson");
+        q->format = (enum ap_conv_format)i;
+    }
+    size_t max = q->format == AP_CONV_JSON ? AP_CONV_LIMIT_MAX : AP_CONV_EXPORT_LIMIT_MAX;
+    q->limit = q->format == AP_CONV_JSON ? AP_CONV_LIMIT_DEFAULT : AP_CONV_EXPORT_LIMIT_MAX;
+    if (p->limit && parse_limit(p->limit, max, &q->limit, err) != AP_OK)
+        return AP_INVALID;
+    if (p->cursor) {
+        if (!cursor_parse(p->cursor, &q->cursor_started_us, q->cursor_id, sizeof q->cursor_id))
+            return ap_error_set(err, AP_INVALID, "cursor",
+                                "\"cursor\": not a next_cursor this API gave");
+        q->has_cursor = true;
+    }
+    return AP_OK;
+}
+
+/* --- which conversations ------------------------------------------------------------ */
+
+static bool counted(const struct ap_conv_state *s, const struct ap_conv_outcome *o,
+                    enum ap_conv_filter f)
+{
+    switch (f) {
+    case AP_CONV_FILTER_ALL: return true;
+    case AP_CONV_FILTER_HANDLED: return s->handled;
+    case AP_CONV_FILTER_RESOLVED: return o->resolved;
+    case AP_CONV_FILTER_DEFLECTED: return o->deflected;
+    case AP_CONV_FILTER_HANDED_OFF: return s->handed_off;
+    case AP_CONV_FILTER_CONVERTED: return s->converted;
+    case AP_CONV_FILTER_HELPFUL: return s->helpful > 0;
+    case AP_CONV_FILTER_NOT_HELPFUL: return s->not_helpful > 0;
+    case AP_CONV_FILTER_ASKED: return s->asked > 0;
+    case AP_CONV_FILTER_UNANSWERED: return s->unanswered > 0;
+    default: return false;
+    }
+}
+
+struct listing {
+    const struct ap_conv_query *q;
+    const struct ap_account *account;
+    struct ap_tz *tz;
+    int64_t day_from, day_to;
+    struct ap_buf *out;
+    size_t written;
+    bool more;          /* a row past the page was found */
+    int64_t last_start; /* of the last row read, matching or not */
+    char last_id[AP_DIM_MAX];
+    size_t read;        /* rows the last store call gave */
+    char cursor[AP_CONV_CURSOR_MAX];
+};
+
+/* --- writing a row ------------------------------------------------------------------- */
+
+enum kind { K_STR, K_BOOL, K_INT, K_SECONDS, K_TIME };
+
+struct field {
+    const char *name;
+    enum kind kind;
+    bool null;
+    const char *s;
+    int64_t i;
+};
+
+static void write_csv_text(struct ap_buf *b, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        ap_buf_append_str(b, s);
+        return;
+    }
+    ap_buf_append_char(b, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            ap_buf_append_char(b, '"');
+        ap_buf_append_char(b, *s);
+    }
+    ap_buf_append_char(b, '"');
+}
+
+static void write_field(struct ap_buf *b, const struct field *f, bool json)
+{
+    char tmp[AP_TIME_RFC3339_MAX];
+    if (f->null) {
+        if (json)
+            ap_buf_append_str(b, "null");
+        return;
+    }
+    switch (f->kind) {
+    case K_STR:
+        if (json)
+            ap_buf_append_json_string(b, f->s, strlen(f->s));
+        else
+            write_csv_text(b, f->s);
+        break;
+    case K_BOOL:
+        ap_buf_append_str(b, f->i ? "true" : "false");
+        break;
+    case K_INT:
+        ap_buf_printf(b, "%" PRId64, f->i);
+        break;
+    case K_SECONDS: /* microseconds as seconds, exactly */
+        ap_buf_printf(b, "%s%" PRId64, f->i < 0 ? "-" : "", (f->i < 0 ? -f->i : f->i) / 1000000);
+        if (f->i % 1000000 != 0) {
+            char frac[8];
+            snprintf(frac, sizeof frac, "%06" PRId64, (f->i < 0 ? -f->i : f->i) % 1000000);
+            for (int n = 5; n > 0 && frac[n] == '0'; n--)
+                frac[n] = '\0';
+            ap_buf_printf(b, ".%s", frac);
+        }
+        break;
+    case K_TIME:
+        ap_time_format_rfc3339(f->i, tmp);
+        ap_buf_printf(b, json ? "\"%s\"" : "%s", tmp);
+        break;
+    }
+}
+
+#define N_FIELDS 19
+
+/* The columns of a row, in order; JSON field names and the CSV header. */
+static void row_fields(const struct listing *l, const char *id, const struct ap_conv_state *s,
+                       const struct ap_conv_outcome *o, const char *url, struct field *f)
+{
+    bool provisional = s->time_dependent && l->q->range.now_us < s->quiet_at_us;
+    struct field fields[N_FIELDS] = {
+        {"id", K_STR, false, id, 0},
+        {"started_at", K_TIME, false, NULL, s->started_at_us},
+        {"channel", K_STR, false, s->channel, 0},
+        {"handled", K_BOOL, false, NULL, s->handled},
+        {"handed_off", K_BOOL, false, NULL, s->handed_off},
+        {"handoff_reason", K_STR, !s->handed_off, s->reason, 0},
+        {"deflected", K_BOOL, false, NULL, o->deflected},
+        {"resolved_by_agent", K_BOOL, false, NULL, o->resolved},
+        {"resolution_seconds", K_SECONDS, !o->resolved, NULL, o->resolution_us},
+        {"resolver", K_STR, o->resolver[0] == '\0', o->resolver, 0},
+        {"converted", K_BOOL, false, NULL, s->converted},
+        {"close_seconds", K_SECONDS, !s->converted, NULL, s->close_us},
+        {"helpful", K_INT, false, NULL, s->helpful},
+        {"not_helpful", K_INT, false, NULL, s->not_helpful},
+        {"questions", K_INT, false, NULL, s->asked},
+        {"unanswered", K_INT, false, NULL, s->unanswered},
+        {"last_event_at", K_TIME, false, NULL, s->last_event_us},
+        {"provisional", K_BOOL, false, NULL, provisional},
+        {"url", K_STR, url == NULL, url, 0},
+    };
+    memcpy(f, fields, sizeof fields);
+}
+
+static void write_row(struct listing *l, const struct field *f)
+{
+    bool json = l->q->format != AP_CONV_CSV;
+    if (l->q->format == AP_CONV_JSON && l->written > 0)
+        ap_buf_append_char(l->out, ',');
+    if (json)
+        ap_buf_append_char(l->out, '{');
+    for (int i = 0; i < N_FIELDS; i++) {
+        if (json)
+            ap_buf_printf(l->out, "%s\"%s\":", i ? "," : "", f[i].name);
+        else if (i)
+            ap_buf_append_char(l->out, ',');
+        write_field(l->out, &f[i], json);
+    }
+    if (json)
+        ap_buf_append_char(l->out, '}');
+    if (l->q->format == AP_CONV_NDJSON)
+        ap_buf_append_char(l->out, '\n');
+    else if (l->q->format == AP_CONV_CSV)
+        ap_buf_append_str(l->out, "\r\n");
+}
+
+static void write_csv_header(struct ap_buf *out)
+{
+    struct field f[N_FIELDS];
+    struct ap_conv_state s;
+    struct ap_conv_outcome o;
+    struct listing l;
+    memset(&s, 0, sizeof s);
+    memset(&o, 0, sizeof o);
+    memset(&l, 0, sizeof l);
+    struct ap_conv_query q;
+    memset(&q, 0, sizeof q);
+    l.q = &q;
+    row_fields(&l, "", &s, &o, NULL, f);
+    for (int i = 0; i < N_FIELDS; i++)
+        ap_buf_printf(out, "%s%s", i ? "," : "", f[i].name);
+    ap_buf_append_str(out, "\r\n");
+}
+
+/* --- reading ----------------------------------------------------------------------------- */
+
+static bool wanted(const struct listing *l, const struct ap_conv_state *s,
+                   const struct ap_conv_outcome *o)
+{
+    const struct ap_conv_query *q = l->q;
+    if (!s->started)
+        return false;
+    int64_t day = ap_tz_local_day(l->tz, s->started_at_us);
+    if (day < l->day_from || day >= l->day_to)
+        return false;
+    if (q->range.channel[0] && strcmp(s->channel, q->range.channel) != 0)
+        return false;
+    if (q->resolver[0] && strcmp(o->resolver, q->resolver) != 0)
+        return false;
+    if (q->reason[0] && (!s->handed_off || strcmp(s->reason, q->reason) != 0))
+        return false;
+    return counted(s, o, q->filter);
+}
+
+static enum ap_status take_state(void *ctx, const char *id, const void *blob, size_t len)
+{
+    struct listing *l = ctx;
+    struct ap_conv_state s;
+    l->read++;
+    if (!ap_conv_state_decode(blob, len, &s))
+        return AP_STORAGE;
+    l->last_start = s.started_at_us;
+    ap_copy_str(l->last_id, sizeof l->last_id, id);
+    if (l->more)
+        return AP_OK;
+    const struct ap_conv_outcome *o = ap_conv_outcome_at(&s, l->q->range.now_us);
+    if (!wanted(l, &s, o))
+        return AP_OK;
+    if (l->written == l->q->limit) {
+        l->more = true; /* the page is full and there is one more: the cursor stays */
+        return AP_OK;
+    }
+    struct ap_buf url;
+    ap_buf_init(&url, 4096);
+    bool linked = ap_account_conversation_link(l->account, id, &url) &&
+                  ap_buf_append_char(&url, '\0') == AP_OK;
+    struct field f[N_FIELDS];
+    row_fields(l, id, &s, o, linked ? url.data : NULL, f);
+    write_row(l, f);
+    ap_buf_free(&url);
+    l->written++;
+    cursor_format(s.started_at_us, id, l->cursor);
+    return AP_OK;
+}
+
+static enum ap_status read_pages(struct ap_store *store, struct listing *l, struct ap_error *err)
+{
+    const struct ap_conv_query *q = l->q;
+    /* A day more on each side: no zone is a day away from UTC. */
+    int64_t from_us = (l->day_from - 1) * DAY_US, to_us = (l->day_to + 1) * DAY_US;
+    bool after = q->has_cursor;
+    l->last_start = q->cursor_started_us;
+    ap_copy_str(l->last_id, sizeof l->last_id, q->cursor_id);
+    for (;;) {
+        l->read = 0;
+        char after_id[AP_DIM_MAX];
+        ap_copy_str(after_id, sizeof after_id, l->last_id);
+        enum ap_status rc = ap_store_select_conversations_by_start(
+            store, l->account->id, from_us, to_us, l->last_start, after ? after_id : NULL, CHUNK,
+            take_state, l, err);
+        if (rc != AP_OK)
+            return rc;
+        if (l->more || l->read < CHUNK)
+            return AP_OK;
+        after = true;
+    }
+}
+
+
+static void write_envelope_start(struct ap_buf *b, const struct listing *l)
+{
+    const struct ap_conv_query *q = l->q;
+    char now[AP_TIME_RFC3339_MAX], from[16], to[16];
+    ap_time_format_rfc3339(q->range.now_us, now);
+    ap_day_format(l->day_from, from);
+    ap_day_format(l->day_to, to);
+    ap_buf_append_str(b, "{\"account\":");
+    ap_buf_append_json_string(b, l->account->name, strlen(l->account->name));
+    ap_buf_append_str(b, ",\"time_zone\":");
+    ap_buf_append_json_string(b, l->account->time_zone, strlen(l->account->time_zone));
+    ap_buf_printf(b, ",\"now\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"metric\":\"%s\"", now, from,
+                  to, filter_names[q->filter]);
+    const char *filters[][2] = {{"channel", q->range.channel}, {"resolver", q->resolver},
+                                {"reason", q->reason}};
+    for (size_t i = 0; i < 3; i++) {
+        ap_buf_printf(b, ",\"%s\":", filters[i][0]);
+        if (filters[i][1][0])
+            ap_buf_append_json_string(b, filters[i][1], strlen(filters[i][1]));
+        else
+            ap_buf_append_str(b, "null");
+    }
+    ap_buf_append_str(b, ",\"conversations\":[");
+}
+
+enum ap_status ap_reports_list_conversations(struct ap_store *store,
+                                             const struct ap_account *account,
+                                             const struct ap_conv_query *q, struct ap_buf *out,
+                                             char *next_cursor, struct ap_error *err)
+{
+    struct listing l;
+    memset(&l, 0, sizeof l);
+    l.q = q;
+    l.account = account;
+    l.out = out;
+    enum ap_status rc = ap_tz_open(account->time_zone, &l.tz, err);
+    if (rc != AP_OK)
+        return rc;
+    int64_t today = ap_tz_local_day(l.tz, q->range.now_us);
+    int64_t monday = today - ap_day_weekday(today);
+    l.day_from = q->range.has_range ? q->range.day_from : monday - 12 * 7;
+    l.day_to = q->range.has_range ? q->range.day_to : monday + 7;
+    if (q->format == AP_CONV_JSON)
+        write_envelope_start(out, &l);
+    else if (q->format == AP_CONV_CSV)
+        write_csv_header(out);
+    rc = read_pages(store, &l, err);
+    ap_tz_close(l.tz);
+    if (rc != AP_OK)
+        return rc;
+    ap_copy_str(next_cursor, AP_CONV_CURSOR_MAX, l.more ? l.cursor : "");
+    if (q->format == AP_CONV_JSON) {
+        ap_buf_append_str(out, "],\"next_cursor\":");
+        if (l.more)
+            ap_buf_append_json_string(out, l.cursor, strlen(l.cursor));
+        else
+            ap_buf_append_str(out, "null");
+        ap_buf_append_str(out, "}\n");
+    }
+    return ap_buf_check(out, "the list of conversations", err);
+}
