@@ -173,6 +173,38 @@ const scenarios = {
     return `${n} figures equal the API's; ${open} provisional buckets marked`;
   },
 
+  // A figure opens the conversations behind it: as many rows as the figure,
+  // each one the API lists, and an export of the same list.
+  async drilldown(browser) {
+    const page = await signedIn(browser, BASE, VIEWER, { hash: '#/reports?now=' + encodeURIComponent(NOW) });
+    const { doc } = await waitForReports(page, {});
+    const reason = doc.reports.handoffs_by_reason.find((r) => r.handoffs > 0 && r.handoffs <= 250);
+    check(reason, 'a handoff reason with 1-250 handoffs in the demo data');
+    await page.locator(`[data-report="handoffs_by_reason"] tr[data-key="${reason.reason}"] [data-field="handoffs"] a`).click();
+    await page.waitForFunction(() => location.hash.startsWith('#/conversations?'));
+    await page.waitForSelector('.conversations[aria-busy="false"] tbody tr', { timeout: TIMEOUT });
+    for (;;) {
+      const more = page.getByRole('button', { name: 'Show more' });
+      if (!(await more.isVisible())) break;
+      const before = await page.locator('.conversations tbody tr').count();
+      await more.click();
+      await page.waitForFunction((n) => document.querySelectorAll('.conversations tbody tr').length > n, before, { timeout: TIMEOUT });
+    }
+    const ids = await page.locator('.conversations tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.id));
+    check(ids.length === reason.handoffs, `${ids.length} conversations listed for ${reason.handoffs} handoffs (${reason.reason})`);
+    const params = Object.fromEntries(new URLSearchParams((await page.evaluate(() => location.hash)).split('?')[1]));
+    check(params.metric === 'handed_off' && params.reason === reason.reason && params.now === NOW, 'the list keeps the figure: ' + JSON.stringify(params));
+    const api1 = await api('GET', '/v1/conversations?' + new URLSearchParams({ ...params, format: 'ndjson' }), VIEWER);
+    check(api1.status === 200, 'GET /v1/conversations ' + api1.status);
+    const apiIds = api1.data.trim().split('\n').map((line) => JSON.parse(line).id);
+    check(JSON.stringify(apiIds) === JSON.stringify(ids), 'the page lists what the API lists, in its order');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button[data-format="csv"]').click()]);
+    const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+    check(csv.trim().split('\r\n').length === reason.handoffs + 1, 'the CSV export has a row per conversation and a header');
+    check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
+    return `${ids.length} handoffs (${reason.reason}) open as ${ids.length} conversations; CSV export of the same`;
+  },
+
   async controls(browser) {
     const page = await signedIn(browser, BASE, VIEWER, { hash: '#/reports?now=' + encodeURIComponent(NOW) });
     const first = await waitForReports(page, {});
@@ -421,7 +453,8 @@ const scenarios = {
   async a11y(browser) {
     const axe = readFileSync(requireWeb.resolve('axe-core/axe.min.js'), 'utf8');
     const gaps = await api('GET', '/v1/gaps?limit=1', ADMIN);
-    const hashes = ['#/reports?now=' + encodeURIComponent(NOW), '#/gaps', '#/answers'];
+    const hashes = ['#/reports?now=' + encodeURIComponent(NOW), '#/gaps', '#/answers',
+      '#/conversations?metric=handed_off&now=' + encodeURIComponent(NOW)];
     if (gaps.status === 200 && gaps.data.topics.length) hashes.push('#/gaps/' + gaps.data.topics[0].id);
     const found = [];
     for (const width of [1280, 390]) {

@@ -72,6 +72,9 @@ class Dashboard(unittest.TestCase):
     def test_reports_equal_the_api(self):
         self.scenario("reports")
 
+    def test_figure_opens_its_conversations(self):
+        self.scenario("drilldown")
+
     def test_controls_change_every_report(self):
         self.scenario("controls")
 

@@ -99,8 +99,9 @@ export function timeSeries(box, rows, labels, series, { percent = false, width =
 }
 
 /* The figures of a chart as a table: one row a bucket.
- *   columns: [{label, value: row => raw, text: row => string, title: row => string}] */
-export function dataTable(caption, rows, labels, columns) {
+ *   columns: [{label, value: row => raw, text: row => string, title: row => string}]
+ *   href(column, row, i): where the figure opens (its conversations), or null */
+export function dataTable(caption, rows, labels, columns, href = () => null) {
   return h('table', { class: 'data' },
     h('caption', { class: 'visually-hidden' }, caption),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Period'),
@@ -112,8 +113,11 @@ export function dataTable(caption, rows, labels, columns) {
       h('th', { scope: 'row' }, labels[i],
         row.partial ? h('span', { class: 'badge', title: 'The range or today cuts this period short.' }, 'partial') : null,
         row.provisional ? h('span', { class: 'badge', title: 'Conversations in this period have not ended yet.' }, 'provisional') : null),
-      columns.map((c) => h('td', {
-        class: 'num', title: c.title ? c.title(row) : null,
-        dataset: { field: c.field, value: c.value(row) === null ? 'null' : String(c.value(row)) },
-      }, c.text(row)))))));
+      columns.map((c) => {
+        const link = href(c, row, i);
+        return h('td', {
+          class: 'num', title: c.title ? c.title(row) : null,
+          dataset: { field: c.field, value: c.value(row) === null ? 'null' : String(c.value(row)) },
+        }, link ? h('a', { href: link }, c.text(row)) : c.text(row));
+      })))));
 }

@@ -7,6 +7,7 @@ import { h, mount, field } from './dom.js';
 import { reportsPage, firstRequest } from './reports.js';
 import { gapsPage, topicPage } from './gaps.js';
 import { answersPage } from './answers.js';
+import { conversationsPage } from './conversations.js';
 import './style.css';
 
 const app = document.getElementById('app');
@@ -111,10 +112,11 @@ function route() {
   else if (page === 'gaps' && id) shown = topicPage(main, id, params, ctx);
   else if (page === 'gaps') shown = gapsPage(main, params, ctx);
   else if (page === 'answers') shown = answersPage(main, params, ctx);
+  else if (page === 'conversations') shown = conversationsPage(main, params);
   else mount(main, h('h1', {}, 'Not found'), h('p', {}, 'There is no such page. ', h('a', { href: '#/reports' }, 'Go to the reports.')));
   leave = shown ? shown.leave : null;
   current = { page, id, update: shown ? shown.update : null };
-  document.title = (PAGES.find(([p]) => p === page) || [0, 'agentperf'])[1] + ' · agentperf';
+  document.title = (PAGES.find(([p]) => p === page) || [0, page === 'conversations' ? 'Conversations' : 'agentperf'])[1] + ' · agentperf';
 }
 
 api.whenUnauthorized(() => {

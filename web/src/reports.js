@@ -9,26 +9,26 @@ import * as fmt from './format.js';
 const POLL_KEY = 'agentperf.poll_ms';
 const POLL_DEFAULT_MS = 10000;
 
-const rate = (label) => [{ field: 'rate', label, value: (r) => r.rate, text: (r) => fmt.percent(r.rate),
+const rate = (label, metric) => [{ field: 'rate', label, metric, value: (r) => r.rate, text: (r) => fmt.percent(r.rate),
   title: (r) => fmt.ratio(r), kind: 'line' }];
-const counted = (label) => [{ field: 'count', label, value: (r) => r.count, text: (r) => fmt.count(r.count), kind: 'bar' }];
+const counted = (label, metric) => [{ field: 'count', label, metric, value: (r) => r.count, text: (r) => fmt.count(r.count), kind: 'bar' }];
 const both = (a, b) => [
-  { field: a[0], label: a[1], value: (r) => r[a[0]], text: (r) => fmt.count(r[a[0]]), kind: 'line' },
-  { field: b[0], label: b[1], value: (r) => r[b[0]], text: (r) => fmt.count(r[b[0]]), kind: 'line' },
+  { field: a[0], label: a[1], metric: a[0], value: (r) => r[a[0]], text: (r) => fmt.count(r[a[0]]), kind: 'line' },
+  { field: b[0], label: b[1], metric: b[0], value: (r) => r[b[0]], text: (r) => fmt.count(r[b[0]]), kind: 'line' },
 ];
 
 // The time-series reports, in page order within their sections.
 const SERIES = {
-  handled_over_time: { title: 'Conversations handled over time', about: 'Conversations the customer agent handled.', series: counted('Handled') },
-  handling_rate_over_time: { title: 'Handling rate over time', about: 'Handled ÷ all conversations.', series: rate('Handling rate'), percent: true },
+  handled_over_time: { title: 'Conversations handled over time', about: 'Conversations the customer agent handled.', series: counted('Handled', 'handled') },
+  handling_rate_over_time: { title: 'Handling rate over time', about: 'Handled ÷ all conversations.', series: rate('Handling rate', 'handled'), percent: true },
   questions_over_time: { title: 'Workload and questions', about: 'Visitor questions asked, and those the agent could not answer.', series: both(['asked', 'Asked'], ['unanswered', 'Unanswered']) },
-  resolution_rate_over_time: { title: 'Resolution rate over time', about: 'Resolved by the agent ÷ handled.', series: rate('Resolution rate'), percent: true },
-  resolved_over_time: { title: 'Resolved conversations', about: 'Conversations resolved by the agent.', series: counted('Resolved') },
-  deflection_rate_over_time: { title: 'Deflection rate over time', about: 'Deflected (ended without a handoff) ÷ handled.', series: rate('Deflection rate'), percent: true },
-  deflections_over_time: { title: 'Deflections over time', about: 'Handled conversations that ended without a handoff.', series: counted('Deflections') },
+  resolution_rate_over_time: { title: 'Resolution rate over time', about: 'Resolved by the agent ÷ handled.', series: rate('Resolution rate', 'resolved'), percent: true },
+  resolved_over_time: { title: 'Resolved conversations', about: 'Conversations resolved by the agent.', series: counted('Resolved', 'resolved') },
+  deflection_rate_over_time: { title: 'Deflection rate over time', about: 'Deflected (ended without a handoff) ÷ handled.', series: rate('Deflection rate', 'deflected'), percent: true },
+  deflections_over_time: { title: 'Deflections over time', about: 'Handled conversations that ended without a handoff.', series: counted('Deflections', 'deflected') },
   feedback_trend: { title: 'Visitor feedback trend', about: 'Ratings by visitors, per rating.', series: both(['helpful', 'Helpful'], ['not_helpful', 'Not helpful']) },
-  handoff_rate_over_time: { title: 'Handoff rate over time', about: 'Handed off to a human ÷ handled.', series: rate('Handoff rate'), percent: true },
-  handoffs_over_time: { title: 'Handoffs to a human', about: 'Handled conversations handed to the team.', series: counted('Handoffs') },
+  handoff_rate_over_time: { title: 'Handoff rate over time', about: 'Handed off to a human ÷ handled.', series: rate('Handoff rate', 'handed_off'), percent: true },
+  handoffs_over_time: { title: 'Handoffs to a human', about: 'Handled conversations handed to the team.', series: counted('Handoffs', 'handed_off') },
 };
 
 const SECTIONS = [
@@ -40,11 +40,11 @@ const SECTIONS = [
 
 // The Impact tiles: which figure, how it is written, and which way is better.
 const TILES = [
-  { field: 'resolved', label: 'Resolved by the agent', text: fmt.count, better: 1 },
-  { field: 'handled', label: 'Conversations handled', text: fmt.count, better: 0 },
-  { field: 'avg_resolution_seconds', label: 'Average resolution time', text: fmt.duration, better: -1 },
-  { field: 'deflection_rate', label: 'Deflection rate', text: fmt.percent, better: 1, rate: ['deflected', 'handled'] },
-  { field: 'helpful_share', label: 'Helpful ratings', text: fmt.percent, better: 1, rate: ['helpful', 'ratings'] },
+  { field: 'resolved', metric: 'resolved', label: 'Resolved by the agent', text: fmt.count, better: 1 },
+  { field: 'handled', metric: 'handled', label: 'Conversations handled', text: fmt.count, better: 0 },
+  { field: 'avg_resolution_seconds', metric: 'resolved', label: 'Average resolution time', text: fmt.duration, better: -1 },
+  { field: 'deflection_rate', metric: 'deflected', label: 'Deflection rate', text: fmt.percent, better: 1, rate: ['deflected', 'handled'] },
+  { field: 'helpful_share', metric: 'helpful', label: 'Helpful ratings', text: fmt.percent, better: 1, rate: ['helpful', 'ratings'] },
 ];
 
 function state(params) {
@@ -240,19 +240,29 @@ export function reportsPage(root, params, nav) {
       about ? h('p', { class: 'about' }, about) : null, content);
   }
 
+  // Where a figure opens: the conversations it counts (GET /v1/conversations),
+  // with the page's range, channel and now unless the figure narrows them.
+  const listLink = (metric, narrower = {}) => '#' + api.url('/conversations',
+    { metric, from: doc.from, to: doc.to, channel: doc.channel || '', now: s.now, ...narrower });
+  // A bucket's figure: its own days, from its start to the next bucket's.
+  const bucketLink = (rows) => (column, row, i) => listLink(column.metric,
+    { from: row.bucket, to: i + 1 < rows.length ? rows[i + 1].bucket : doc.to });
+  const figure = (link, text) => h('a', { href: link, class: 'figure-link' }, text);
+
   function card(name, r, labels) {
     const spec = SERIES[name];
     if (spec) {
       const table = h('details', { dataset: { tableFor: name }, open: openTables.has(name) },
         h('summary', {}, 'Figures'),
-        dataTable(spec.title, r[name], labels, spec.series));
+        dataTable(spec.title, r[name], labels, spec.series, bucketLink(r[name])));
       return frame(name, spec.title, spec.about, h('div', { class: 'chart', role: 'img', 'aria-label': spec.title + ' chart; the figures follow below' }),
         bucketNote(r[name]), table);
     }
     return SUMMARY[name](r[name]);
   }
 
-  const cell = (fieldName, value, text, title) => h('td', { class: 'num', title, dataset: { field: fieldName, value: value === null ? 'null' : String(value) } }, text);
+  const cell = (fieldName, value, text, title, link) => h('td', { class: 'num', title, dataset: { field: fieldName, value: value === null ? 'null' : String(value) } },
+    link ? figure(link, text) : text);
   const share = (n, total) => {
     const bar = h('span', { class: 'bar' });
     bar.style.width = (total ? Math.round((n / total) * 100) : 0) + '%';
@@ -267,12 +277,12 @@ export function reportsPage(root, params, nav) {
           h('table', { class: 'ranked' },
             h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Channel'), h('th', { scope: 'col', class: 'num' }, 'Handled'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Share')))),
             h('tbody', {}, rows.map((row) => h('tr', { dataset: { key: row.channel } },
-              h('th', { scope: 'row' }, row.channel), cell('count', row.count, fmt.count(row.count)), h('td', {}, share(row.count, top)))))));
+              h('th', { scope: 'row' }, row.channel), cell('count', row.count, fmt.count(row.count), null, listLink('handled', { channel: row.channel })), h('td', {}, share(row.count, top)))))));
     },
     resolution_rate: (row) => frame('resolution_rate', 'Resolution rate', 'Resolved by the agent ÷ handled, over the range.',
-      h('p', { class: 'figure' }, h('span', { class: 'big', title: fmt.ratio(row), dataset: { field: 'rate', value: row.rate === null ? 'null' : String(row.rate) } }, fmt.percent(row.rate)),
-        h('span', { class: 'sub' }, h('span', { dataset: { field: 'numerator', value: String(row.numerator) } }, fmt.count(row.numerator)), ' resolved of ',
-          h('span', { dataset: { field: 'denominator', value: String(row.denominator) } }, fmt.count(row.denominator)), ' handled'))),
+      h('p', { class: 'figure' }, h('span', { class: 'big', title: fmt.ratio(row), dataset: { field: 'rate', value: row.rate === null ? 'null' : String(row.rate) } }, figure(listLink('resolved'), fmt.percent(row.rate))),
+        h('span', { class: 'sub' }, h('span', { dataset: { field: 'numerator', value: String(row.numerator) } }, figure(listLink('resolved'), fmt.count(row.numerator))), ' resolved of ',
+          h('span', { dataset: { field: 'denominator', value: String(row.denominator) } }, figure(listLink('handled'), fmt.count(row.denominator))), ' handled'))),
     team: (rows) => {
       const total = rows.reduce((a, row) => a + row.resolved, 0);
       return frame('team', 'Customer agent in your team', 'Conversations per resolver over the range: the agent and each team member, ranked.',
@@ -283,13 +293,13 @@ export function reportsPage(root, params, nav) {
               h('td', { class: 'num' }, String(i + 1)),
               h('th', { scope: 'row' }, row.resolver === 'agent' ? 'Customer agent (AI)' : (row.name || row.resolver),
                 row.name && row.resolver !== 'agent' ? h('span', { class: 'muted' }, ' ' + row.resolver) : null),
-              cell('resolved', row.resolved, fmt.count(row.resolved)),
+              cell('resolved', row.resolved, fmt.count(row.resolved), null, listLink('conversations', { resolver: row.resolver })),
               h('td', { class: 'num' }, total ? fmt.percent(row.resolved / total) : '–', share(row.resolved, rows[0].resolved)))))));
     },
     handoff_outcomes: (o) => frame('handoff_outcomes', 'Handoffs from the customer agent', 'Over the range: how many handoffs the team converted (ticket closed or resolved), and how fast.',
       h('dl', { class: 'figures' },
-        h('div', {}, h('dt', {}, 'Handoffs'), h('dd', { dataset: { field: 'handoffs', value: String(o.handoffs) } }, fmt.count(o.handoffs))),
-        h('div', {}, h('dt', {}, 'Converted'), h('dd', { dataset: { field: 'converted', value: String(o.converted) } }, fmt.count(o.converted))),
+        h('div', {}, h('dt', {}, 'Handoffs'), h('dd', { dataset: { field: 'handoffs', value: String(o.handoffs) } }, figure(listLink('handed_off'), fmt.count(o.handoffs)))),
+        h('div', {}, h('dt', {}, 'Converted'), h('dd', { dataset: { field: 'converted', value: String(o.converted) } }, figure(listLink('converted'), fmt.count(o.converted)))),
         h('div', {}, h('dt', {}, 'Conversion share'), h('dd', { title: fmt.count(o.converted) + ' / ' + fmt.count(o.handoffs), dataset: { field: 'conversion_rate', value: String(o.conversion_rate) } }, fmt.percent(o.conversion_rate))),
         h('div', {}, h('dt', {}, 'Average time to close'), h('dd', { dataset: { field: 'avg_close_seconds', value: String(o.avg_close_seconds) } }, fmt.duration(o.avg_close_seconds))))),
     handoffs_by_reason: (rows) => frame('handoffs_by_reason', 'Handoffs by reason', 'Over the range, per reason given by the agent.',
@@ -299,8 +309,8 @@ export function reportsPage(root, params, nav) {
             h('th', { scope: 'col', class: 'num' }, 'Converted'), h('th', { scope: 'col', class: 'num' }, 'Conversion'), h('th', { scope: 'col', class: 'num' }, 'Avg. close'))),
           h('tbody', {}, rows.map((row) => h('tr', { dataset: { key: row.reason } },
             h('th', { scope: 'row' }, row.reason.replace(/_/g, ' ')),
-            cell('handoffs', row.handoffs, fmt.count(row.handoffs)),
-            cell('converted', row.converted, fmt.count(row.converted)),
+            cell('handoffs', row.handoffs, fmt.count(row.handoffs), null, listLink('handed_off', { reason: row.reason })),
+            cell('converted', row.converted, fmt.count(row.converted), null, listLink('converted', { reason: row.reason })),
             cell('conversion_rate', row.conversion_rate, fmt.percent(row.conversion_rate), fmt.count(row.converted) + ' / ' + fmt.count(row.handoffs)),
             cell('avg_close_seconds', row.avg_close_seconds, fmt.duration(row.avg_close_seconds)))))))),
   };
@@ -325,7 +335,7 @@ export function reportsPage(root, params, nav) {
   const weekValue = (week, field, w, t, cls) => h('span', {
     class: cls, title: t.rate ? `${fmt.count(w[t.rate[0]])} / ${fmt.count(w[t.rate[1]])}` : null,
     dataset: { week, field, value: w[field] === null ? 'null' : String(w[field]) },
-  }, t.text(w[field]));
+  }, figure(listLink(t.metric, { from: w.week, to: addDays(w.week, 7) }), t.text(w[field])));
 
   function tile(t, tw, pw, wb) {
     return h('div', { class: 'tile' },
