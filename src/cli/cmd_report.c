@@ -75,7 +75,8 @@ static enum ap_status export_pages(struct ap_cli_args *args, struct ap_store *st
         if (!first && q->format == AP_CONV_CSV) /* the header line of a later page */
             while (skip < page.len && page.data[skip++] != '\n')
                 ;
-        fwrite(page.data + skip, 1, page.len - skip, args->out);
+        if (page.len > skip)
+            fwrite(page.data + skip, 1, page.len - skip, args->out);
         if (next[0] == '\0')
             break;
         struct ap_conv_params again = {.cursor = next};
