@@ -72,6 +72,7 @@ enum stmt_id {
     ST_RENAME_GAP_TOPIC,
     ST_SET_GAP_TOPIC_DISMISSED,
     ST_SET_GAP_QUESTION_DISMISSED,
+    ST_CURATE_GAP_QUESTION_DISMISSED,
     ST_MOVE_GAP_QUESTION,
     ST_REGROUP_GAP_QUESTIONS,
     ST_REGROUP_GAP_QUESTION,
@@ -320,8 +321,11 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_SET_GAP_TOPIC_DISMISSED] = "UPDATE gap_topics SET dismissed = $3::int8 WHERE "
                                    "account_id = $1::int8 AND id = $2::int8 "
                                    "AND merged_into IS NULL",
-    [ST_SET_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = $3::int8 WHERE "
+    [ST_SET_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = $3::int8, pinned = 1 WHERE "
                                       "account_id = $1::int8 AND id = $2::int8",
+    [ST_CURATE_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = $4::int8, "
+                                         "pinned = 1 WHERE account_id = $1::int8 AND "
+                                         "topic_id = $2::int8 AND id = $3::int8",
     [ST_MOVE_GAP_QUESTION] = "UPDATE gap_questions SET topic_id = $3::int8, pinned = 1 WHERE account_id = "
                              "$1::int8 AND id = $2::int8 AND topic_id IS NOT NULL",
     [ST_REGROUP_GAP_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE account_id = $1::int8 AND "
@@ -855,6 +859,7 @@ static bool touches_gap_questions(enum stmt_id id)
     case ST_GAP_TOPIC_QUESTIONS:
     case ST_GET_GAP_QUESTION:
     case ST_SET_GAP_QUESTION_DISMISSED:
+    case ST_CURATE_GAP_QUESTION_DISMISSED:
     case ST_MOVE_GAP_QUESTION:
     case ST_REGROUP_GAP_QUESTIONS:
     case ST_REGROUP_GAP_QUESTION:
@@ -2801,6 +2806,18 @@ static enum ap_status pg_refresh_gap_topic(struct ap_store *base, int64_t accoun
     return refresh_gap_figures(from_base(base), account_id, topic_id, err);
 }
 
+static enum ap_status pg_curate_gap_question_dismissed(struct ap_store *base, int64_t account_id,
+                                                       int64_t topic_id, int64_t question_id,
+                                                       bool dismissed, struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, account_id);
+    p_i64(&p, topic_id);
+    p_i64(&p, question_id);
+    p_i64(&p, dismissed);
+    return run_update(from_base(base), ST_CURATE_GAP_QUESTION_DISMISSED, &p, err);
+}
+
 static enum ap_status pg_merge_gap_topic(struct ap_store *base, int64_t account_id, int64_t from,
                                          int64_t into, struct ap_error *err)
 {
@@ -3107,6 +3124,7 @@ static const struct ap_store_ops pg_ops = {
     .select_gap_regroup_questions = pg_select_gap_regroup_questions,
     .regroup_gap_question = pg_regroup_gap_question,
     .refresh_gap_topic = pg_refresh_gap_topic,
+    .curate_gap_question_dismissed = pg_curate_gap_question_dismissed,
     .set_gap_topic_answer = pg_set_gap_topic_answer,
     .select_conversation_bodies = pg_select_conversation_bodies,
     .insert_answer = pg_insert_answer,

@@ -70,6 +70,7 @@ enum stmt_id {
     ST_RENAME_GAP_TOPIC,
     ST_SET_GAP_TOPIC_DISMISSED,
     ST_SET_GAP_QUESTION_DISMISSED,
+    ST_CURATE_GAP_QUESTION_DISMISSED,
     ST_MOVE_GAP_QUESTION,
     ST_REGROUP_GAP_QUESTIONS,
     ST_REGROUP_GAP_QUESTION,
@@ -320,8 +321,10 @@ static const char *const stmt_sql[ST__COUNT] = {
                             "AND merged_into IS NULL",
     [ST_SET_GAP_TOPIC_DISMISSED] = "UPDATE gap_topics SET dismissed = ?3 WHERE account_id = ?1 "
                                    "AND id = ?2 AND merged_into IS NULL",
-    [ST_SET_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = ?3 WHERE "
+    [ST_SET_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = ?3, pinned = 1 WHERE "
                                       "account_id = ?1 AND id = ?2",
+    [ST_CURATE_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = ?4, pinned = 1 "
+                                         "WHERE account_id = ?1 AND topic_id = ?2 AND id = ?3",
     [ST_MOVE_GAP_QUESTION] = "UPDATE gap_questions SET topic_id = ?3, pinned = 1 WHERE account_id = ?1 AND "
                              "id = ?2 AND topic_id IS NOT NULL",
     [ST_REGROUP_GAP_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE account_id = ?1 AND "
@@ -1579,6 +1582,20 @@ static enum ap_status sqlite_refresh_gap_topic(struct ap_store *base, int64_t ac
     return refresh_gap_figures(from_base(base), account_id, topic_id, err);
 }
 
+static enum ap_status sqlite_curate_gap_question_dismissed(struct ap_store *base,
+                                                           int64_t account_id, int64_t topic_id,
+                                                           int64_t question_id, bool dismissed,
+                                                           struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_CURATE_GAP_QUESTION_DISMISSED);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, topic_id);
+    sqlite3_bind_int64(st, 3, question_id);
+    sqlite3_bind_int(st, 4, dismissed);
+    return exec_update(s, st, err);
+}
+
 static enum ap_status sqlite_merge_gap_topic(struct ap_store *base, int64_t account_id,
                                              int64_t from, int64_t into, struct ap_error *err)
 {
@@ -1874,6 +1891,7 @@ static const struct ap_store_ops sqlite_ops = {
     .select_gap_regroup_questions = sqlite_select_gap_regroup_questions,
     .regroup_gap_question = sqlite_regroup_gap_question,
     .refresh_gap_topic = sqlite_refresh_gap_topic,
+    .curate_gap_question_dismissed = sqlite_curate_gap_question_dismissed,
     .set_gap_topic_answer = sqlite_set_gap_topic_answer,
     .select_conversation_bodies = sqlite_select_conversation_bodies,
     .insert_answer = sqlite_insert_answer,

@@ -314,6 +314,13 @@ struct ap_store_ops {
                                            double similarity, struct ap_error *err);
     enum ap_status (*refresh_gap_topic)(struct ap_store *store, int64_t account_id,
                                         int64_t topic_id, struct ap_error *err);
+    /* Dismisses (or restores) one question of topic_id for a person and pins
+     * it, so that the re-grouping never undoes the decision; the topic's
+     * figures are left for one refresh_gap_topic after a batch. AP_NOT_FOUND
+     * when the account has no such question in that topic. */
+    enum ap_status (*curate_gap_question_dismissed)(struct ap_store *store, int64_t account_id,
+                                                    int64_t topic_id, int64_t question_id,
+                                                    bool dismissed, struct ap_error *err);
     /* The canonical JSON of a conversation's events of one type, by (at, id);
      * key = event id. */
     enum ap_status (*select_conversation_bodies)(struct ap_store *store, int64_t account_id,
@@ -684,6 +691,11 @@ static inline enum ap_status ap_store_regroup_gap_question(struct ap_store *s, i
 static inline enum ap_status ap_store_refresh_gap_topic(struct ap_store *s, int64_t account_id, int64_t topic_id, struct ap_error *err)
 {
     return s->ops->refresh_gap_topic(s, account_id, topic_id, err);
+}
+
+static inline enum ap_status ap_store_curate_gap_question_dismissed(struct ap_store *s, int64_t account_id, int64_t topic_id, int64_t question_id, bool dismissed, struct ap_error *err)
+{
+    return s->ops->curate_gap_question_dismissed(s, account_id, topic_id, question_id, dismissed, err);
 }
 
 static inline enum ap_status ap_store_select_conversation_bodies(struct ap_store *s, int64_t account_id, const char *conversation_id, int type, ap_blob_fn fn, void *ctx, struct ap_error *err)
