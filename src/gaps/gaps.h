@@ -139,8 +139,9 @@ struct ap_gap_same_question {
     size_t n_members;
 };
 
-/* The same questions of a topic, most asked first (then the most central,
- * then the earliest asked): items[0, n). Fill with ap_gap_same_add, then
+/* The same questions of a topic, most asked first (dismissed members
+ * included, so a dismissed row keeps its place; then the most central, then
+ * the earliest asked): items[0, n). Fill with ap_gap_same_add, then
  * ap_gap_same_finish once; ap_gap_same_free releases everything, the
  * strings the items point to included. */
 struct ap_gap_same {

@@ -96,15 +96,17 @@ static int by_key(const void *a, const void *b)
     return x->m.id > y->m.id ? -1 : x->m.id < y->m.id;
 }
 
-/* Most asked first; among equals the most central (the one closest to its
- * topic's centre, like the label), then the earliest asked. */
+/* Most asked first, dismissed questions included (so that a row keeps its
+ * place on the topic page when it is dismissed: the list's top questions
+ * leave dismissed ones out before grouping); among equals the most central
+ * (the one closest to its topic's centre, like the label), then the earliest
+ * asked. */
 static int by_rank(const void *a, const void *b)
 {
     const struct ap_gap_same_question *x = a, *y = b;
-    if (x->count != y->count)
-        return x->count > y->count ? -1 : 1;
-    if (x->dismissed != y->dismissed)
-        return x->dismissed > y->dismissed ? -1 : 1;
+    int64_t nx = x->count + x->dismissed, ny = y->count + y->dismissed;
+    if (nx != ny)
+        return nx > ny ? -1 : 1;
     if (x->similarity != y->similarity)
         return x->similarity > y->similarity ? -1 : 1;
     return x->first_id < y->first_id ? -1 : x->first_id > y->first_id;
