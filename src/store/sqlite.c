@@ -312,9 +312,11 @@ static const char *const stmt_sql[ST__COUNT] = {
                          "answered_at_us, created_at_us, 0, 0, 0, 0, "
                          GAP_STATUS_OF("dismissed", "answer_id", "0") ", 1 FROM gap_topics "
                          "WHERE account_id = ? AND id = ?",
-    [ST_GAP_TOPIC_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
-                               "account_id = ? AND topic_id = ? ORDER BY at_us DESC, id DESC "
-                               "LIMIT ? OFFSET ?",
+    /* Through the by-topic index: without it SQLite walks the account's
+     * questions in time order (for the ORDER BY), all of them for each topic. */
+    [ST_GAP_TOPIC_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions INDEXED BY "
+                               "gap_questions_by_topic WHERE account_id = ? AND topic_id = ? "
+                               "ORDER BY at_us DESC, id DESC LIMIT ? OFFSET ?",
     [ST_GET_GAP_QUESTION] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
                             "account_id = ? AND id = ?",
     [ST_RENAME_GAP_TOPIC] = "UPDATE gap_topics SET label = ?3 WHERE account_id = ?1 AND id = ?2 "
