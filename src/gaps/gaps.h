@@ -147,7 +147,7 @@ struct ap_gap_same_question {
 struct ap_gap_same {
     struct ap_gap_same_question *items;
     size_t n;
-    struct entry *entries;              /* private */
+    struct ap_gap_same_entry *entries;  /* private (same.c) */
     size_t n_entries, cap_entries;
     struct ap_text *text;
 };

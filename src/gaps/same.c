@@ -10,7 +10,7 @@
 #include "gaps/gaps.h"
 
 /* One question read, with its identity key. */
-struct entry {
+struct ap_gap_same_entry {
     char *key;
     char *text;
     double similarity;
@@ -58,12 +58,20 @@ enum ap_status ap_gap_same_add(struct ap_gap_same *s, const struct ap_gap_questi
             return rc;
     }
     const char *text = q->text ? q->text : "";
+    /* The cap only bounds the buffer: NFKC case folding can lengthen a
+     * character many times over (U+FDFA is 18 characters). */
     struct ap_buf key;
-    ap_buf_init(&key, strlen(text) * 4 + 64); /* folding may lengthen, never this much */
-    enum ap_status rc = ap_text_identity(s->text, text, strlen(text), &key, err);
-    if (rc == AP_OK)
-        rc = ap_buf_append_char(&key, '\0');
+    ap_buf_init(&key, strlen(text) * 18 + 64);
+    if (ap_text_identity(s->text, text, strlen(text), &key, err) != AP_OK) {
+        /* Stored questions are valid UTF-8; should ICU still refuse one, it
+         * counts as itself rather than failing the page. */
+        ap_buf_free(&key);
+        ap_buf_init(&key, strlen(text) + 1);
+        ap_buf_append_str(&key, text);
+    }
+    enum ap_status rc = ap_buf_append_char(&key, '\0');
     if (rc != AP_OK) {
+        rc = ap_buf_check(&key, "text", err);
         ap_buf_free(&key);
         return rc;
     }
@@ -71,7 +79,7 @@ enum ap_status ap_gap_same_add(struct ap_gap_same *s, const struct ap_gap_questi
         s->cap_entries = s->cap_entries ? 2 * s->cap_entries : 64;
         s->entries = ap_realloc(s->entries, s->cap_entries * sizeof *s->entries);
     }
-    struct entry *e = &s->entries[s->n_entries++];
+    struct ap_gap_same_entry *e = &s->entries[s->n_entries++];
     e->key = key.data; /* the buffer's bytes, NUL-terminated: the entry owns them */
     e->text = ap_strdup(text);
     e->similarity = q->similarity;
@@ -87,7 +95,7 @@ enum ap_status ap_gap_same_add(struct ap_gap_same *s, const struct ap_gap_questi
 /* By key, then newest first (the order a group lists its members in). */
 static int by_key(const void *a, const void *b)
 {
-    const struct entry *x = a, *y = b;
+    const struct ap_gap_same_entry *x = a, *y = b;
     int c = strcmp(x->key, y->key);
     if (c)
         return c;
@@ -121,7 +129,7 @@ static void make_group(struct ap_gap_same *s, size_t from, size_t to,
     g->first_id = INT64_MAX;
     size_t best = from;
     for (size_t i = from; i < to; i++) {
-        const struct entry *e = &s->entries[i];
+        const struct ap_gap_same_entry *e = &s->entries[i];
         g->members[g->n_members++] = &e->m;
         if (e->m.dismissed)
             g->dismissed++;
@@ -129,7 +137,7 @@ static void make_group(struct ap_gap_same *s, size_t from, size_t to,
             g->count++;
         if (e->m.id < g->first_id)
             g->first_id = e->m.id;
-        const struct entry *b = &s->entries[best];
+        const struct ap_gap_same_entry *b = &s->entries[best];
         if (e->similarity > b->similarity ||
             (e->similarity == b->similarity && e->m.id < b->m.id))
             best = i;

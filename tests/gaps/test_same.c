@@ -100,6 +100,25 @@ static void test_dismissed_rows_keep_their_place(void **state)
     ap_gap_same_free(&s);
 }
 
+/* Text that case folding lengthens many times over still gets its row. */
+static void test_long_folding(void **state)
+{
+    (void)state;
+    char text[3 * 40 + 2];
+    for (int i = 0; i < 40; i++)
+        memcpy(text + 3 * i, "\xef\xb7\xba", 3); /* U+FDFA: 18 characters folded */
+    memcpy(text + 120, "?", 2);
+    static struct q qs[2];
+    qs[0] = (struct q){1, text, "c1", 0.1, false};
+    qs[1] = (struct q){2, text, "c2", 0.2, false};
+    struct ap_gap_same s;
+    ap_gap_same_init(&s);
+    add_all(&s, qs, 2);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.items[0].count, 2);
+    ap_gap_same_free(&s);
+}
+
 static void test_empty(void **state)
 {
     (void)state;
@@ -117,6 +136,7 @@ int main(void)
         cmocka_unit_test(test_rows_and_counts),
         cmocka_unit_test(test_ties),
         cmocka_unit_test(test_dismissed_rows_keep_their_place),
+        cmocka_unit_test(test_long_folding),
         cmocka_unit_test(test_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
