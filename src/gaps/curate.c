@@ -272,6 +272,21 @@ static enum ap_status apply_batch(struct ap_store *store, struct batch *b, bool 
     return rc;
 }
 
+/* The error for a conversation with no question in the topic. The id is
+ * named whole (the parser checked its UTF-8) when it fits the message. */
+static enum ap_status unknown_conversation(const char *id, int64_t topic_id,
+                                           struct ap_error *err)
+{
+    if (strlen(id) > 128)
+        return ap_error_set(err, AP_INVALID, "conversations",
+                            "\"conversations\": a conversation id of %zu bytes has no question "
+                            "in topic %lld",
+                            strlen(id), (long long)topic_id);
+    return ap_error_set(err, AP_INVALID, "conversations",
+                        "\"conversations\": conversation \"%s\" has no question in topic %lld",
+                        id, (long long)topic_id);
+}
+
 static enum ap_status dismiss_conversations_txn(struct ap_store *store, void *ctx,
                                                 struct ap_error *err)
 {
@@ -292,10 +307,7 @@ static enum ap_status dismiss_conversations_txn(struct ap_store *store, void *ct
     }
     for (size_t i = 0; rc == AP_OK && i < b->n_conversations; i++)
         if (!seen[i])
-            rc = ap_error_set(err, AP_INVALID, "conversations",
-                              "\"conversations\": conversation \"%.128s\" has no question in "
-                              "topic %lld",
-                              b->conversations[i], (long long)b->topic_id);
+            rc = unknown_conversation(b->conversations[i], b->topic_id, err);
     free(seen);
     if (rc == AP_OK && b->n_changed > AP_GAP_BATCH_QUESTIONS_MAX)
         rc = ap_error_set(err, AP_TOO_LARGE, "conversations",

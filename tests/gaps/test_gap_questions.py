@@ -215,6 +215,13 @@ class GapQuestions(unittest.TestCase):
         before = self.listed()["questions"]
         self.assert_error(self.dismiss(["c-i0", "no-such-conversation"]), 400, "conversations")
         self.assertEqual(self.listed()["questions"], before)
+        r = self.dismiss(["nope"])
+        self.assert_error(r, 400, "conversations")
+        self.assertIn('"nope"', r.json()["error"]["message"])
+        long_id = "\u00e6" * 128  # 256 bytes: named by its size, never cut inside a character
+        r = self.dismiss([long_id])
+        self.assert_error(r, 400, "conversations")
+        self.assertIn("256 bytes", r.json()["error"]["message"])
         self.assert_error(self.dismiss([]), 400, "conversations")
         self.assert_error(self.dismiss("c-i0"), 400, "conversations")
         self.assert_error(self.dismiss([1, 2]), 400, "conversations")
