@@ -186,8 +186,7 @@ enum ap_status ap_gaps_top_questions(struct ap_store *store, int64_t account_id,
                                      const struct ap_gap_topic_query *q, int64_t topic_id,
                                      struct ap_gap_same *out, struct ap_error *err)
 {
-    struct ap_gap_same_filter f = {q->from_us, q->to_us, q->channel, true};
-    return ap_gaps_same_questions(store, account_id, topic_id, &f, out, err);
+    return ap_gaps_same_latest(store, account_id, topic_id, q, AP_GAPS_TOP_SAMPLE, out, err);
 }
 
 /* "top_questions": the topic's AP_GAPS_TOP_QUESTIONS most asked, within the
@@ -618,7 +617,7 @@ enum ap_status ap_gaps_topic_same_json(struct ap_store *store, const struct ap_a
     ap_gap_same_init(&same);
     enum ap_status rc = load_topic(store, account->id, topic_id, &v, err);
     if (rc == AP_OK)
-        rc = ap_gaps_same_questions(store, account->id, topic_id, NULL, &same, err);
+        rc = ap_gaps_same_questions(store, account->id, topic_id, &same, err);
     if (rc == AP_OK) {
         size_t questions = 0;
         for (size_t i = 0; i < same.n; i++)

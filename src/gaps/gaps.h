@@ -158,18 +158,18 @@ enum ap_status ap_gap_same_add(struct ap_gap_same *s, const struct ap_gap_questi
 void ap_gap_same_finish(struct ap_gap_same *s);
 void ap_gap_same_free(struct ap_gap_same *s);
 
-/* Which of a topic's questions count; NULL: all, dismissed ones included. */
-struct ap_gap_same_filter {
-    int64_t from_us, to_us;
-    const char *channel;                /* or NULL */
-    bool undismissed_only;
-};
-
-/* Reads the topic's questions (of the account only) and groups them into out,
- * which the caller frees with ap_gap_same_free whatever the result. */
+/* Reads every question of the topic (of the account only), dismissed ones
+ * included, and groups them into out, which the caller frees with
+ * ap_gap_same_free whatever the result. */
 enum ap_status ap_gaps_same_questions(struct ap_store *store, int64_t account_id,
-                                      int64_t topic_id, const struct ap_gap_same_filter *filter,
-                                      struct ap_gap_same *out, struct ap_error *err);
+                                      int64_t topic_id, struct ap_gap_same *out,
+                                      struct ap_error *err);
+
+/* The same questions among the topic's latest `limit` undismissed questions
+ * asked within q's date range and channel; out as for ap_gaps_same_questions. */
+enum ap_status ap_gaps_same_latest(struct ap_store *store, int64_t account_id, int64_t topic_id,
+                                   const struct ap_gap_topic_query *q, int64_t limit,
+                                   struct ap_gap_same *out, struct ap_error *err);
 
 /* --- reading (document.c) ------------------------------------------------------ */
 
@@ -192,10 +192,14 @@ enum ap_status ap_gaps_query_parse(const struct ap_gaps_params *params,
                                    struct ap_gap_topic_query *q, char channel[33],
                                    struct ap_error *err);
 
-/* A topic's same questions within the table's filters (date range, channel),
- * dismissed ones left out: its top questions are the first. out as for
+/* A topic's top questions: the first AP_GAPS_TOP_QUESTIONS same questions
+ * among its latest AP_GAPS_TOP_SAMPLE undismissed questions within the
+ * table's filters (date range, channel). The sample bounds what a list costs
+ * whatever the topics' sizes (docs/internals/gaps.md); for a topic of at most
+ * that many questions the counts are over all of them. out as for
  * ap_gaps_same_questions. */
 #define AP_GAPS_TOP_QUESTIONS 3
+#define AP_GAPS_TOP_SAMPLE 500
 enum ap_status ap_gaps_top_questions(struct ap_store *store, int64_t account_id,
                                      const struct ap_gap_topic_query *q, int64_t topic_id,
                                      struct ap_gap_same *out, struct ap_error *err);

@@ -166,35 +166,36 @@ void ap_gap_same_finish(struct ap_gap_same *s)
 
 struct reading {
     struct ap_gap_same *same;
-    const struct ap_gap_same_filter *filter;
     struct ap_error *err;
 };
 
-static bool wanted(const struct ap_gap_same_filter *f, const struct ap_gap_question_rec *q)
-{
-    if (f == NULL)
-        return true;
-    if (f->undismissed_only && q->dismissed)
-        return false;
-    if (q->at_us < f->from_us || q->at_us >= f->to_us)
-        return false;
-    return f->channel == NULL || (q->channel && strcmp(q->channel, f->channel) == 0);
-}
-
-static enum ap_status read_question(void *ctx, const struct ap_gap_question_rec *q)
+static enum ap_status add_question(void *ctx, const struct ap_gap_question_rec *q)
 {
     struct reading *r = ctx;
-    return wanted(r->filter, q) ? ap_gap_same_add(r->same, q, r->err) : AP_OK;
+    return ap_gap_same_add(r->same, q, r->err);
 }
 
 enum ap_status ap_gaps_same_questions(struct ap_store *store, int64_t account_id,
-                                      int64_t topic_id, const struct ap_gap_same_filter *filter,
-                                      struct ap_gap_same *out, struct ap_error *err)
+                                      int64_t topic_id, struct ap_gap_same *out,
+                                      struct ap_error *err)
 {
-    struct reading r = {out, filter, err};
+    struct reading r = {out, err};
     ap_gap_same_init(out);
     enum ap_status rc = ap_store_select_gap_topic_questions(store, account_id, topic_id,
-                                                            INT64_MAX, 0, read_question, &r, err);
+                                                            INT64_MAX, 0, add_question, &r, err);
+    if (rc == AP_OK)
+        ap_gap_same_finish(out);
+    return rc;
+}
+
+enum ap_status ap_gaps_same_latest(struct ap_store *store, int64_t account_id, int64_t topic_id,
+                                   const struct ap_gap_topic_query *q, int64_t limit,
+                                   struct ap_gap_same *out, struct ap_error *err)
+{
+    struct reading r = {out, err};
+    ap_gap_same_init(out);
+    enum ap_status rc = ap_store_select_gap_topic_latest(store, account_id, topic_id, q, limit,
+                                                         add_question, &r, err);
     if (rc == AP_OK)
         ap_gap_same_finish(out);
     return rc;

@@ -66,6 +66,7 @@ enum stmt_id {
     ST_GAP_QUESTION_TOPIC,
     ST_GET_GAP_TOPIC,
     ST_GAP_TOPIC_QUESTIONS,
+    ST_GAP_TOPIC_LATEST,
     ST_GET_GAP_QUESTION,
     ST_RENAME_GAP_TOPIC,
     ST_SET_GAP_TOPIC_DISMISSED,
@@ -317,6 +318,11 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_GAP_TOPIC_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions INDEXED BY "
                                "gap_questions_by_topic WHERE account_id = ? AND topic_id = ? "
                                "ORDER BY at_us DESC, id DESC LIMIT ? OFFSET ?",
+    /* A range of the by-topic index, newest first, stopping at the limit. */
+    [ST_GAP_TOPIC_LATEST] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions INDEXED BY "
+                            "gap_questions_by_topic WHERE account_id = ?1 AND topic_id = ?2 AND "
+                            "dismissed = 0 AND at_us >= ?3 AND at_us < ?4 AND (?5 IS NULL OR "
+                            "channel = ?5) ORDER BY at_us DESC LIMIT ?6",
     [ST_GET_GAP_QUESTION] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
                             "account_id = ? AND id = ?",
     [ST_RENAME_GAP_TOPIC] = "UPDATE gap_topics SET label = ?3 WHERE account_id = ?1 AND id = ?2 "
@@ -1464,6 +1470,23 @@ static enum ap_status sqlite_select_gap_topic_questions(struct ap_store *base,
     return select_gap_questions(s, st, fn, ctx, err);
 }
 
+static enum ap_status sqlite_select_gap_topic_latest(struct ap_store *base, int64_t account_id,
+                                                     int64_t topic_id,
+                                                     const struct ap_gap_topic_query *q,
+                                                     int64_t limit, ap_gap_question_fn fn,
+                                                     void *ctx, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_GAP_TOPIC_LATEST);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, topic_id);
+    sqlite3_bind_int64(st, 3, q->from_us);
+    sqlite3_bind_int64(st, 4, q->to_us);
+    bind_text(st, 5, q->channel);
+    sqlite3_bind_int64(st, 6, limit);
+    return select_gap_questions(s, st, fn, ctx, err);
+}
+
 struct found {
     ap_gap_question_fn fn;
     void *ctx;
@@ -1884,6 +1907,7 @@ static const struct ap_store_ops sqlite_ops = {
     .select_gap_topics = sqlite_select_gap_topics,
     .get_gap_topic = sqlite_get_gap_topic,
     .select_gap_topic_questions = sqlite_select_gap_topic_questions,
+    .select_gap_topic_latest = sqlite_select_gap_topic_latest,
     .get_gap_question = sqlite_get_gap_question,
     .rename_gap_topic = sqlite_rename_gap_topic,
     .set_gap_topic_dismissed = sqlite_set_gap_topic_dismissed,

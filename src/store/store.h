@@ -279,6 +279,12 @@ struct ap_store_ops {
                                                  int64_t topic_id, int64_t limit, int64_t offset,
                                                  ap_gap_question_fn fn, void *ctx,
                                                  struct ap_error *err);
+    /* The topic's latest `limit` undismissed questions asked in [q->from_us,
+     * q->to_us) on q->channel (NULL: any), newest first. */
+    enum ap_status (*select_gap_topic_latest)(struct ap_store *store, int64_t account_id,
+                                              int64_t topic_id, const struct ap_gap_topic_query *q,
+                                              int64_t limit, ap_gap_question_fn fn, void *ctx,
+                                              struct ap_error *err);
     enum ap_status (*get_gap_question)(struct ap_store *store, int64_t account_id,
                                        int64_t question_id, ap_gap_question_fn fn, void *ctx,
                                        struct ap_error *err);
@@ -641,6 +647,11 @@ static inline enum ap_status ap_store_get_gap_topic(struct ap_store *s, int64_t 
 static inline enum ap_status ap_store_select_gap_topic_questions(struct ap_store *s, int64_t account_id, int64_t topic_id, int64_t limit, int64_t offset, ap_gap_question_fn fn, void *ctx, struct ap_error *err)
 {
     return s->ops->select_gap_topic_questions(s, account_id, topic_id, limit, offset, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_select_gap_topic_latest(struct ap_store *s, int64_t account_id, int64_t topic_id, const struct ap_gap_topic_query *q, int64_t limit, ap_gap_question_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_gap_topic_latest(s, account_id, topic_id, q, limit, fn, ctx, err);
 }
 
 static inline enum ap_status ap_store_get_gap_question(struct ap_store *s, int64_t account_id, int64_t question_id, ap_gap_question_fn fn, void *ctx, struct ap_error *err)

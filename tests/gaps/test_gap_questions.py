@@ -127,6 +127,36 @@ class GapQuestions(unittest.TestCase):
         self.assertRegex(table, r"\n\s+5 × (?i:where  ?is my order)")
         self.assertRegex(table, r"\n\s+3 × (?i:can i pay by invoice)")
 
+    def test_top_questions_come_from_the_latest_500(self):
+        """A list costs the same whatever the topics' sizes: the top questions are
+        counted among a topic's latest 500 questions (docs/api.md), while the
+        topic page counts them all."""
+        self.ws.create_account("big")
+        ingest = self.ws.create_token("big", "ingest")
+        admin = self.ws.create_token("big", "admin")
+        events = [question(i, "Is the old model still sold?", "old-%d" % i,
+                           "2026-10-01T10:%02d:00Z" % i) for i in range(20)]
+        events += [question(100 + i, "Does the new model %d fold flat?" % i, "new-%d" % i,
+                            "2026-11-%02dT%02d:%02d:00Z" % (2 + i // 60, i % 24, i % 60))
+                   for i in range(500)]
+        r = self.server.post_events(events, ingest)
+        self.assertEqual(r.status, 200, r)
+        topics = sorted(t["id"] for t in self.request(
+            "GET", "/v1/gaps?status=all&limit=500", token=admin).json()["topics"])
+        for t in topics[1:]:
+            self.assertEqual(self.request("POST", "/v1/gaps/%d/merge" % t, {"into": topics[0]},
+                                          token=admin).status, 200)
+        listed = self.request("GET", "/v1/gaps", token=admin).json()["topics"][0]
+        self.assertEqual(listed["questions"], 520)
+        self.assertEqual([q["count"] for q in listed["top_questions"]], [1, 1, 1])
+        self.assertNotIn("Is the old model still sold?", [q["text"] for q in listed["top_questions"]])
+        # Before the new ones, the old question is the top one, with its 20.
+        early = self.request("GET", "/v1/gaps?to=2026-11-01", token=admin).json()["topics"][0]
+        self.assertEqual(early["top_questions"], [{"text": "Is the old model still sold?", "count": 20}])
+        page = self.request("GET", "/v1/gaps/%d/questions?limit=1" % topics[0], token=admin).json()
+        self.assertEqual((page["groups"][0]["text"], page["groups"][0]["count"]),
+                         ("Is the old model still sold?", 20))
+
     # --- every question, a page at a time --------------------------------------------
 
     def test_pages_reach_every_question(self):
