@@ -1,7 +1,8 @@
 /* Identical questions of a topic counted together: questions whose text is
  * the same after ap_text_identity (case, white space, punctuation at the end)
  * form one "same question" with a count. The topic list shows each topic's
- * top three; the topic page lists them all, a page at a time. The grouping is
+ * top three (among its latest questions); the topic page lists them all, a
+ * page at a time. The grouping is
  * done here, not in SQL, so that both backends agree on what "the same"
  * means (ICU's case folding has no equal in either database). */
 #include <stdlib.h>
