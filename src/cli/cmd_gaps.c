@@ -266,9 +266,33 @@ static void print_time(FILE *out, int64_t us, bool present)
     fprintf(out, "%-20.19s", present ? text : "-");
 }
 
+struct table_ctx {
+    FILE *out;
+    struct ap_store *store;
+    int64_t account_id;
+    const struct ap_gap_topic_query *q;
+    struct ap_error *err;
+};
+
+/* The topic's most asked questions under its row, each with its count. */
+static enum ap_status print_top_questions(struct table_ctx *c, int64_t topic_id)
+{
+    struct ap_gap_same same;
+    enum ap_status rc = ap_gaps_top_questions(c->store, c->account_id, c->q, topic_id, &same,
+                                              c->err);
+    for (size_t i = 0; rc == AP_OK && i < same.n && i < AP_GAPS_TOP_QUESTIONS; i++) {
+        fprintf(c->out, "%14lld \xc3\x97 ", (long long)same.items[i].count);
+        ap_cli_print_text(c->out, same.items[i].text);
+        fputc('\n', c->out);
+    }
+    ap_gap_same_free(&same);
+    return rc;
+}
+
 static enum ap_status print_topic_row(void *ctx, const struct ap_gap_topic_rec *t)
 {
-    FILE *out = ctx;
+    struct table_ctx *c = ctx;
+    FILE *out = c->out;
     fprintf(out, "%6lld  %-9s  %13lld  %9lld  ", (long long)t->id, ap_gap_status_name(t->status),
             (long long)t->conversations, (long long)t->questions);
     print_time(out, t->last_at_us, t->questions > 0);
@@ -278,7 +302,7 @@ static enum ap_status print_topic_row(void *ctx, const struct ap_gap_topic_rec *
         ap_gap_label_trim(t->auto_label, label, sizeof label);
     ap_cli_print_text(out, t->label ? t->label : t->auto_label ? label : NULL);
     fputc('\n', out);
-    return AP_OK;
+    return print_top_questions(c, t->id);
 }
 
 int ap_cmd_gaps_list(struct ap_cli_args *args)
@@ -310,8 +334,8 @@ int ap_cmd_gaps_list(struct ap_cli_args *args)
     if (table) {
         fprintf(args->out, "%6s  %-9s  %13s  %9s  %-20s  %s\n", "topic", "status",
                 "conversations", "questions", "last", "label");
-        rc = ap_store_select_gap_topics(store, account.id, &q, print_topic_row, args->out, &total,
-                                        &err);
+        struct table_ctx c = {args->out, store, account.id, &q, &err};
+        rc = ap_store_select_gap_topics(store, account.id, &q, print_topic_row, &c, &total, &err);
         if (rc == AP_OK)
             fprintf(args->out, "(%lld topics)\n", (long long)total);
     } else if ((rc = ap_gaps_list_json(store, &account, &q, &out, &err)) == AP_OK &&

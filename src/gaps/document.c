@@ -147,7 +147,8 @@ static const char *shown_label(const struct ap_gap_topic_rec *t, char *buf, size
     return buf;
 }
 
-static void append_topic(struct ap_buf *out, const struct ap_gap_topic_rec *t)
+/* The topic's fields, without the closing brace. */
+static void append_topic_fields(struct ap_buf *out, const struct ap_gap_topic_rec *t)
 {
     char label[AP_GAP_LABEL_TEXT_MAX + 1];
     ap_buf_printf(out, "{\"id\":%lld,\"label\":", (long long)t->id);
@@ -161,23 +162,64 @@ static void append_topic(struct ap_buf *out, const struct ap_gap_topic_rec *t)
     append_string_or_null(out, t->answer_id);
     ap_buf_append_str(out, ",\"answered_at\":");
     append_time_or_null(out, t->answered_at_us, t->answer_id != NULL);
-    ap_buf_printf(out, ",\"since_answer\":%lld}", (long long)t->since_answer);
+    ap_buf_printf(out, ",\"since_answer\":%lld", (long long)t->since_answer);
+}
+
+static void append_topic(struct ap_buf *out, const struct ap_gap_topic_rec *t)
+{
+    append_topic_fields(out, t);
+    ap_buf_append_char(out, '}');
 }
 
 /* --- the topic table ----------------------------------------------------------------- */
 
 struct list_ctx {
+    struct ap_store *store;
+    int64_t account_id;
+    const struct ap_gap_topic_query *q;
     struct ap_buf *out;
     size_t n;
+    struct ap_error *err;
 };
+
+enum ap_status ap_gaps_top_questions(struct ap_store *store, int64_t account_id,
+                                     const struct ap_gap_topic_query *q, int64_t topic_id,
+                                     struct ap_gap_same *out, struct ap_error *err)
+{
+    return ap_gaps_same_latest(store, account_id, topic_id, q, AP_GAPS_TOP_SAMPLE, out, err);
+}
+
+/* "top_questions": the topic's AP_GAPS_TOP_QUESTIONS most asked, within the
+ * table's filters. */
+static enum ap_status append_top_questions(struct list_ctx *l, int64_t topic_id)
+{
+    struct ap_gap_same same;
+    enum ap_status rc = ap_gaps_top_questions(l->store, l->account_id, l->q, topic_id, &same,
+                                              l->err);
+    if (rc == AP_OK) {
+        ap_buf_append_str(l->out, ",\"top_questions\":[");
+        for (size_t i = 0; i < same.n && i < AP_GAPS_TOP_QUESTIONS; i++) {
+            if (i)
+                ap_buf_append_char(l->out, ',');
+            ap_buf_append_str(l->out, "{\"text\":");
+            append_string_or_null(l->out, same.items[i].text);
+            ap_buf_printf(l->out, ",\"count\":%lld}", (long long)same.items[i].count);
+        }
+        rc = ap_buf_append_char(l->out, ']');
+    }
+    ap_gap_same_free(&same);
+    return rc;
+}
 
 static enum ap_status append_listed_topic(void *ctx, const struct ap_gap_topic_rec *t)
 {
     struct list_ctx *l = ctx;
     if (l->n++)
         ap_buf_append_char(l->out, ',');
-    append_topic(l->out, t);
-    return AP_OK;
+    append_topic_fields(l->out, t);
+    enum ap_status rc = append_top_questions(l, t->id);
+    ap_buf_append_char(l->out, '}');
+    return rc;
 }
 
 enum ap_status ap_gaps_list_json(struct ap_store *store, const struct ap_account *account,
@@ -185,7 +227,7 @@ enum ap_status ap_gaps_list_json(struct ap_store *store, const struct ap_account
                                  struct ap_error *err)
 {
     struct ap_buf topics;
-    struct list_ctx l = {&topics, 0};
+    struct list_ctx l = {store, account->id, q, &topics, 0, err};
     int64_t total = 0;
     ap_buf_init(&topics, (size_t)1 << 30);
     enum ap_status rc =
@@ -530,5 +572,69 @@ enum ap_status ap_gaps_topic_json(struct ap_store *store, const struct ap_accoun
     if (rc == AP_OK)
         rc = ap_buf_append_str(out, "]}");
     detail_free(&d);
+    return rc;
+}
+
+/* --- a topic's questions, identical ones together ------------------------------------ */
+
+static void append_member(struct ap_buf *out, const struct ap_account *account,
+                          const struct ap_gap_member *m)
+{
+    ap_buf_printf(out, "{\"id\":%lld,\"event_id\":", (long long)m->id);
+    append_string_or_null(out, m->event_id);
+    ap_buf_append_str(out, ",\"conversation_id\":");
+    append_string_or_null(out, m->conversation_id);
+    ap_buf_append_str(out, ",\"conversation_url\":");
+    append_link_or_null(out, ap_account_conversation_link, account, m->conversation_id);
+    ap_buf_append_str(out, ",\"at\":");
+    append_time_or_null(out, m->at_us, true);
+    ap_buf_append_str(out, ",\"channel\":");
+    append_string_or_null(out, m->channel);
+    ap_buf_printf(out, ",\"dismissed\":%s}", m->dismissed ? "true" : "false");
+}
+
+static void append_same_question(struct ap_buf *out, const struct ap_account *account,
+                                 const struct ap_gap_same_question *g)
+{
+    ap_buf_append_str(out, "{\"text\":");
+    append_string_or_null(out, g->text);
+    ap_buf_printf(out, ",\"count\":%lld,\"dismissed\":%lld,\"questions\":[",
+                  (long long)g->count, (long long)g->dismissed);
+    for (size_t i = 0; i < g->n_members; i++) {
+        if (i)
+            ap_buf_append_char(out, ',');
+        append_member(out, account, g->members[i]);
+    }
+    ap_buf_append_str(out, "]}");
+}
+
+enum ap_status ap_gaps_topic_same_json(struct ap_store *store, const struct ap_account *account,
+                                       int64_t topic_id, int64_t limit, int64_t offset,
+                                       struct ap_buf *out, struct ap_error *err)
+{
+    struct topic_view v;
+    struct ap_gap_same same;
+    ap_gap_same_init(&same);
+    enum ap_status rc = load_topic(store, account->id, topic_id, &v, err);
+    if (rc == AP_OK)
+        rc = ap_gaps_same_questions(store, account->id, topic_id, &same, err);
+    if (rc == AP_OK) {
+        size_t questions = 0;
+        for (size_t i = 0; i < same.n; i++)
+            questions += same.items[i].n_members;
+        ap_buf_append_str(out, "{\"topic\":");
+        append_topic(out, &v.rec);
+        ap_buf_printf(out, ",\"total\":%zu,\"questions\":%zu,\"offset\":%lld,\"limit\":%lld,"
+                           "\"groups\":[",
+                      same.n, questions, (long long)offset, (long long)limit);
+        for (size_t i = (size_t)offset, k = 0; i < same.n && k < (size_t)limit; i++, k++) {
+            if (k)
+                ap_buf_append_char(out, ',');
+            append_same_question(out, account, &same.items[i]);
+        }
+        rc = ap_buf_append_str(out, "]}");
+    }
+    topic_view_free(&v);
+    ap_gap_same_free(&same);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include "core/core.h"
 #include "gaps/group.h"
 #include "store/store.h"
+#include "text/text.h"
 
 const char *ap_gap_status_name(enum ap_gap_status status);
 
@@ -80,6 +81,25 @@ enum ap_status ap_gaps_dismiss_topic(struct ap_store *store, int64_t account_id,
 enum ap_status ap_gaps_dismiss_question(struct ap_store *store, int64_t account_id,
                                         int64_t question_id, bool dismissed, int64_t *topic_id,
                                         struct ap_error *err);
+/* Dismissal by conversation (SPEC §5: checkboxes, select all) and its undo.
+ * ap_gaps_dismiss_conversations dismisses, in the topic, every undismissed
+ * question of the named conversations (1 to AP_GAP_BATCH_CONVERSATIONS_MAX;
+ * each must have a question in the topic, else AP_INVALID naming
+ * "conversations"); ap_gaps_restore_questions undismisses the named questions
+ * of the topic (1 to AP_GAP_BATCH_QUESTIONS_MAX; each must be in the topic,
+ * else AP_INVALID naming "questions"). Both pin the questions they change, so
+ * the re-grouping never undoes a person's decision (an undo included), and
+ * hand the ids they changed to *ids (the caller frees it; NULL on failure or
+ * when ids is NULL). One transaction each. */
+#define AP_GAP_BATCH_CONVERSATIONS_MAX 500
+#define AP_GAP_BATCH_QUESTIONS_MAX 10000
+enum ap_status ap_gaps_dismiss_conversations(struct ap_store *store, int64_t account_id,
+                                             int64_t topic_id, const char *const *conversations,
+                                             size_t n, int64_t **ids, size_t *n_ids,
+                                             struct ap_error *err);
+enum ap_status ap_gaps_restore_questions(struct ap_store *store, int64_t account_id,
+                                         int64_t topic_id, const int64_t *question_ids, size_t n,
+                                         int64_t **ids, size_t *n_ids, struct ap_error *err);
 /* Marks a topic answered by a short answer, at `at_us`, inside the open
  * transaction (the caller creates the answer in the same one). */
 enum ap_status ap_gaps_mark_answered(struct ap_store *store, int64_t account_id,
@@ -95,6 +115,61 @@ enum ap_status ap_gaps_mark_answered(struct ap_store *store, int64_t account_id,
  * character); returns the length. Text that would come out empty is kept. */
 #define AP_GAP_LABEL_TEXT_MAX 4096
 size_t ap_gap_label_trim(const char *text, char *out, size_t cap);
+
+/* --- identical questions (same.c) --------------------------------------------- */
+
+/* One question of a topic as the topic page lists it. Strings owned by the
+ * ap_gap_same that holds it. */
+struct ap_gap_member {
+    int64_t id;
+    char *event_id, *conversation_id, *channel; /* channel may be NULL */
+    int64_t at_us;
+    bool dismissed;
+};
+
+/* A topic's questions of one identity (ap_text_identity): `text` is its most
+ * central member's as asked, `count` its undismissed members, `dismissed`
+ * the others; members newest first. Pointers into the ap_gap_same. */
+struct ap_gap_same_question {
+    const char *text;
+    int64_t count, dismissed;
+    double similarity;                  /* of the member whose text is shown */
+    int64_t first_id;                   /* the earliest member */
+    const struct ap_gap_member **members;
+    size_t n_members;
+};
+
+/* The same questions of a topic, most asked first (dismissed members
+ * included, so a dismissed row keeps its place; then the most central, then
+ * the earliest asked): items[0, n). Fill with ap_gap_same_add, then
+ * ap_gap_same_finish once; ap_gap_same_free releases everything, the
+ * strings the items point to included. */
+struct ap_gap_same {
+    struct ap_gap_same_question *items;
+    size_t n;
+    struct ap_gap_same_entry *entries;  /* private (same.c) */
+    size_t n_entries, cap_entries;
+    struct ap_text *text;
+};
+
+void ap_gap_same_init(struct ap_gap_same *s);
+enum ap_status ap_gap_same_add(struct ap_gap_same *s, const struct ap_gap_question_rec *q,
+                               struct ap_error *err);
+void ap_gap_same_finish(struct ap_gap_same *s);
+void ap_gap_same_free(struct ap_gap_same *s);
+
+/* Reads every question of the topic (of the account only), dismissed ones
+ * included, and groups them into out, which the caller frees with
+ * ap_gap_same_free whatever the result. */
+enum ap_status ap_gaps_same_questions(struct ap_store *store, int64_t account_id,
+                                      int64_t topic_id, struct ap_gap_same *out,
+                                      struct ap_error *err);
+
+/* The same questions among the topic's latest `limit` undismissed questions
+ * asked within q's date range and channel; out as for ap_gaps_same_questions. */
+enum ap_status ap_gaps_same_latest(struct ap_store *store, int64_t account_id, int64_t topic_id,
+                                   const struct ap_gap_topic_query *q, int64_t limit,
+                                   struct ap_gap_same *out, struct ap_error *err);
 
 /* --- reading (document.c) ------------------------------------------------------ */
 
@@ -117,7 +192,20 @@ enum ap_status ap_gaps_query_parse(const struct ap_gaps_params *params,
                                    struct ap_gap_topic_query *q, char channel[33],
                                    struct ap_error *err);
 
-/* Appends the topic table of docs/api.md (GET /v1/gaps) as JSON to out. */
+/* A topic's top questions: the first AP_GAPS_TOP_QUESTIONS same questions
+ * among its latest AP_GAPS_TOP_SAMPLE undismissed questions within the
+ * table's filters (date range, channel). The sample bounds what a list costs
+ * whatever the topics' sizes (docs/internals/gaps.md); for a topic of at most
+ * that many questions the counts are over all of them. out as for
+ * ap_gaps_same_questions. */
+#define AP_GAPS_TOP_QUESTIONS 3
+#define AP_GAPS_TOP_SAMPLE 500
+enum ap_status ap_gaps_top_questions(struct ap_store *store, int64_t account_id,
+                                     const struct ap_gap_topic_query *q, int64_t topic_id,
+                                     struct ap_gap_same *out, struct ap_error *err);
+
+/* Appends the topic table of docs/api.md (GET /v1/gaps) as JSON to out, each
+ * topic with its top questions. */
 enum ap_status ap_gaps_list_json(struct ap_store *store, const struct ap_account *account,
                                  const struct ap_gap_topic_query *q, struct ap_buf *out,
                                  struct ap_error *err);
@@ -127,6 +215,14 @@ enum ap_status ap_gaps_list_json(struct ap_store *store, const struct ap_account
 enum ap_status ap_gaps_topic_json(struct ap_store *store, const struct ap_account *account,
                                   int64_t topic_id, int64_t limit, int64_t offset,
                                   struct ap_buf *out, struct ap_error *err);
+
+/* Appends a topic's questions with identical ones together (GET
+ * /v1/gaps/{id}/questions): the topic, how many distinct questions ("total")
+ * and questions it has, and the page [offset, offset + limit) of its same
+ * questions, each with its members and their conversations' links. */
+enum ap_status ap_gaps_topic_same_json(struct ap_store *store, const struct ap_account *account,
+                                       int64_t topic_id, int64_t limit, int64_t offset,
+                                       struct ap_buf *out, struct ap_error *err);
 
 /* Appends the topic's JSON object alone ({"id":…,"label":…,…}). */
 enum ap_status ap_gaps_topic_summary_json(struct ap_store *store,

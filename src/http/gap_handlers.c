@@ -441,3 +441,142 @@ void ap_http_handle_gap_answer(struct ap_http_request *req, struct ap_http_respo
     }
     ap_answer_free(&a);
 }
+
+/* --- a topic's questions, identical ones together; dismissing by conversation -------- */
+
+void ap_http_handle_gap_questions(struct ap_http_request *req, struct ap_http_response *res)
+{
+    struct ap_error err;
+    int64_t id, limit, offset;
+    ap_error_clear(&err);
+    if (!parse_path_id(req->params[0], "topic", &id, &err) ||
+        !page_param(req, "limit", 1, AP_GAPS_LIMIT_MAX, 100, &limit, &err) ||
+        !page_param(req, "offset", 0, INT32_MAX, 0, &offset, &err)) {
+        ap_http_error(res, &err);
+        return;
+    }
+    ap_http_assign_gaps(req);
+    struct ap_buf doc;
+    ap_buf_init(&doc, req->config->max_response);
+    answer_document(res,
+                    ap_gaps_topic_same_json(req->store, &req->account, id, limit, offset, &doc,
+                                            &err),
+                    &doc, &err);
+    ap_buf_free(&doc);
+}
+
+/* The body's array `key`; its strings or numbers through the member. An
+ * empty array passes (the gaps module says that one is needed). */
+static const struct ap_json_member *body_array(const struct ap_json_object *body,
+                                               const char *key, bool strings,
+                                               struct ap_error *err)
+{
+    const struct ap_json_member *m = ap_json_get(body, key);
+    bool empty = m && m->kind == AP_JSON_ARRAY && m->n_strings == 0 && m->n_numbers == 0;
+    if (m == NULL || m->kind != AP_JSON_ARRAY ||
+        (!empty && (strings ? !m->strings_only : !m->numbers_only))) {
+        ap_error_set(err, AP_INVALID, key, "\"%s\": required, an array of %s", key,
+                     strings ? "conversation ids (strings)" : "question ids (numbers)");
+        return NULL;
+    }
+    return m;
+}
+
+/* Question ids from an array of numbers, into a new array the caller frees. */
+static int64_t *question_ids(const struct ap_json_member *m, struct ap_error *err)
+{
+    int64_t *ids = ap_calloc(m->n_numbers ? m->n_numbers : 1, sizeof *ids);
+    for (size_t i = 0; i < m->n_numbers; i++) {
+        double v = m->numbers[i];
+        if (v < 1 || v > 9e15 || v != (double)(int64_t)v) {
+            free(ids);
+            ap_error_set(err, AP_INVALID, "questions", "\"questions\": item %zu is not a question id",
+                         i);
+            return NULL;
+        }
+        ids[i] = (int64_t)v;
+    }
+    return ids;
+}
+
+/* {"<verb>": [question ids], "topic": {…}}: what a batch changed, and the
+ * topic's figures after it. */
+static void answer_batch(struct ap_http_request *req, struct ap_http_response *res,
+                         const char *verb, int64_t topic_id, const int64_t *ids, size_t n)
+{
+    struct ap_error err;
+    struct ap_buf doc;
+    ap_error_clear(&err);
+    ap_buf_init(&doc, req->config->max_response);
+    ap_buf_printf(&doc, "{\"%s\":[", verb);
+    for (size_t i = 0; i < n; i++)
+        ap_buf_printf(&doc, "%s%lld", i ? "," : "", (long long)ids[i]);
+    ap_buf_append_str(&doc, "],\"topic\":");
+    enum ap_status rc = ap_gaps_topic_summary_json(req->store, &req->account, topic_id, &doc, &err);
+    ap_buf_append_char(&doc, '}');
+    answer_document(res, rc, &doc, &err);
+    ap_buf_free(&doc);
+}
+
+/* Parses the path id and the JSON body; false with err set otherwise. */
+static bool batch_request(struct ap_http_request *req, int64_t *id, struct ap_json_object *body,
+                          struct ap_error *err)
+{
+    if (!parse_path_id(req->params[0], "topic", id, err))
+        return false;
+    if (req->body.len == 0) {
+        ap_error_set(err, AP_INVALID, "", "a JSON body is required");
+        return false;
+    }
+    return ap_json_parse_object(req->body.data, req->body.len, body, err) == AP_OK;
+}
+
+void ap_http_handle_gap_dismiss_conversations(struct ap_http_request *req,
+                                              struct ap_http_response *res)
+{
+    struct ap_json_object body = {0};
+    struct ap_error err;
+    int64_t id, *ids = NULL;
+    size_t n = 0;
+    ap_error_clear(&err);
+    bool ok = batch_request(req, &id, &body, &err);
+    const struct ap_json_member *m = ok ? body_array(&body, "conversations", true, &err) : NULL;
+    if (m) {
+        ap_http_assign_gaps(req);
+        ok = ap_gaps_dismiss_conversations(req->store, req->account.id, id,
+                                           (const char *const *)m->strings, m->n_strings, &ids,
+                                           &n, &err) == AP_OK;
+    }
+    if (m && ok)
+        answer_batch(req, res, "dismissed", id, ids, n);
+    else
+        ap_http_error(res, &err);
+    free(ids);
+    ap_json_object_free(&body);
+}
+
+void ap_http_handle_gap_undismiss_questions(struct ap_http_request *req,
+                                            struct ap_http_response *res)
+{
+    struct ap_json_object body = {0};
+    struct ap_error err;
+    int64_t id, *asked = NULL, *ids = NULL;
+    size_t n = 0;
+    ap_error_clear(&err);
+    bool ok = batch_request(req, &id, &body, &err);
+    const struct ap_json_member *m = ok ? body_array(&body, "questions", false, &err) : NULL;
+    if (m)
+        asked = question_ids(m, &err);
+    if (asked) {
+        ap_http_assign_gaps(req);
+        ok = ap_gaps_restore_questions(req->store, req->account.id, id, asked, m->n_numbers, &ids,
+                                       &n, &err) == AP_OK;
+    }
+    if (asked && ok)
+        answer_batch(req, res, "undismissed", id, ids, n);
+    else
+        ap_http_error(res, &err);
+    free(asked);
+    free(ids);
+    ap_json_object_free(&body);
+}

@@ -147,6 +147,11 @@ void ap_http_handle_gap_rename(struct ap_http_request *req, struct ap_http_respo
 void ap_http_handle_gap_merge(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_gap_dismiss(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_gap_undismiss(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_gap_questions(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_gap_dismiss_conversations(struct ap_http_request *req,
+                                              struct ap_http_response *res);
+void ap_http_handle_gap_undismiss_questions(struct ap_http_request *req,
+                                            struct ap_http_response *res);
 void ap_http_handle_question_move(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_question_dismiss(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_question_undismiss(struct ap_http_request *req, struct ap_http_response *res);

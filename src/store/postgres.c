@@ -69,10 +69,12 @@ enum stmt_id {
     ST_SELECT_GAP_TOPICS,
     ST_GET_GAP_TOPIC,
     ST_GAP_TOPIC_QUESTIONS,
+    ST_GAP_TOPIC_LATEST,
     ST_GET_GAP_QUESTION,
     ST_RENAME_GAP_TOPIC,
     ST_SET_GAP_TOPIC_DISMISSED,
     ST_SET_GAP_QUESTION_DISMISSED,
+    ST_CURATE_GAP_QUESTION_DISMISSED,
     ST_MOVE_GAP_QUESTION,
     ST_REGROUP_GAP_QUESTIONS,
     ST_REGROUP_GAP_QUESTION,
@@ -320,6 +322,10 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_GAP_TOPIC_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
                                "account_id = $1::int8 AND topic_id = $2::int8 "
                                "ORDER BY at_us DESC, id DESC LIMIT $3::int8 OFFSET $4::int8",
+    [ST_GAP_TOPIC_LATEST] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
+                            "account_id = $1::int8 AND topic_id = $2::int8 AND dismissed = 0 "
+                            "AND at_us >= $3::int8 AND at_us < $4::int8 AND ($5::text IS NULL "
+                            "OR channel = $5::text) ORDER BY at_us DESC LIMIT $6::int8",
     [ST_GET_GAP_QUESTION] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
                             "account_id = $1::int8 AND id = $2::int8",
     [ST_RENAME_GAP_TOPIC] = "UPDATE gap_topics SET label = $3::text WHERE account_id = $1::int8 "
@@ -327,8 +333,11 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_SET_GAP_TOPIC_DISMISSED] = "UPDATE gap_topics SET dismissed = $3::int8 WHERE "
                                    "account_id = $1::int8 AND id = $2::int8 "
                                    "AND merged_into IS NULL",
-    [ST_SET_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = $3::int8 WHERE "
+    [ST_SET_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = $3::int8, pinned = 1 WHERE "
                                       "account_id = $1::int8 AND id = $2::int8",
+    [ST_CURATE_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = $4::int8, "
+                                         "pinned = 1 WHERE account_id = $1::int8 AND "
+                                         "topic_id = $2::int8 AND id = $3::int8",
     [ST_MOVE_GAP_QUESTION] = "UPDATE gap_questions SET topic_id = $3::int8, pinned = 1 WHERE account_id = "
                              "$1::int8 AND id = $2::int8 AND topic_id IS NOT NULL",
     [ST_REGROUP_GAP_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE account_id = $1::int8 AND "
@@ -862,8 +871,10 @@ static bool touches_gap_questions(enum stmt_id id)
     case ST_ASSIGN_GAP_QUESTION:
     case ST_SELECT_GAP_TOPICS:
     case ST_GAP_TOPIC_QUESTIONS:
+    case ST_GAP_TOPIC_LATEST:
     case ST_GET_GAP_QUESTION:
     case ST_SET_GAP_QUESTION_DISMISSED:
+    case ST_CURATE_GAP_QUESTION_DISMISSED:
     case ST_MOVE_GAP_QUESTION:
     case ST_REGROUP_GAP_QUESTIONS:
     case ST_REGROUP_GAP_QUESTION:
@@ -2739,6 +2750,23 @@ static enum ap_status pg_select_gap_topic_questions(struct ap_store *base, int64
                                 err);
 }
 
+static enum ap_status pg_select_gap_topic_latest(struct ap_store *base, int64_t account_id,
+                                                 int64_t topic_id,
+                                                 const struct ap_gap_topic_query *q, int64_t limit,
+                                                 ap_gap_question_fn fn, void *ctx,
+                                                 struct ap_error *err)
+{
+    struct params p = {0};
+    int rows;
+    p_i64(&p, account_id);
+    p_i64(&p, topic_id);
+    p_i64(&p, q->from_us);
+    p_i64(&p, q->to_us);
+    p_text(&p, q->channel);
+    p_i64(&p, limit);
+    return select_gap_questions(from_base(base), ST_GAP_TOPIC_LATEST, &p, fn, ctx, &rows, err);
+}
+
 static enum ap_status pg_get_gap_question(struct ap_store *base, int64_t account_id,
                                           int64_t question_id, ap_gap_question_fn fn, void *ctx,
                                           struct ap_error *err)
@@ -2842,6 +2870,18 @@ static enum ap_status pg_refresh_gap_topic(struct ap_store *base, int64_t accoun
                                            int64_t topic_id, struct ap_error *err)
 {
     return refresh_gap_figures(from_base(base), account_id, topic_id, err);
+}
+
+static enum ap_status pg_curate_gap_question_dismissed(struct ap_store *base, int64_t account_id,
+                                                       int64_t topic_id, int64_t question_id,
+                                                       bool dismissed, struct ap_error *err)
+{
+    struct params p = {0};
+    p_i64(&p, account_id);
+    p_i64(&p, topic_id);
+    p_i64(&p, question_id);
+    p_i64(&p, dismissed);
+    return run_update(from_base(base), ST_CURATE_GAP_QUESTION_DISMISSED, &p, err);
 }
 
 static enum ap_status pg_merge_gap_topic(struct ap_store *base, int64_t account_id, int64_t from,
@@ -3142,6 +3182,7 @@ static const struct ap_store_ops pg_ops = {
     .select_gap_topics = pg_select_gap_topics,
     .get_gap_topic = pg_get_gap_topic,
     .select_gap_topic_questions = pg_select_gap_topic_questions,
+    .select_gap_topic_latest = pg_select_gap_topic_latest,
     .get_gap_question = pg_get_gap_question,
     .rename_gap_topic = pg_rename_gap_topic,
     .set_gap_topic_dismissed = pg_set_gap_topic_dismissed,
@@ -3151,6 +3192,7 @@ static const struct ap_store_ops pg_ops = {
     .select_gap_regroup_questions = pg_select_gap_regroup_questions,
     .regroup_gap_question = pg_regroup_gap_question,
     .refresh_gap_topic = pg_refresh_gap_topic,
+    .curate_gap_question_dismissed = pg_curate_gap_question_dismissed,
     .set_gap_topic_answer = pg_set_gap_topic_answer,
     .select_conversation_bodies = pg_select_conversation_bodies,
     .insert_answer = pg_insert_answer,

@@ -67,10 +67,12 @@ enum stmt_id {
     ST_GAP_QUESTION_TOPIC,
     ST_GET_GAP_TOPIC,
     ST_GAP_TOPIC_QUESTIONS,
+    ST_GAP_TOPIC_LATEST,
     ST_GET_GAP_QUESTION,
     ST_RENAME_GAP_TOPIC,
     ST_SET_GAP_TOPIC_DISMISSED,
     ST_SET_GAP_QUESTION_DISMISSED,
+    ST_CURATE_GAP_QUESTION_DISMISSED,
     ST_MOVE_GAP_QUESTION,
     ST_REGROUP_GAP_QUESTIONS,
     ST_REGROUP_GAP_QUESTION,
@@ -317,17 +319,26 @@ static const char *const stmt_sql[ST__COUNT] = {
                          "answered_at_us, created_at_us, 0, 0, 0, 0, "
                          GAP_STATUS_OF("dismissed", "answer_id", "0") ", 1 FROM gap_topics "
                          "WHERE account_id = ? AND id = ?",
-    [ST_GAP_TOPIC_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
-                               "account_id = ? AND topic_id = ? ORDER BY at_us DESC, id DESC "
-                               "LIMIT ? OFFSET ?",
+    /* Through the by-topic index: without it SQLite walks the account's
+     * questions in time order (for the ORDER BY), all of them for each topic. */
+    [ST_GAP_TOPIC_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions INDEXED BY "
+                               "gap_questions_by_topic WHERE account_id = ? AND topic_id = ? "
+                               "ORDER BY at_us DESC, id DESC LIMIT ? OFFSET ?",
+    /* A range of the by-topic index, newest first, stopping at the limit. */
+    [ST_GAP_TOPIC_LATEST] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions INDEXED BY "
+                            "gap_questions_by_topic WHERE account_id = ?1 AND topic_id = ?2 AND "
+                            "dismissed = 0 AND at_us >= ?3 AND at_us < ?4 AND (?5 IS NULL OR "
+                            "channel = ?5) ORDER BY at_us DESC LIMIT ?6",
     [ST_GET_GAP_QUESTION] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE "
                             "account_id = ? AND id = ?",
     [ST_RENAME_GAP_TOPIC] = "UPDATE gap_topics SET label = ?3 WHERE account_id = ?1 AND id = ?2 "
                             "AND merged_into IS NULL",
     [ST_SET_GAP_TOPIC_DISMISSED] = "UPDATE gap_topics SET dismissed = ?3 WHERE account_id = ?1 "
                                    "AND id = ?2 AND merged_into IS NULL",
-    [ST_SET_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = ?3 WHERE "
+    [ST_SET_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = ?3, pinned = 1 WHERE "
                                       "account_id = ?1 AND id = ?2",
+    [ST_CURATE_GAP_QUESTION_DISMISSED] = "UPDATE gap_questions SET dismissed = ?4, pinned = 1 "
+                                         "WHERE account_id = ?1 AND topic_id = ?2 AND id = ?3",
     [ST_MOVE_GAP_QUESTION] = "UPDATE gap_questions SET topic_id = ?3, pinned = 1 WHERE account_id = ?1 AND "
                              "id = ?2 AND topic_id IS NOT NULL",
     [ST_REGROUP_GAP_QUESTIONS] = "SELECT " GAP_QUESTION_COLUMNS " FROM gap_questions WHERE account_id = ?1 AND "
@@ -1484,6 +1495,23 @@ static enum ap_status sqlite_select_gap_topic_questions(struct ap_store *base,
     return select_gap_questions(s, st, fn, ctx, err);
 }
 
+static enum ap_status sqlite_select_gap_topic_latest(struct ap_store *base, int64_t account_id,
+                                                     int64_t topic_id,
+                                                     const struct ap_gap_topic_query *q,
+                                                     int64_t limit, ap_gap_question_fn fn,
+                                                     void *ctx, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_GAP_TOPIC_LATEST);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, topic_id);
+    sqlite3_bind_int64(st, 3, q->from_us);
+    sqlite3_bind_int64(st, 4, q->to_us);
+    bind_text(st, 5, q->channel);
+    sqlite3_bind_int64(st, 6, limit);
+    return select_gap_questions(s, st, fn, ctx, err);
+}
+
 struct found {
     ap_gap_question_fn fn;
     void *ctx;
@@ -1602,6 +1630,20 @@ static enum ap_status sqlite_refresh_gap_topic(struct ap_store *base, int64_t ac
                                                int64_t topic_id, struct ap_error *err)
 {
     return refresh_gap_figures(from_base(base), account_id, topic_id, err);
+}
+
+static enum ap_status sqlite_curate_gap_question_dismissed(struct ap_store *base,
+                                                           int64_t account_id, int64_t topic_id,
+                                                           int64_t question_id, bool dismissed,
+                                                           struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_CURATE_GAP_QUESTION_DISMISSED);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, topic_id);
+    sqlite3_bind_int64(st, 3, question_id);
+    sqlite3_bind_int(st, 4, dismissed);
+    return exec_update(s, st, err);
 }
 
 static enum ap_status sqlite_merge_gap_topic(struct ap_store *base, int64_t account_id,
@@ -1891,6 +1933,7 @@ static const struct ap_store_ops sqlite_ops = {
     .select_gap_topics = sqlite_select_gap_topics,
     .get_gap_topic = sqlite_get_gap_topic,
     .select_gap_topic_questions = sqlite_select_gap_topic_questions,
+    .select_gap_topic_latest = sqlite_select_gap_topic_latest,
     .get_gap_question = sqlite_get_gap_question,
     .rename_gap_topic = sqlite_rename_gap_topic,
     .set_gap_topic_dismissed = sqlite_set_gap_topic_dismissed,
@@ -1900,6 +1943,7 @@ static const struct ap_store_ops sqlite_ops = {
     .select_gap_regroup_questions = sqlite_select_gap_regroup_questions,
     .regroup_gap_question = sqlite_regroup_gap_question,
     .refresh_gap_topic = sqlite_refresh_gap_topic,
+    .curate_gap_question_dismissed = sqlite_curate_gap_question_dismissed,
     .set_gap_topic_answer = sqlite_set_gap_topic_answer,
     .select_conversation_bodies = sqlite_select_conversation_bodies,
     .insert_answer = sqlite_insert_answer,

@@ -292,6 +292,12 @@ struct ap_store_ops {
                                                  int64_t topic_id, int64_t limit, int64_t offset,
                                                  ap_gap_question_fn fn, void *ctx,
                                                  struct ap_error *err);
+    /* The topic's latest `limit` undismissed questions asked in [q->from_us,
+     * q->to_us) on q->channel (NULL: any), newest first. */
+    enum ap_status (*select_gap_topic_latest)(struct ap_store *store, int64_t account_id,
+                                              int64_t topic_id, const struct ap_gap_topic_query *q,
+                                              int64_t limit, ap_gap_question_fn fn, void *ctx,
+                                              struct ap_error *err);
     enum ap_status (*get_gap_question)(struct ap_store *store, int64_t account_id,
                                        int64_t question_id, ap_gap_question_fn fn, void *ctx,
                                        struct ap_error *err);
@@ -327,6 +333,13 @@ struct ap_store_ops {
                                            double similarity, struct ap_error *err);
     enum ap_status (*refresh_gap_topic)(struct ap_store *store, int64_t account_id,
                                         int64_t topic_id, struct ap_error *err);
+    /* Dismisses (or restores) one question of topic_id for a person and pins
+     * it, so that the re-grouping never undoes the decision; the topic's
+     * figures are left for one refresh_gap_topic after a batch. AP_NOT_FOUND
+     * when the account has no such question in that topic. */
+    enum ap_status (*curate_gap_question_dismissed)(struct ap_store *store, int64_t account_id,
+                                                    int64_t topic_id, int64_t question_id,
+                                                    bool dismissed, struct ap_error *err);
     /* The canonical JSON of a conversation's events of one type, by (at, id);
      * key = event id. */
     enum ap_status (*select_conversation_bodies)(struct ap_store *store, int64_t account_id,
@@ -654,6 +667,11 @@ static inline enum ap_status ap_store_select_gap_topic_questions(struct ap_store
     return s->ops->select_gap_topic_questions(s, account_id, topic_id, limit, offset, fn, ctx, err);
 }
 
+static inline enum ap_status ap_store_select_gap_topic_latest(struct ap_store *s, int64_t account_id, int64_t topic_id, const struct ap_gap_topic_query *q, int64_t limit, ap_gap_question_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_gap_topic_latest(s, account_id, topic_id, q, limit, fn, ctx, err);
+}
+
 static inline enum ap_status ap_store_get_gap_question(struct ap_store *s, int64_t account_id, int64_t question_id, ap_gap_question_fn fn, void *ctx, struct ap_error *err)
 {
     return s->ops->get_gap_question(s, account_id, question_id, fn, ctx, err);
@@ -702,6 +720,11 @@ static inline enum ap_status ap_store_regroup_gap_question(struct ap_store *s, i
 static inline enum ap_status ap_store_refresh_gap_topic(struct ap_store *s, int64_t account_id, int64_t topic_id, struct ap_error *err)
 {
     return s->ops->refresh_gap_topic(s, account_id, topic_id, err);
+}
+
+static inline enum ap_status ap_store_curate_gap_question_dismissed(struct ap_store *s, int64_t account_id, int64_t topic_id, int64_t question_id, bool dismissed, struct ap_error *err)
+{
+    return s->ops->curate_gap_question_dismissed(s, account_id, topic_id, question_id, dismissed, err);
 }
 
 static inline enum ap_status ap_store_select_conversation_bodies(struct ap_store *s, int64_t account_id, const char *conversation_id, int type, ap_blob_fn fn, void *ctx, struct ap_error *err)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/utf16.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
@@ -244,6 +246,52 @@ enum ap_status ap_text_tokens(struct ap_text *t, const char *text, size_t len,
         return err ? err->status : AP_INVALID;
     struct collect c = {t, stemmer_name, stemmer_name ? stemmer(t, stemmer_name) : NULL, out};
     return each_word(t, n, keep_token, &c, err);
+}
+
+/* Collapses white space in t->folded[0, n) in place; returns the new length,
+ * without white space or punctuation at the end. */
+static int32_t squeeze(UChar *s, int32_t n)
+{
+    int32_t out = 0, keep = 0;
+    bool space = false;
+    for (int32_t i = 0; i < n;) {
+        UChar32 c;
+        int32_t at = i;
+        U16_NEXT(s, i, n, c);
+        if (u_isUWhiteSpace(c)) {
+            space = out > 0;
+            continue;
+        }
+        if (space)
+            s[out++] = ' ';
+        space = false;
+        for (int32_t j = at; j < i; j++)
+            s[out++] = s[j];
+        if (!u_ispunct(c))
+            keep = out;
+    }
+    return keep;
+}
+
+enum ap_status ap_text_identity(struct ap_text *t, const char *text, size_t len,
+                                struct ap_buf *out, struct ap_error *err)
+{
+    int32_t n = fold(t, text, len, err);
+    if (n < 0)
+        return err ? err->status : AP_INVALID;
+    n = squeeze(t->folded, n);
+    UErrorCode status = U_ZERO_ERROR;
+    int32_t len8 = 0;
+    u_strToUTF8(NULL, 0, &len8, t->folded, n, &status);
+    size_t at = out->len;
+    if (ap_buf_reserve(out, (size_t)len8 + 1) != AP_OK)
+        return ap_buf_check(out, "text", err);
+    status = U_ZERO_ERROR;
+    u_strToUTF8(out->data + at, len8 + 1, &len8, t->folded, n, &status);
+    if (U_FAILURE(status))
+        return ap_error_set(err, AP_INTERNAL, "text", "conversion failed: %s", u_errorName(status));
+    out->len = at + (size_t)len8;
+    return AP_OK;
 }
 
 /* Language detection by stop words: the language whose list covers most of the

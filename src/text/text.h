@@ -35,6 +35,14 @@ const char *ap_text_language(struct ap_text *t, const char *text, size_t len,
 enum ap_status ap_text_tokens(struct ap_text *t, const char *text, size_t len,
                               const char *stemmer, struct ap_tokens *out, struct ap_error *err);
 
+/* The form under which two questions count as the same question: the text
+ * normalised and case-folded like the tokens, runs of white space as one
+ * space, no white space at either end and no punctuation at the end ("Where
+ * is my order ?" and "where is  my ORDER" share one). Appends it, UTF-8, to
+ * out (which the caller owns). */
+enum ap_status ap_text_identity(struct ap_text *t, const char *text, size_t len,
+                                struct ap_buf *out, struct ap_error *err);
+
 /* Whether s is a BCP 47 tag by shape (2-35 bytes: a 2-3 or 5-8 letter
  * primary subtag, then subtags of 1-8 letters or digits after hyphens). */
 bool ap_text_tag_valid(const char *s, size_t len);

@@ -85,7 +85,8 @@ class TopicFigures(unittest.TestCase):
         topics = self.table("status=all")["topics"]
         for t in topics[:5]:
             detail = self.call("GET", "/v1/gaps/%d" % t["id"])
-            self.assertEqual({k: detail["topic"][k] for k in t}, t, (self.seed, step))
+            listed = {k: v for k, v in t.items() if k != "top_questions"}  # the list's only
+            self.assertEqual({k: detail["topic"][k] for k in listed}, listed, (self.seed, step))
         return topics
 
     def random_question(self, topics):

@@ -100,6 +100,9 @@ class Fixture:
         self.other = [t for t in self.topics(self.other_admin) if t not in self.own]
         assert len(self.own) >= 4 and len(self.other) >= 2, (self.own, self.other)
         self.own_question = self.question_ids(self.own[0], self.tokens["admin"])[0]
+        self.own_topic_questions = self.question_ids(self.own[0], self.tokens["admin"])
+        r = self.server.request("GET", "/v1/gaps/%d" % self.own[0], token=self.tokens["admin"])
+        self.own_conversation = r.json()["questions"][0]["conversation_id"]
         own_questions = {q for t in self.own for q in self.question_ids(t, self.tokens["admin"])}
         self.other_question = next(
             q for t in self.other for q in self.question_ids(t, self.other_admin)
@@ -181,6 +184,15 @@ def question_path(suffix, body=None):
     return build
 
 
+def topic_batch(suffix, body):
+    """A call on topic own[0] (or another account's, or a missing one) whose
+    body names acme's objects (body(fx))."""
+    def build(fx, which):
+        tid = {"own": fx.own[0], "other": fx.other[0], "missing": MISSING_ID}[which]
+        return "/v1/gaps/%d%s" % (tid, suffix), body(fx)
+    return build
+
+
 def answer_path(own):
     def build(fx, which):
         aid = {"own": own, "other": OTHER_ANSWER, "missing": MISSING_ID}[which]
@@ -219,6 +231,15 @@ CASES = {
     ("POST", "/v1/gaps/{id}/dismiss"): {"build": topic_path("/dismiss"),
                                         "undo": topic_path("/undismiss")},
     ("POST", "/v1/gaps/{id}/undismiss"): {"build": topic_path("/undismiss")},
+    ("GET", "/v1/gaps/{id}/questions"): {"build": topic_path("/questions")},
+    ("POST", "/v1/gaps/{id}/dismiss-conversations"): {
+        "build": topic_batch("/dismiss-conversations",
+                             lambda fx: {"conversations": [fx.own_conversation]}),
+        "undo": topic_batch("/undismiss-questions",
+                            lambda fx: {"questions": fx.own_topic_questions})},
+    ("POST", "/v1/gaps/{id}/undismiss-questions"): {
+        "build": topic_batch("/undismiss-questions",
+                             lambda fx: {"questions": fx.own_topic_questions})},
     ("POST", "/v1/gaps/questions/{id}/move"): {
         "build": question_path("/move", lambda fx: {"topic": fx.own[2]})},
     ("POST", "/v1/gaps/questions/{id}/dismiss"): {

@@ -116,6 +116,21 @@ class OpenApi(unittest.TestCase):
                    '{"topic": %d}' % tid, "application/json")
         self.check("POST", "/v1/gaps/%d/merge" % tid, self.admin, '{"into": 999}',
                    "application/json", status=404)
+        self.assertTrue(self.check("GET", "/v1/gaps", self.viewer).json()["topics"][0]["top_questions"])
+        rows = self.check("GET", "/v1/gaps/%d/questions?limit=5" % tid, self.viewer).json()
+        self.assertTrue(rows["groups"])
+        self.check("GET", "/v1/gaps/%d/questions?offset=x" % tid, self.viewer, status=400)
+        conv = rows["groups"][0]["questions"][0]["conversation_id"]
+        gone = self.check("POST", "/v1/gaps/%d/dismiss-conversations" % tid, self.admin,
+                          json.dumps({"conversations": [conv]}), "application/json").json()
+        self.assertTrue(gone["dismissed"])
+        self.check("POST", "/v1/gaps/%d/undismiss-questions" % tid, self.admin,
+                   json.dumps({"questions": gone["dismissed"]}), "application/json")
+        self.check("POST", "/v1/gaps/%d/dismiss-conversations" % tid, self.admin,
+                   json.dumps({"conversations": ["x%d" % i for i in range(501)]}),
+                   "application/json", status=413)
+        self.check("POST", "/v1/gaps/%d/undismiss-questions" % tid, self.admin,
+                   '{"questions": [99999]}', "application/json", status=400)
 
 
 if __name__ == "__main__":

@@ -921,6 +921,123 @@ static void suite_answers(const char *url)
 
 /* ---- SQLite only ---------------------------------------------------------- */
 
+/* ---- knowledge gaps: a person's dismissals ------------------------------------ */
+
+static enum ap_status count_question(void *ctx, const struct ap_gap_question_rec *q)
+{
+    (void)q;
+    ++*(int *)ctx;
+    return AP_OK;
+}
+
+/* Questions the re-grouping may still move (not pinned, not dismissed). */
+static int regroupable(struct ap_store *s, int64_t account_id)
+{
+    struct ap_error err;
+    int n = 0;
+    CHECK(ap_store_select_gap_regroup_questions(s, account_id, count_question, &n, &err));
+    return n;
+}
+
+static enum ap_status note_dismissed(void *ctx, const struct ap_gap_question_rec *q)
+{
+    *(bool *)ctx = q->dismissed;
+    return AP_OK;
+}
+
+static bool question_dismissed(struct ap_store *s, int64_t account_id, int64_t id)
+{
+    struct ap_error err;
+    bool dismissed = false;
+    CHECK(ap_store_get_gap_question(s, account_id, id, note_dismissed, &dismissed, &err));
+    return dismissed;
+}
+
+static enum ap_status keep_topic_figures(void *ctx, const struct ap_gap_topic_rec *t)
+{
+    *(struct ap_gap_topic_rec *)ctx = *t;
+    ((struct ap_gap_topic_rec *)ctx)->label = ((struct ap_gap_topic_rec *)ctx)->auto_label =
+        ((struct ap_gap_topic_rec *)ctx)->answer_id = NULL; /* strings live in the callback */
+    return AP_OK;
+}
+
+static struct ap_gap_topic_rec topic_figures(struct ap_store *s, int64_t account_id, int64_t id)
+{
+    struct ap_error err;
+    struct ap_gap_topic_rec t = {0};
+    struct ap_gap_topic_query q = {.from_us = INT64_MIN, .to_us = INT64_MAX,
+                                   .status = AP_GAP_STATUS_ANY, .limit = 1, .topic_id = id};
+    int64_t total;
+    CHECK(ap_store_select_gap_topics(s, account_id, &q, keep_topic_figures, &t, &total, &err));
+    return t;
+}
+
+/* Records the questions (conversations[i]) into one new topic; returns it. */
+static int64_t topic_of_questions(struct ap_store *s, int64_t account_id,
+                                  const char *const *conversations, size_t n)
+{
+    struct ap_error err;
+    int64_t topic = 0;
+    CHECK(ap_store_begin(s, &err));
+    CHECK(ap_store_insert_gap_topic(s, account_id, 1000000, &topic, &err));
+    for (size_t i = 0; i < n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "q%zu", i);
+        struct ap_gap_question_rec q = {.event_id = id, .conversation_id = conversations[i],
+                                        .at_us = 1000000 * (int64_t)(i + 1),
+                                        .text = "where is my order"};
+        CHECK(ap_store_record_gap_question(s, account_id, &q, &err));
+        CHECK(ap_store_assign_gap_question(s, account_id, (int64_t)i + 1, topic, (int64_t)i + 1,
+                                           "english", 0.5, &err));
+    }
+    CHECK(ap_store_commit(s, &err));
+    return topic;
+}
+
+static void suite_gap_dismissals(const char *url)
+{
+    struct ap_store *s = open_store(url);
+    struct ap_error err;
+    int64_t acme = add_account(s, "acme"), other = add_account(s, "other");
+    const char *const acme_convs[] = {"c1", "c1", "c2"}, *const other_convs[] = {"c1"};
+    int64_t topic = topic_of_questions(s, acme, acme_convs, 3);
+    int64_t other_topic = topic_of_questions(s, other, other_convs, 1);
+    assert_int_equal(regroupable(s, acme), 3);
+
+    /* Dismissed by a person, then brought back: pinned both times. */
+    CHECK(ap_store_begin(s, &err));
+    CHECK(ap_store_curate_gap_question_dismissed(s, acme, topic, 1, true, &err));
+    CHECK(ap_store_curate_gap_question_dismissed(s, acme, topic, 3, true, &err));
+    CHECK(ap_store_refresh_gap_topic(s, acme, topic, &err));
+    CHECK(ap_store_commit(s, &err));
+    assert_true(question_dismissed(s, acme, 1));
+    assert_int_equal(regroupable(s, acme), 1);
+    struct ap_gap_topic_rec t = topic_figures(s, acme, topic);
+    assert_int_equal(t.questions, 1);
+    assert_int_equal(t.conversations, 1);
+    CHECK(ap_store_begin(s, &err));
+    CHECK(ap_store_curate_gap_question_dismissed(s, acme, topic, 1, false, &err));
+    CHECK(ap_store_refresh_gap_topic(s, acme, topic, &err));
+    CHECK(ap_store_commit(s, &err));
+    assert_false(question_dismissed(s, acme, 1));
+    assert_int_equal(regroupable(s, acme), 1); /* the undo pinned it too */
+    assert_int_equal(topic_figures(s, acme, topic).questions, 2);
+
+    /* Only a question of that topic, of that account. */
+    CHECK(ap_store_begin(s, &err));
+    assert_int_equal(ap_store_curate_gap_question_dismissed(s, acme, topic + 99, 2, true, &err),
+                     AP_NOT_FOUND);
+    assert_int_equal(ap_store_curate_gap_question_dismissed(s, other, other_topic, 2, true, &err),
+                     AP_NOT_FOUND);
+    CHECK(ap_store_curate_gap_question_dismissed(s, other, other_topic, 1, true, &err));
+    CHECK(ap_store_commit(s, &err));
+    assert_false(question_dismissed(s, acme, 1));
+    assert_true(question_dismissed(s, other, 1));
+    assert_int_equal(regroupable(s, acme), 1);
+    assert_int_equal(regroupable(s, other), 0);
+    ap_store_destroy(s);
+}
+
 static void test_sqlite_open_errors(void **state)
 {
     (void)state;
@@ -1035,6 +1152,7 @@ SUITE_TEST(suite_tokens)
 SUITE_TEST(suite_events)
 SUITE_TEST(suite_ingest_ndjson)
 SUITE_TEST(suite_answers)
+SUITE_TEST(suite_gap_dismissals)
 
 #define BACKEND_TESTS(backend)                                                                  \
     cmocka_unit_test_prestate_setup_teardown(test_suite_migrations, setup, teardown, backend),  \
@@ -1042,7 +1160,8 @@ SUITE_TEST(suite_answers)
     cmocka_unit_test_prestate_setup_teardown(test_suite_tokens, setup, teardown, backend),      \
     cmocka_unit_test_prestate_setup_teardown(test_suite_events, setup, teardown, backend),      \
     cmocka_unit_test_prestate_setup_teardown(test_suite_ingest_ndjson, setup, teardown, backend), \
-    cmocka_unit_test_prestate_setup_teardown(test_suite_answers, setup, teardown, backend)
+    cmocka_unit_test_prestate_setup_teardown(test_suite_answers, setup, teardown, backend),       \
+    cmocka_unit_test_prestate_setup_teardown(test_suite_gap_dismissals, setup, teardown, backend)
 
 /* Exit status ctest reads as "skipped" (SKIP_RETURN_CODE in tests/CMakeLists.txt). */
 #define EXIT_SKIPPED 77

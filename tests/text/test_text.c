@@ -129,6 +129,41 @@ static int setup(void **state)
     return 0;
 }
 
+/* Identity: what counts as "the same question" (case, white space, the
+ * punctuation at the end), and what still tells two questions apart. */
+static const struct {
+    const char *text, *identity;
+} identity_cases[] = {
+    {"Where is my order?", "where is my order"},
+    {"  WHERE   is my\torder ?! ", "where is my order"},
+    {"Where is my order.", "where is my order"},
+    {"Where is my order?!…", "where is my order"},
+    {"Where, is my order?", "where, is my order"},     /* inside punctuation stays */
+    {"Hvor er bestillingen MIN?", "hvor er bestillingen min"},
+    {"Straße?", "strasse"},
+    {"order #12345?", "order #12345"},
+    {"???", ""},
+    {"", ""},
+};
+
+static void test_identity(void **state)
+{
+    struct ap_text *t = *state;
+    for (size_t i = 0; i < sizeof identity_cases / sizeof *identity_cases; i++) {
+        struct ap_buf out;
+        struct ap_error err;
+        ap_buf_init(&out, 4096);
+        ap_buf_append_str(&out, "<");
+        const char *text = identity_cases[i].text;
+        assert_int_equal(ap_text_identity(t, text, strlen(text), &out, &err), AP_OK);
+        ap_buf_append_char(&out, '\0');
+        char expected[128];
+        snprintf(expected, sizeof expected, "<%s", identity_cases[i].identity);
+        assert_string_equal(out.data, expected); /* appended after what was there */
+        ap_buf_free(&out);
+    }
+}
+
 static int teardown(void **state)
 {
     ap_text_destroy(*state);
@@ -142,6 +177,7 @@ int main(void)
         cmocka_unit_test(test_language_choice),
         cmocka_unit_test(test_every_stemmer_works),
         cmocka_unit_test(test_stopword_lists_sorted),
+        cmocka_unit_test(test_identity),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -11,6 +11,8 @@ const ADMIN = process.env.AP_ADMIN;
 const VIEWER = process.env.AP_VIEWER;
 const INGEST = process.env.AP_INGEST;
 const NOW = process.env.AP_NOW;
+const LAB_ADMIN = process.env.AP_LAB_ADMIN;
+const LAB_INGEST = process.env.AP_LAB_INGEST;
 const SKIP = 77;
 const TIMEOUT = 10000;
 
@@ -350,9 +352,12 @@ const scenarios = {
     // Topic detail: rename, dismiss a question and undo.
     await page.goto(BASE + '/#/gaps/' + topic.id);
     await page.locator('h1#topic-label').waitFor({ timeout: TIMEOUT });
-    const detail = (await api('GET', `/v1/gaps/${topic.id}`, ADMIN)).data;
-    check(await page.locator('tr[data-question]').count() === Math.min(50, detail.questions.length), 'questions listed');
-    const q = detail.questions[0];
+    const rows = (await api('GET', `/v1/gaps/${topic.id}/questions`, ADMIN)).data;
+    check(await page.locator('tr[data-question]').count() === rows.groups.length, 'one row per distinct question');
+    // Rows of one question carry the per-question actions.
+    const singles = rows.groups.filter((g) => g.questions.length === 1 && g.count === 1).map((g) => g.questions[0]);
+    check(singles.length >= 2, 'the topic has rows of one question');
+    const q = singles[0];
     const link = page.locator(`tr[data-question="${q.id}"] a`).first();
     check(await link.getAttribute('href') === q.conversation_url, 'conversation link from the template');
     await page.getByLabel('Label', { exact: true }).fill('Gift cards online');
@@ -364,13 +369,13 @@ const scenarios = {
     await page.locator(`tr:not(.dismissed)[data-question="${q.id}"]`).waitFor({ timeout: TIMEOUT });
     // Move a question to another topic, then merge this topic into it.
     const other = gaps.data.topics[3];
-    const moving = detail.questions[1];
+    const moving = singles[1];
     const mrow = page.locator(`tr[data-question="${moving.id}"]`);
     await mrow.locator('details.move summary').click();
     await mrow.getByLabel('Move to topic number', { exact: true }).fill(String(other.id));
     await mrow.getByRole('button', { name: 'Move' }).click();
     await mrow.waitFor({ state: 'detached', timeout: TIMEOUT });
-    check((await api('GET', `/v1/gaps/${other.id}`, ADMIN)).data.questions.some((x) => x.id === moving.id), 'question moved');
+    check((await api('GET', `/v1/gaps/${other.id}?limit=500`, ADMIN)).data.questions.some((x) => x.id === moving.id), 'question moved');
     page.once('dialog', (d) => d.accept());
     await page.getByLabel('Merge into topic #', { exact: true }).fill(String(other.id));
     await page.getByRole('button', { name: 'Merge' }).click();
@@ -378,6 +383,93 @@ const scenarios = {
     check((await api('GET', `/v1/gaps/${topic.id}`, ADMIN)).status === 404, 'the merged topic is gone');
     check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
     return 'dismiss and undo (topic and question), sort, paging, channel filter, rename, move, merge';
+  },
+
+  // A topic of more than 100 distinct questions and identical ones (in the
+  // account "lab", built here): the list's top questions, paging, one row per
+  // identical question with its count, select, select all, dismiss by
+  // conversation and undo.
+  async gap_questions(browser) {
+    if (!LAB_ADMIN) throw new Skip('AP_LAB_ADMIN is not set');
+    await requireEndpoint('GET', '/v1/gaps/1/questions', LAB_ADMIN);
+    const at = (i) => new Date(Date.parse(NOW) - (200 - i) * 60000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const lines = [];
+    const ask = (i, conversation, text) => lines.push(JSON.stringify({ id: 'lq' + i, type: 'question.asked', at: at(i), conversation_id: conversation, text, answered: false }));
+    const KLARNA = ['Can I pay with Klarna?', 'can i pay with klarna', 'Can I pay with  Klarna ?', 'CAN I PAY WITH KLARNA'];
+    for (let i = 0; i < 110; i++) ask(i, 'zx-' + i, `Does the Zentrix model ${i} support the turbo mode?`);
+    KLARNA.forEach((text, k) => ask(110 + k, 'kl-' + k, text));
+    ask(120, 'kl-0', 'And what does a Klarna invoice cost?');
+    const res = await fetch(BASE + '/v1/events', { method: 'POST', body: lines.join('\n') + '\n',
+      headers: { Authorization: 'Bearer ' + LAB_INGEST, 'Content-Type': 'application/x-ndjson' } });
+    check(res.status === 200, 'ingest: ' + res.status);
+    // Every question in one topic.
+    const listed = (await api('GET', '/v1/gaps?status=all&limit=500', LAB_ADMIN)).data.topics.map((t) => t.id).sort((a, b) => a - b);
+    const id = listed[0];
+    for (const t of listed.slice(1)) check((await api('POST', `/v1/gaps/${t}/merge`, LAB_ADMIN, { into: id })).status === 200, 'merge ' + t);
+    const first = (await api('GET', `/v1/gaps/${id}/questions`, LAB_ADMIN)).data;
+    check(first.total === 112 && first.questions === 115, `rows ${first.total}, questions ${first.questions}`);
+    const klarna = first.groups[0];
+    check(klarna.count === 4, 'the identical questions are one row of 4');
+
+    // The list shows the most asked questions with their counts.
+    const page = await signedIn(browser, BASE, LAB_ADMIN, { hash: '#/gaps' });
+    const top = page.locator(`tr[data-topic="${id}"] .top-questions li`);
+    await top.first().waitFor({ timeout: TIMEOUT });
+    check(await top.count() === 3, 'three top questions');
+    check((await top.first().innerText()).replace(/\s+/g, ' ') === `4 × ${klarna.text}`, 'top question: ' + await top.first().innerText());
+
+    // The topic page: 100 rows, then the rest on the next page.
+    await page.locator(`tr[data-topic="${id}"] th a`).click();
+    await page.locator('h1#topic-label').waitFor({ timeout: TIMEOUT });
+    await page.getByText('Showing 1–100 of 112').waitFor({ timeout: TIMEOUT });
+    check(await page.locator('tr[data-question]').count() === 100, 'a page of 100 rows');
+    const row = page.locator(`tr[data-question="${klarna.questions[0].id}"]`);
+    check(await row.getAttribute('data-count') === '4', 'the row counts its 4 questions');
+    check((await row.innerText()).includes('4 ×'), 'the count is shown');
+    // The newest three conversations show; the fourth is one click away.
+    const convs = klarna.questions.map((m) => m.conversation_id);
+    check(convs.slice().sort().join() === 'kl-0,kl-1,kl-2,kl-3', 'the row holds kl-0..3: ' + convs);
+    for (const c of convs.slice(0, 3)) check(await row.getByRole('link', { name: c }).isVisible(), 'conversation ' + c + ' is reachable');
+    check(!(await row.getByRole('link', { name: convs[3] }).isVisible()), 'the fourth is folded');
+    await row.locator('details.more-conversations summary').click();
+    check(await row.getByRole('link', { name: convs[3] }).getAttribute('href') === 'https://help.example.com/c/' + convs[3], 'the fourth conversation is reachable');
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByText('Showing 101–112 of 112').waitFor({ timeout: TIMEOUT });
+    check(await page.locator('tr[data-question]').count() === 12, 'the last 12 rows');
+    const second = (await api('GET', `/v1/gaps/${id}/questions?offset=100`, LAB_ADMIN)).data;
+    for (const g of second.groups) check(await page.locator(`tr[data-question="${g.questions[0].id}"]`).count() === 1, 'row of page 2: ' + g.text);
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await page.getByText('Showing 1–100 of 112').waitFor({ timeout: TIMEOUT });
+
+    // Select the Klarna row and one more; dismiss their conversations.
+    const plain = first.groups.find((g) => g.questions.length === 1 && g.questions[0].conversation_id.startsWith('zx-'));
+    await page.getByLabel('Select “' + klarna.text + '”', { exact: true }).check();
+    await page.getByLabel('Select “' + plain.text + '”', { exact: true }).check();
+    const dismissButton = page.getByRole('button', { name: 'Dismiss conversations (5)' });
+    await dismissButton.click();
+    await page.locator('.toast', { hasText: 'Dismissed 6 questions of 5 conversations.' }).waitFor({ timeout: TIMEOUT });
+    await page.locator(`tr.dismissed[data-question="${klarna.questions[0].id}"]`).waitFor({ timeout: TIMEOUT });
+    let topic = (await api('GET', `/v1/gaps/${id}`, LAB_ADMIN)).data.topic;
+    check(topic.questions === 109 && topic.conversations === 109, `after dismissing: ${topic.questions} questions, ${topic.conversations} conversations`);
+    // kl-0's other question went with its conversation.
+    const invoice = (await api('GET', `/v1/gaps/${id}/questions?limit=500`, LAB_ADMIN)).data.groups.find((g) => g.text.startsWith('And what does'));
+    check(invoice.count === 0 && invoice.dismissed === 1, 'the conversation\u2019s other question is dismissed too');
+    // Undo from the toast brings exactly those back.
+    await page.locator('.toast').getByRole('button', { name: 'Undo' }).click();
+    await page.locator(`tr:not(.dismissed)[data-question="${klarna.questions[0].id}"]`).waitFor({ timeout: TIMEOUT });
+    await page.locator('.toast', { hasText: 'Undone' }).waitFor({ timeout: TIMEOUT });
+    topic = (await api('GET', `/v1/gaps/${id}`, LAB_ADMIN)).data.topic;
+    check(topic.questions === 115 && topic.conversations === 114, `after the undo: ${topic.questions} questions`);
+
+    // Select all ticks every row of the page: its conversations, each once.
+    const conversations = new Set(first.groups.slice(0, 100).flatMap((g) => g.questions.map((m) => m.conversation_id)));
+    await page.getByLabel('Select all on this page').check();
+    await page.getByRole('button', { name: `Dismiss conversations (${conversations.size})` }).waitFor({ timeout: TIMEOUT });
+    check(await page.locator('td.tick input:checked').count() === 100, 'every row ticked');
+    await page.getByLabel('Select all on this page').uncheck();
+    check(await page.getByRole('button', { name: 'Dismiss conversations', exact: true }).isDisabled(), 'nothing ticked, nothing to dismiss');
+    check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
+    return 'top questions in the list, 112 rows over two pages, a row of 4 identical questions with its conversations, select, select all, dismiss by conversation, undo';
   },
 
   async gap_answer(browser) {

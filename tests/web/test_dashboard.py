@@ -44,6 +44,10 @@ class Dashboard(unittest.TestCase):
         cls.admin = cls.ws.create_token("shop", "admin")
         cls.viewer = cls.ws.create_token("shop", "viewer")
         cls.ingest = cls.ws.create_token("shop", "ingest")
+        # An account of its own for the topic page's scenario, whose topic it builds.
+        cls.ws.create_account("lab", conversation_url="https://help.example.com/c/{conversation_id}")
+        cls.lab_admin = cls.ws.create_token("lab", "admin")
+        cls.lab_ingest = cls.ws.create_token("lab", "ingest")
         cls.now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         cls.ws.cli("simulate", "--account", "shop", "--weeks", "4",
                    "--conversations-per-day", "60", "--now", cls.now, timeout=120)
@@ -60,7 +64,7 @@ class Dashboard(unittest.TestCase):
             self.skipTest(reason)
         env = dict(os.environ, AP_BASE=self.server.url(""), AP_ADMIN=self.admin,
                    AP_VIEWER=self.viewer, AP_INGEST=self.ingest, AP_NOW=self.now,
-                   AP_CHROMIUM=CHROMIUM)
+                   AP_CHROMIUM=CHROMIUM, AP_LAB_ADMIN=self.lab_admin, AP_LAB_INGEST=self.lab_ingest)
         proc = subprocess.run([NODE, os.path.join(HERE, "dashboard.mjs"), name], env=env,
                               capture_output=True, text=True, timeout=SCENARIO_TIMEOUT)
         out = (proc.stdout + proc.stderr).strip()
@@ -89,6 +93,9 @@ class Dashboard(unittest.TestCase):
 
     def test_gap_curation(self):
         self.scenario("gap_curation")
+
+    def test_topic_questions_paged_grouped_dismissed_by_conversation(self):
+        self.scenario("gap_questions")
 
     def test_gap_to_short_answer(self):
         self.scenario("gap_answer")

@@ -1,7 +1,8 @@
-// The Knowledge gaps pages (SPEC §5): the topic table with sort, filters and
-// paging, and a topic's detail with its questions, the team's replies,
-// curation (rename, merge, move, dismiss and undo) and the short answer made
-// from it (preview, create).
+// The Knowledge gaps pages (SPEC §5): the topic table with sort, filters,
+// paging and each topic's most asked questions, and a topic's detail with
+// every question (identical ones as one row with a count, 100 rows a page),
+// the team's replies, curation (rename, merge, move, dismiss by question or by
+// conversation, and undo) and the short answer made from it (preview, create).
 import * as api from './api.js';
 import { h, mount, field, select, toast } from './dom.js';
 import * as fmt from './format.js';
@@ -9,7 +10,6 @@ import { errorBlock, loading, statusBadge, pager } from './common.js';
 
 const LIMIT = 25;
 const SHOW_FIRST_REPLIES = 4;
-const SHOW_FIRST_QUESTIONS = 50;
 
 function gapState(params) {
   return {
@@ -88,7 +88,7 @@ export function gapsPage(root, params, ctx) {
         h('th', { scope: 'col', class: 'num' }, 'Questions'), h('th', { scope: 'col' }, 'Last conversation'), h('th', { scope: 'col' }, 'Status'),
         ctx.admin ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')) : null)),
       h('tbody', {}, data.topics.map((t) => h('tr', { dataset: { topic: t.id } },
-        h('th', { scope: 'row' }, h('a', { href: '#/gaps/' + t.id }, t.label)),
+        h('th', { scope: 'row' }, h('a', { href: '#/gaps/' + t.id }, t.label), topQuestions(t)),
         h('td', { class: 'num', dataset: { field: 'conversations', label: 'Conversations' } }, fmt.count(t.conversations)),
         h('td', { class: 'num', dataset: { field: 'questions', label: 'Questions' } }, fmt.count(t.questions)),
         h('td', { dataset: { label: 'Last' } }, fmt.dateTime(t.last_at)),
@@ -114,20 +114,39 @@ export function gapsPage(root, params, ctx) {
   };
 }
 
+// A topic's most asked questions with their counts, under its label.
+function topQuestions(t) {
+  const top = t.top_questions || [];
+  if (top.length === 0) return null;
+  return h('ol', { class: 'top-questions', 'aria-label': 'Most asked' }, top.map((q) =>
+    h('li', {}, h('span', { class: 'times' }, `${fmt.count(q.count)} ×`), ' ', q.text)));
+}
+
+const QUESTION_ROWS = 100;
+
 export function topicPage(root, id, params, ctx) {
   let stopped = false;
   let doc = null;
   // alternatives and language stay null until the topic's draft (its questions
   // and their language, from the preview call) has filled them.
   const draft = { question: null, answer: '', alternatives: null, language: null };
-  const showAll = { replies: false, questions: false };
+  const showAll = { replies: false };
+  // The page of distinct questions shown, and the rows ticked on it (by
+  // their newest question's id).
+  let rows = null;
+  let rowsOffset = 0;
+  const ticked = new Set();
   mount(root, loading('the topic'));
 
   async function load() {
     try {
-      const { data } = await api.get('/v1/gaps/' + encodeURIComponent(id));
+      const path = '/v1/gaps/' + encodeURIComponent(id);
+      const [detail, page] = await Promise.all([api.get(path),
+        api.get(path + '/questions', { limit: QUESTION_ROWS, offset: rowsOffset || '' })]);
       if (stopped) return;
-      doc = data;
+      doc = detail.data;
+      rows = page.data;
+      for (const key of [...ticked]) if (!rows.groups.some((g) => String(g.questions[0].id) === key)) ticked.delete(key);
       render();
     } catch (e) {
       if (stopped) return;
@@ -144,9 +163,6 @@ export function topicPage(root, id, params, ctx) {
       const { data } = await call();
       if (data && data.topic && String(data.topic.id) !== String(id)) {
         ctx.nav('gaps/' + data.topic.id, {});
-      } else if (data && data.topic) {
-        doc = data;
-        render();
       } else {
         await load();
       }
@@ -324,27 +340,100 @@ export function topicPage(root, id, params, ctx) {
   function more(total, shown, key) {
     if (shown >= total) return null;
     return h('button', { type: 'button', class: 'link', onclick: () => { showAll[key] = true; render(); } },
-      `Show all ${total} ${key === 'replies' ? 'distinct replies' : 'questions'}`);
+      `Show all ${total} distinct replies`);
+  }
+
+  // Tickets are known for the questions of the detail document (its first page).
+  function ticketOf(member) {
+    return (doc.questions || []).find((q) => q.id === member.id) || null;
+  }
+
+  function conversationLink(m) {
+    return m.conversation_url
+      ? h('a', { href: m.conversation_url, target: '_blank', rel: 'noopener noreferrer', title: 'Conversation ' + m.conversation_id }, m.conversation_id)
+      : m.conversation_id;
+  }
+
+  // A row's conversations: each one's link (the first few, the rest folded).
+  function conversations(g) {
+    const ids = [];
+    const seen = new Set();
+    for (const m of g.questions) if (!seen.has(m.conversation_id)) { seen.add(m.conversation_id); ids.push(m); }
+    const t = g.questions.length === 1 ? ticketOf(g.questions[0]) : null;
+    const first = ids.slice(0, 3).map((m) => h('div', {}, conversationLink(m)));
+    return [first,
+      ids.length > 3 ? h('details', { class: 'more-conversations' }, h('summary', {}, `all ${ids.length} conversations`),
+        ids.slice(3).map((m) => h('div', {}, conversationLink(m)))) : null,
+      t && t.ticket_id ? h('div', {}, 'Ticket ', t.ticket_url ? h('a', { href: t.ticket_url, target: '_blank', rel: 'noopener noreferrer' }, t.ticket_id) : t.ticket_id) : null];
+  }
+
+  // The conversations of the ticked rows that still have questions in the topic.
+  function tickedConversations() {
+    const out = new Set();
+    for (const g of rows.groups) {
+      if (!ticked.has(String(g.questions[0].id))) continue;
+      for (const m of g.questions) if (!m.dismissed) out.add(m.conversation_id);
+    }
+    return [...out];
+  }
+
+  async function dismissTicked() {
+    const conversationIds = tickedConversations();
+    if (conversationIds.length === 0) return;
+    try {
+      const { data } = await api.post(`/v1/gaps/${id}/dismiss-conversations`, { conversations: conversationIds });
+      ticked.clear();
+      await load();
+      const n = data.dismissed.length;
+      toast(`Dismissed ${n} ${n === 1 ? 'question' : 'questions'} of ${conversationIds.length} ${conversationIds.length === 1 ? 'conversation' : 'conversations'}.`,
+        n ? ['Undo', async () => {
+          try { await api.post(`/v1/gaps/${id}/undismiss-questions`, { questions: data.dismissed }); await load(); toast('Undone: the questions are back.'); } catch (e) { toast('Undo failed: ' + e.message); }
+        }] : null);
+    } catch (e) { toast('Dismiss failed: ' + e.message); }
+  }
+
+  function selectionBar() {
+    const selectable = rows.groups.filter((g) => g.count > 0);
+    const all = selectable.length > 0 && selectable.every((g) => ticked.has(String(g.questions[0].id)));
+    const n = tickedConversations().length;
+    return h('div', { class: 'selection-bar' },
+      h('label', {}, h('input', { type: 'checkbox', name: 'select-all', checked: all, disabled: selectable.length === 0, onchange: (e) => {
+        for (const g of selectable) { if (e.target.checked) ticked.add(String(g.questions[0].id)); else ticked.delete(String(g.questions[0].id)); }
+        render();
+      } }), ' Select all on this page'),
+      h('button', { type: 'button', class: 'danger small', disabled: n === 0, onclick: dismissTicked },
+        n ? `Dismiss conversations (${n})` : 'Dismiss conversations'));
+  }
+
+  function questionRow(g) {
+    const newest = g.questions[0];
+    const key = String(newest.id);
+    const single = g.questions.length === 1;
+    return h('tr', { class: g.count === 0 ? 'dismissed' : null, dataset: { question: newest.id, questions: g.questions.map((m) => m.id).join(' '), count: g.count } },
+      ctx.admin ? h('td', { class: 'tick' }, h('input', { type: 'checkbox', checked: ticked.has(key), disabled: g.count === 0,
+        'aria-label': 'Select “' + g.text + '”', onchange: (e) => { if (e.target.checked) ticked.add(key); else ticked.delete(key); render(); } })) : null,
+      h('td', {}, g.text,
+        g.questions.length > 1 ? h('span', { class: 'badge times', title: 'asked this way in so many questions' }, `${fmt.count(g.count)} ×`) : null,
+        g.count === 0 ? h('span', { class: 'badge dismissed' }, 'Dismissed') : g.dismissed ? h('span', { class: 'muted' }, ` (${fmt.count(g.dismissed)} dismissed)`) : null),
+      h('td', { class: 'nowrap' }, h('time', { datetime: newest.at, title: fmt.dateTime(newest.at) }, fmt.shortDateTime(newest.at)),
+        h('div', { class: 'muted' }, newest.channel || '')),
+      h('td', { class: 'links' }, conversations(g)),
+      ctx.admin ? h('td', {}, single ? h('div', { class: 'actions' }, questionActions(newest)) : null) : null);
   }
 
   function questions() {
-    const all = doc.questions || [];
-    const rows = showAll.questions ? all : all.slice(0, SHOW_FIRST_QUESTIONS);
+    const groups = rows.groups;
     return h('section', { class: 'panel', 'aria-labelledby': 'questions-title' },
       h('h2', { id: 'questions-title' }, 'Questions'),
-      rows.length === 0 ? h('p', { class: 'empty' }, 'No questions in this topic.') :
+      h('p', { class: 'muted' }, `${fmt.count(rows.questions)} questions, ${fmt.count(rows.total)} distinct; the same question asked alike is one row.`),
+      ctx.admin && groups.length ? selectionBar() : null,
+      groups.length === 0 ? h('p', { class: 'empty' }, 'No questions in this topic.') :
         h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Questions, scrollable' }, h('table', { class: 'questions' },
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Question'), h('th', { scope: 'col' }, 'Asked'),
-            h('th', { scope: 'col' }, 'Conversation and ticket'), ctx.admin ? h('th', { scope: 'col' }, 'Actions') : null)),
-          h('tbody', {}, rows.map((q) => h('tr', { class: q.dismissed ? 'dismissed' : null, dataset: { question: q.id } },
-            h('td', {}, q.text, q.dismissed ? h('span', { class: 'badge dismissed' }, 'Dismissed') : null),
-            h('td', { class: 'nowrap' }, h('time', { datetime: q.at, title: fmt.dateTime(q.at) }, fmt.shortDateTime(q.at)),
-              h('div', { class: 'muted' }, q.channel || '')),
-            h('td', { class: 'links' },
-              h('div', {}, q.conversation_url ? h('a', { href: q.conversation_url, target: '_blank', rel: 'noopener noreferrer', title: 'Conversation ' + q.conversation_id }, q.conversation_id) : q.conversation_id),
-              q.ticket_id ? h('div', {}, 'Ticket ', q.ticket_url ? h('a', { href: q.ticket_url, target: '_blank', rel: 'noopener noreferrer' }, q.ticket_id) : q.ticket_id) : null),
-            ctx.admin ? h('td', {}, h('div', { class: 'actions' }, questionActions(q))) : null))))),
-      more(all.length, rows.length, 'questions'));
+          h('thead', {}, h('tr', {}, ctx.admin ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Select')) : null,
+            h('th', { scope: 'col' }, 'Question'), h('th', { scope: 'col' }, 'Asked'),
+            h('th', { scope: 'col' }, 'Conversations'), ctx.admin ? h('th', { scope: 'col' }, 'Actions') : null)),
+          h('tbody', {}, groups.map(questionRow)))),
+      pager(rows.total, rows.offset, rows.limit, (offset) => { rowsOffset = offset; ticked.clear(); load(); }));
   }
 
   function questionActions(q) {
