@@ -13,6 +13,7 @@
 #include "ingest/event.h"
 #include "ingest/json.h"
 #include "ingest/ndjson.h"
+#include "tz/tz.h"
 #include "text/text.h"
 
 /* Reads option `name` into *out when given: a number from lo to hi. False
@@ -259,15 +260,18 @@ static bool table_format(struct ap_cli_args *args, bool *table)
     return true;
 }
 
-static void print_time(FILE *out, int64_t us, bool present)
+/* Times in tables are the account's local time with its offset (ISO 8601). */
+#define TIME_COLUMN 25
+static void print_time(FILE *out, struct ap_tz *tz, int64_t us, bool present)
 {
-    char text[AP_TIME_RFC3339_MAX];
-    ap_time_format_rfc3339(us, text);
-    fprintf(out, "%-20.19s", present ? text : "-");
+    char text[AP_TZ_TIME_MAX];
+    ap_tz_format_local(tz, us, text);
+    fprintf(out, "%-*s", TIME_COLUMN, present ? text : "-");
 }
 
 struct table_ctx {
     FILE *out;
+    struct ap_tz *tz;
     struct ap_store *store;
     int64_t account_id;
     const struct ap_gap_topic_query *q;
@@ -295,7 +299,7 @@ static enum ap_status print_topic_row(void *ctx, const struct ap_gap_topic_rec *
     FILE *out = c->out;
     fprintf(out, "%6lld  %-9s  %13lld  %9lld  ", (long long)t->id, ap_gap_status_name(t->status),
             (long long)t->conversations, (long long)t->questions);
-    print_time(out, t->last_at_us, t->questions > 0);
+    print_time(out, c->tz, t->last_at_us, t->questions > 0);
     fputs("  ", out);
     char label[AP_GAP_LABEL_TEXT_MAX + 1];
     if (t->label == NULL && t->auto_label)
@@ -303,6 +307,22 @@ static enum ap_status print_topic_row(void *ctx, const struct ap_gap_topic_rec *
     ap_cli_print_text(out, t->label ? t->label : t->auto_label ? label : NULL);
     fputc('\n', out);
     return print_top_questions(c, t->id);
+}
+
+/* Which topics the page showed, and how to see the next ones. */
+static void print_page_note(FILE *out, const struct ap_gap_topic_query *q, int64_t total)
+{
+    int64_t first = q->offset + 1, last = q->offset + q->limit < total ? q->offset + q->limit : total;
+    if (total == 0)
+        fputs("(no topics)\n", out);
+    else if (first == 1 && last == total)
+        fprintf(out, "(%lld topics)\n", (long long)total);
+    else if (last < total)
+        fprintf(out, "(topics %lld-%lld of %lld; --offset %lld for the next ones)\n",
+                (long long)first, (long long)last, (long long)total, (long long)last);
+    else
+        fprintf(out, "(topics %lld-%lld of %lld)\n", (long long)(first <= total ? first : total),
+                (long long)last, (long long)total);
 }
 
 int ap_cmd_gaps_list(struct ap_cli_args *args)
@@ -332,12 +352,17 @@ int ap_cmd_gaps_list(struct ap_cli_args *args)
     struct ap_buf out;
     ap_buf_init(&out, (size_t)1 << 30);
     if (table) {
-        fprintf(args->out, "%6s  %-9s  %13s  %9s  %-20s  %s\n", "topic", "status",
-                "conversations", "questions", "last", "label");
-        struct table_ctx c = {args->out, store, account.id, &q, &err};
-        rc = ap_store_select_gap_topics(store, account.id, &q, print_topic_row, &c, &total, &err);
+        struct table_ctx c = {args->out, NULL, store, account.id, &q, &err};
+        rc = ap_tz_open(account.time_zone, &c.tz, &err);
+        if (rc == AP_OK) {
+            fprintf(args->out, "%6s  %-9s  %13s  %9s  %-*s  %s\n", "topic", "status",
+                    "conversations", "questions", TIME_COLUMN, "last", "label");
+            rc = ap_store_select_gap_topics(store, account.id, &q, print_topic_row, &c, &total,
+                                            &err);
+        }
         if (rc == AP_OK)
-            fprintf(args->out, "(%lld topics)\n", (long long)total);
+            print_page_note(args->out, &q, total);
+        ap_tz_close(c.tz);
     } else if ((rc = ap_gaps_list_json(store, &account, &q, &out, &err)) == AP_OK &&
                (rc = ap_buf_check(&out, "the topic list", &err)) == AP_OK) {
         ap_cli_write_text(args->out, out.data, out.len, true);
@@ -348,14 +373,48 @@ int ap_cmd_gaps_list(struct ap_cli_args *args)
     return rc == AP_OK ? AP_EXIT_OK : ap_cli_fail(args, &err);
 }
 
+struct question_ctx {
+    FILE *out;
+    struct ap_tz *tz;
+};
+
 static enum ap_status print_question_row(void *ctx, const struct ap_gap_question_rec *q)
 {
-    FILE *out = ctx;
+    struct question_ctx *c = ctx;
+    FILE *out = c->out;
     fprintf(out, "%8lld  ", (long long)q->id);
-    print_time(out, q->at_us, true);
+    print_time(out, c->tz, q->at_us, true);
     fprintf(out, "  %-10s  %-9s  ", q->channel ? q->channel : "-", q->dismissed ? "dismissed" : "");
     ap_cli_print_text(out, q->text);
     fputc('\n', out);
+    return AP_OK;
+}
+
+/* The topic's head, for people: label, status, figures, answer. */
+static enum ap_status print_topic_head(void *ctx, const struct ap_gap_topic_rec *t)
+{
+    struct question_ctx *c = ctx;
+    char label[AP_GAP_LABEL_TEXT_MAX + 1];
+    if (t->label == NULL && t->auto_label)
+        ap_gap_label_trim(t->auto_label, label, sizeof label);
+    fprintf(c->out, "topic %lld: ", (long long)t->id);
+    ap_cli_print_text(c->out, t->label ? t->label : t->auto_label ? label : "(no label)");
+    fprintf(c->out, "\n  %s%s · %lld conversations · %lld questions", ap_gap_status_name(t->status),
+            t->label ? " · renamed" : "", (long long)t->conversations, (long long)t->questions);
+    if (t->questions > 0) {
+        fputs(" · last ", c->out);
+        char text[AP_TZ_TIME_MAX];
+        ap_tz_format_local(c->tz, t->last_at_us, text);
+        fputs(text, c->out);
+    }
+    fputc('\n', c->out);
+    if (t->answer_id) {
+        char text[AP_TZ_TIME_MAX];
+        ap_tz_format_local(c->tz, t->answered_at_us, text);
+        fputs("  answered by short answer ", c->out);
+        ap_cli_print_text(c->out, t->answer_id);
+        fprintf(c->out, " at %s; %lld questions since\n", text, (long long)t->since_answer);
+    }
     return AP_OK;
 }
 
@@ -378,17 +437,17 @@ int ap_cmd_gaps_show(struct ap_cli_args *args)
     ap_error_clear(&err);
     enum ap_status rc;
     if (table) {
-        rc = ap_gaps_topic_summary_json(store, &account, topic_id, &out, &err);
+        struct question_ctx c = {args->out, NULL};
+        rc = ap_tz_open(account.time_zone, &c.tz, &err);
         if (rc == AP_OK)
-            rc = ap_buf_check(&out, "the topic", &err);
+            rc = ap_gaps_with_topic(store, &account, topic_id, print_topic_head, &c, &err);
         if (rc == AP_OK) {
-            ap_cli_write_text(args->out, out.data, out.len, true);
-            fprintf(args->out, "\n\n%8s  %-20s  %-10s  %-9s  %s\n", "question", "at", "channel", "",
-                    "text");
+            fprintf(args->out, "\n%8s  %-*s  %-10s  %-9s  %s\n", "question", TIME_COLUMN, "at",
+                    "channel", "", "text");
             rc = ap_store_select_gap_topic_questions(store, account.id, topic_id, (int64_t)limit,
-                                                     (int64_t)offset, print_question_row,
-                                                     args->out, &err);
+                                                     (int64_t)offset, print_question_row, &c, &err);
         }
+        ap_tz_close(c.tz);
     } else if ((rc = ap_gaps_topic_json(store, &account, topic_id, (int64_t)limit,
                                         (int64_t)offset, &out, &err)) == AP_OK &&
                (rc = ap_buf_check(&out, "the topic", &err)) == AP_OK) {

@@ -315,6 +315,18 @@ enum ap_status ap_gaps_topic_label(struct ap_store *store, int64_t account_id,
     return rc;
 }
 
+enum ap_status ap_gaps_with_topic(struct ap_store *store, const struct ap_account *account,
+                                  int64_t topic_id, ap_gap_topic_fn fn, void *ctx,
+                                  struct ap_error *err)
+{
+    struct topic_view v;
+    enum ap_status rc = load_topic(store, account->id, topic_id, &v, err);
+    if (rc == AP_OK)
+        rc = fn(ctx, &v.rec);
+    topic_view_free(&v);
+    return rc;
+}
+
 enum ap_status ap_gaps_topic_summary_json(struct ap_store *store,
                                           const struct ap_account *account, int64_t topic_id,
                                           struct ap_buf *out, struct ap_error *err)

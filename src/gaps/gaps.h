@@ -224,6 +224,11 @@ enum ap_status ap_gaps_topic_same_json(struct ap_store *store, const struct ap_a
                                        int64_t topic_id, int64_t limit, int64_t offset,
                                        struct ap_buf *out, struct ap_error *err);
 
+/* Calls fn with the topic's record (its figures as the list shows them). */
+enum ap_status ap_gaps_with_topic(struct ap_store *store, const struct ap_account *account,
+                                  int64_t topic_id, ap_gap_topic_fn fn, void *ctx,
+                                  struct ap_error *err);
+
 /* Appends the topic's JSON object alone ({"id":…,"label":…,…}). */
 enum ap_status ap_gaps_topic_summary_json(struct ap_store *store,
                                           const struct ap_account *account, int64_t topic_id,

@@ -122,3 +122,17 @@ void ap_day_format(int64_t day, char out[16])
     ap_civil_from_days(day, &y, &m, &d);
     snprintf(out, 16, "%04lld-%02u-%02u", (long long)y, m, d);
 }
+
+void ap_tz_format_local(struct ap_tz *tz, int64_t utc_us, char out[AP_TZ_TIME_MAX])
+{
+    int32_t offset = ap_tz_offset_seconds(tz, utc_us);
+    int64_t local_s = floor_div(utc_us, AP_USEC_PER_SEC) + offset;
+    int64_t day = floor_div(local_s, 86400), second = local_s - day * 86400;
+    int64_t y;
+    unsigned m, d;
+    ap_civil_from_days(day, &y, &m, &d);
+    int32_t off = offset < 0 ? -offset : offset;
+    snprintf(out, AP_TZ_TIME_MAX, "%04lld-%02u-%02uT%02d:%02d:%02d%c%02d:%02d", (long long)y, m, d,
+             (int)(second / 3600), (int)(second / 60 % 60), (int)(second % 60),
+             offset < 0 ? '-' : '+', (int)(off / 3600), (int)(off / 60 % 60));
+}

@@ -19,6 +19,10 @@ void ap_tz_close(struct ap_tz *tz);
 
 /* The UTC offset in effect at an instant, in seconds (east positive). */
 int32_t ap_tz_offset_seconds(struct ap_tz *tz, int64_t utc_us);
+/* An instant as local ISO 8601 time with its offset, to the second:
+ * "2026-11-30T19:51:15+01:00" (what people read; the API keeps UTC). */
+#define AP_TZ_TIME_MAX 32
+void ap_tz_format_local(struct ap_tz *tz, int64_t utc_us, char out[AP_TZ_TIME_MAX]);
 /* The local day number of an instant. */
 int64_t ap_tz_local_day(struct ap_tz *tz, int64_t utc_us);
 

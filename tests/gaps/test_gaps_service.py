@@ -395,6 +395,19 @@ class Processes(unittest.TestCase):
             ws.cli("ingest", "--account", "acme", input=lines + "\n")
             table = ws.cli("gaps", "list", "--account", "acme").stdout
             self.assertIn("(2 topics)", table)
+            # Tables are for people: times in the account's zone with the offset, the
+            # page said, a topic shown with a readable head (never a JSON line).
+            ws.cli("accounts", "update", "acme", "--time-zone", "Asia/Kolkata")
+            table = ws.cli("gaps", "list", "--account", "acme").stdout
+            self.assertRegex(table, r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30  ")
+            self.assertIn("(topics 1-1 of 2; --offset 1 for the next ones)",
+                          ws.cli("gaps", "list", "--account", "acme", "--limit", "1").stdout)
+            first = json.loads(ws.cli("gaps", "list", "--account", "acme", "--format", "json").stdout)["topics"][0]
+            shown = ws.cli("gaps", "show", str(first["id"]), "--account", "acme").stdout
+            self.assertTrue(shown.startswith("topic %d: " % first["id"]), shown)
+            self.assertIn("open · %d conversations · %d questions · last " % (first["conversations"], first["questions"]),
+                          shown)
+            self.assertNotIn("{", shown.splitlines()[0])
             ids = sorted(t["id"] for t in json.loads(
                 ws.cli("gaps", "list", "--account", "acme", "--format", "json").stdout)["topics"])
             ws.cli("gaps", "rename", str(ids[0]), "Passwords", "--account", "acme")
