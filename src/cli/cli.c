@@ -113,6 +113,8 @@ const struct ap_cli_option ap_cli_conversations_options[] = {
      "not_helpful, asked or unanswered"},
     {"resolver", true, "ID", NULL, NULL, "only conversations this member (or agent) resolved"},
     {"reason", true, "REASON", NULL, NULL, "only handoffs with this reason"},
+    {"assignee", true, "ID", NULL, NULL, "only handoffs to this member"},
+    {"language", true, "LANG", NULL, NULL, "only conversations in this language (nb, en, und)"},
     {"format", true, "F", NULL, "csv", "csv, ndjson or json (json: one page, see --limit)"},
     {"limit", true, "N", NULL, NULL, "rows of a json page (default 100, at most 1000)"},
     {"cursor", true, "C", NULL, NULL, "the page after this next_cursor (json)"},

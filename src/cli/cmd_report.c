@@ -101,6 +101,8 @@ int ap_cmd_conversations(struct ap_cli_args *args)
         .metric = ap_cli_get(args, "metric"),
         .resolver = ap_cli_get(args, "resolver"),
         .reason = ap_cli_get(args, "reason"),
+        .assignee = ap_cli_get(args, "assignee"),
+        .language = ap_cli_get(args, "language"),
         .format = ap_cli_get(args, "format"),
         .cursor = ap_cli_get(args, "cursor"),
         .limit = ap_cli_get(args, "limit"),

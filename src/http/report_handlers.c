@@ -104,6 +104,8 @@ void ap_http_handle_conversations(struct ap_http_request *req, struct ap_http_re
         .metric = ap_http_query(req, "metric"),
         .resolver = ap_http_query(req, "resolver"),
         .reason = ap_http_query(req, "reason"),
+        .assignee = ap_http_query(req, "assignee"),
+        .language = ap_http_query(req, "language"),
         .format = ap_http_query(req, "format"),
         .cursor = ap_http_query(req, "cursor"),
         .limit = ap_http_query(req, "limit"),

@@ -362,7 +362,9 @@ int ap_event_fact_flags(const struct ap_event *ev)
 
 const char *ap_event_fact_attr(const struct ap_event *ev)
 {
-    return ev->type == AP_EV_STARTED ? ev->channel : ev->reason;
+    /* the one text column a fact keeps: a start's channel, a question's
+     * language (the by-language report), a handoff's reason */
+    return ev->type == AP_EV_STARTED ? ev->channel : ev->type == AP_EV_QUESTION ? ev->language : ev->reason;
 }
 
 void ap_event_from_facts(struct ap_event *ev, const char *id, enum ap_event_type type,
@@ -380,6 +382,8 @@ void ap_event_from_facts(struct ap_event *ev, const char *id, enum ap_event_type
     ev->helpful = flags & AP_FACT_HELPFUL;
     if (type == AP_EV_STARTED)
         ev->channel = attr;
+    else if (type == AP_EV_QUESTION)
+        ev->language = attr;
     else
         ev->reason = attr;
     ev->member_id = member_id;

@@ -131,8 +131,16 @@ static void add_fixed(struct ap_cell_map *m, const struct ap_conv_state *s, int6
     c->v[AP_M_NOT_HELPFUL] += sign * s->not_helpful;
     c->v[AP_M_ASKED] += sign * s->asked;
     c->v[AP_M_UNANSWERED] += sign * s->unanswered;
+    struct ap_cell *l = cell(m, false, 0, AP_CELL_LANGUAGE, day, s->channel, s->language);
+    l->v[AP_M_CONVERSATIONS] += sign;
+    l->v[AP_M_HANDLED] += sign * s->handled;
+    l->v[AP_M_HANDED_OFF] += sign * s->handed_off;
     if (!s->handed_off)
         return;
+    struct ap_cell *a = cell(m, false, 0, AP_CELL_ASSIGNEE, day, s->channel, s->assignee);
+    a->v[AP_M_HANDED_OFF] += sign;
+    a->v[AP_M_CONVERTED] += sign * s->converted;
+    a->v[AP_M_CLOSE_US] += sign * (s->converted ? s->close_us : 0);
     for (int rollup = 0; rollup < 2; rollup++) {
         struct ap_cell *r = rollup ? cell(m, false, 0, weekly_kind(AP_CELL_REASON),
                                           day - ap_day_weekday(day), s->channel, s->reason)
@@ -158,6 +166,10 @@ static void add_outcome(struct ap_cell_map *m, const struct ap_conv_state *s,
     c->v[AP_M_DEFLECTED] += sign * o->deflected;
     c->v[AP_M_RESOLVED] += sign * o->resolved;
     c->v[AP_M_RESOLUTION_US] += sign * (o->resolved ? o->resolution_us : 0);
+    struct ap_cell *l = cell(m, pending, hour, AP_CELL_LANGUAGE, day, s->channel, s->language);
+    l->v[AP_M_DEFLECTED] += sign * o->deflected;
+    l->v[AP_M_RESOLVED] += sign * o->resolved;
+    l->v[AP_M_RESOLUTION_US] += sign * (o->resolved ? o->resolution_us : 0);
     if (o->resolver[0] && !o->resolved) {
         cell(m, pending, hour, AP_CELL_RESOLVER, day, s->channel, o->resolver)
             ->v[AP_M_CONVERSATIONS] += sign;

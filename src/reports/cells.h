@@ -22,6 +22,13 @@ enum ap_cell_kind {
      * pending parts are always read per day. */
     AP_CELL_REASON_WEEK = 3,
     AP_CELL_RESOLVER_WEEK = 4,
+    /* Handed-off conversations per assignee (the earliest handoff's member;
+     * dim "" when it named none): handed_off, converted, close_us. */
+    AP_CELL_ASSIGNEE = 5,
+    /* Conversations per language (the primary subtag of the first question
+     * that named one, "und" otherwise): every main metric but ratings and
+     * questions, settled and pending like the main cells. */
+    AP_CELL_LANGUAGE = 6,
 };
 
 /* The daily kind a weekly roll-up kind sums (the kind itself otherwise). */

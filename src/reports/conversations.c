@@ -104,6 +104,14 @@ enum ap_status ap_conv_query_parse(const struct ap_conv_params *p, int64_t now_d
         return AP_INVALID;
     if (p->reason && copy_dim("reason", p->reason, q->reason, err) != AP_OK)
         return AP_INVALID;
+    if (p->assignee && copy_dim("assignee", p->assignee, q->assignee, err) != AP_OK)
+        return AP_INVALID;
+    if (p->language) {
+        if (strlen(p->language) == 0 || strlen(p->language) >= sizeof q->language)
+            return ap_error_set(err, AP_INVALID, "language",
+                                "\"language\": a primary language subtag (\"nb\", \"en\", \"und\")");
+        memcpy(q->language, p->language, strlen(p->language) + 1);
+    }
     static const char *const formats[] = {"json", "csv", "ndjson"};
     if (p->format) {
         int i = ap_name_index(formats, 3, p->format);
@@ -311,6 +319,10 @@ static bool wanted(const struct listing *l, const struct ap_conv_state *s,
         return false;
     if (q->reason[0] && (!s->handed_off || strcmp(s->reason, q->reason) != 0))
         return false;
+    if (q->assignee[0] && (!s->handed_off || strcmp(s->assignee, q->assignee) != 0))
+        return false;
+    if (q->language[0] && strcmp(s->language, q->language) != 0)
+        return false;
     return counted(s, o, q->filter);
 }
 
@@ -383,8 +395,9 @@ static void write_envelope_start(struct ap_buf *b, const struct listing *l)
     ap_buf_printf(b, ",\"now\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"metric\":\"%s\"", now, from,
                   to, filter_names[q->filter]);
     const char *filters[][2] = {{"channel", q->range.channel}, {"resolver", q->resolver},
-                                {"reason", q->reason}};
-    for (size_t i = 0; i < 3; i++) {
+                                {"reason", q->reason},           {"assignee", q->assignee},
+                                {"language", q->language}};
+    for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
         ap_buf_printf(b, ",\"%s\":", filters[i][0]);
         if (filters[i][1][0])
             ap_buf_append_json_string(b, filters[i][1], strlen(filters[i][1]));

@@ -37,6 +37,7 @@ struct picks {
     const struct ap_event *human_resolution;
     const struct ap_event *last_answered;
     bool closed;
+    const struct ap_event *first_tagged; /* the earliest question with a language */
     bool not_helpful;
     bool unticketed_handoff;
     int64_t last_event_us;
@@ -57,6 +58,8 @@ static void pick_events(const struct ap_event *const *own, size_t n, struct pick
                 p->start = e;
             break;
         case AP_EV_QUESTION:
+            if (e->language && earlier(e, p->first_tagged))
+                p->first_tagged = e;
             s->asked++;
             if (!e->answered)
                 s->unanswered++;
@@ -148,6 +151,18 @@ static void derive_outcome(const struct ap_conv_state *s, const struct picks *p,
     }
 }
 
+/* The report's key of a BCP 47 tag: its primary subtag in lower case
+ * ("nb-NO" -> "nb"), "und" (undetermined) without one. */
+static void set_language(char out[AP_LANGUAGE_KEY_MAX], const char *tag)
+{
+    size_t n = 0;
+    for (; tag && tag[n] && tag[n] != '-' && tag[n] != '_' && n + 1 < AP_LANGUAGE_KEY_MAX; n++)
+        out[n] = (char)(tag[n] >= 'A' && tag[n] <= 'Z' ? tag[n] - 'A' + 'a' : tag[n]);
+    out[n] = '\0';
+    if (n == 0)
+        memcpy(out, "und", 4);
+}
+
 void ap_derive_conversation(const char *conversation_id, const struct ap_event *const *own,
                             size_t n_own, const struct ap_event *const *ticket_closes,
                             size_t n_closes, int inactivity_hours, struct ap_conv_state *out)
@@ -164,6 +179,8 @@ void ap_derive_conversation(const char *conversation_id, const struct ap_event *
     }
     out->handed_off = out->handled && p.handoff != NULL;
     set_dim(out->reason, p.handoff && p.handoff->reason ? p.handoff->reason : "unspecified");
+    set_dim(out->assignee, p.handoff && p.handoff->member_id ? p.handoff->member_id : "");
+    set_language(out->language, p.first_tagged ? p.first_tagged->language : NULL);
 
     const struct ap_event *close = earliest_ticket_close(conversation_id, own, n_own, ticket_closes,
                                                          n_closes, p.unticketed_handoff);
@@ -195,7 +212,7 @@ const struct ap_conv_outcome *ap_conv_outcome_at(const struct ap_conv_state *s, 
 
 /* --- storage form ------------------------------------------------------------ */
 
-#define STATE_FORMAT 1
+#define STATE_FORMAT 2 /* 2: assignee and language */
 
 static void put_i64(struct ap_buf *b, int64_t v)
 {
@@ -227,6 +244,8 @@ enum ap_status ap_conv_state_encode(const struct ap_conv_state *s, struct ap_buf
     put_i64(b, s->started_at_us);
     put_str(b, s->channel);
     put_str(b, s->reason);
+    put_str(b, s->assignee);
+    put_str(b, s->language);
     put_i64(b, s->close_us);
     put_i64(b, s->helpful);
     put_i64(b, s->not_helpful);
@@ -259,10 +278,10 @@ static int64_t get_i64(struct reader *r)
     return (int64_t)v;
 }
 
-static void get_str(struct reader *r, char dst[AP_DIM_MAX])
+static void get_str_max(struct reader *r, char *dst, size_t max)
 {
     int64_t len = get_i64(r);
-    if (!r->ok || len < 0 || len >= AP_DIM_MAX || (size_t)len > r->left) {
+    if (!r->ok || len < 0 || (size_t)len >= max || (size_t)len > r->left) {
         r->ok = false;
         dst[0] = '\0';
         return;
@@ -271,6 +290,11 @@ static void get_str(struct reader *r, char dst[AP_DIM_MAX])
     dst[len] = '\0';
     r->p += len;
     r->left -= (size_t)len;
+}
+
+static void get_str(struct reader *r, char dst[AP_DIM_MAX])
+{
+    get_str_max(r, dst, AP_DIM_MAX);
 }
 
 static void get_outcome(struct reader *r, struct ap_conv_outcome *o)
@@ -297,6 +321,8 @@ bool ap_conv_state_decode(const void *blob, size_t len, struct ap_conv_state *s)
     s->started_at_us = get_i64(&r);
     get_str(&r, s->channel);
     get_str(&r, s->reason);
+    get_str(&r, s->assignee);
+    get_str_max(&r, s->language, sizeof s->language);
     s->close_us = get_i64(&r);
     s->helpful = (int32_t)get_i64(&r);
     s->not_helpful = (int32_t)get_i64(&r);

@@ -7,6 +7,7 @@
 #include "ingest/event.h"
 
 #define AP_DIM_MAX (4 * AP_EVENT_ID_MAX_CHARS + 1) /* bytes of an id, a channel or a reason */
+#define AP_LANGUAGE_KEY_MAX 16 /* "nb", "en", "und": a BCP 47 primary language subtag */
 
 /* What depends on whether the conversation has ended. */
 struct ap_conv_outcome {
@@ -26,6 +27,8 @@ struct ap_conv_state {
     bool handled;
     bool handed_off;
     char reason[AP_DIM_MAX];     /* of the earliest handoff, "unspecified" when none given */
+    char assignee[AP_DIM_MAX];   /* member_id of the earliest handoff, "" when none given */
+    char language[AP_LANGUAGE_KEY_MAX]; /* primary subtag of its first tagged question, or "und" */
     bool converted;
     int64_t close_us;            /* when converted */
     int32_t helpful, not_helpful;

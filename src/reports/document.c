@@ -168,8 +168,11 @@ static enum ap_status gather(struct ap_store *store, const struct ap_account *ac
     }
     int64_t hour = floor_div(q->now_us, HOUR_US);
     struct ap_cell_query pending_q = {-1, f->lo, f->hi, channel, true, hour};
-    const struct ap_cell_query *queries[] = {&main_q, &split_q[0], &split_q[1], &split_q[2],
-                                             &split_q[3], &split_q[4], &split_q[5]};
+    struct ap_cell_query assignee_q = {AP_CELL_ASSIGNEE, f->from, f->to, channel, false, 0};
+    struct ap_cell_query language_q = {AP_CELL_LANGUAGE, f->from, f->to, channel, false, 0};
+    const struct ap_cell_query *queries[] = {&main_q,     &split_q[0], &split_q[1],
+                                             &split_q[2], &split_q[3], &split_q[4],
+                                             &split_q[5], &assignee_q, &language_q};
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
         enum ap_status rc = ap_store_select_cells(store, account->id, queries[i], absorb_cell, f, err);
         if (rc != AP_OK)
@@ -600,6 +603,56 @@ static void report_handoffs_by_reason(const struct context *c, struct table *t)
     free(rows);
 }
 
+/* Handoffs per assignee (the member the earliest handoff named): how many the
+ * team converted, and how fast. Handoffs that named nobody are one row with a
+ * null assignee. */
+static void report_handoffs_by_assignee(const struct context *c, struct table *t)
+{
+    static const char *const cols[] = {"assignee", "name", "handoffs", "converted",
+                                       "conversion_rate", "avg_close_seconds", NULL};
+    size_t n;
+    struct dim_row *rows = ranked_dims(c->f, AP_CELL_ASSIGNEE, AP_M_HANDED_OFF, &n);
+    set_columns(t, SHAPE_ROWS, cols);
+    for (size_t i = 0; i < n; i++) {
+        const int64_t *v = rows[i].v;
+        struct value *row = new_row(t);
+        bool named = rows[i].name[0] != '\0';
+        row[0] = v_str(named ? rows[i].name : NULL);
+        row[1] = v_str(named ? member_name(c->f, rows[i].name) : NULL);
+        row[2] = v_int(v[AP_M_HANDED_OFF]);
+        row[3] = v_int(v[AP_M_CONVERTED]);
+        row[4] = v_ratio(v[AP_M_CONVERTED], v[AP_M_HANDED_OFF]);
+        row[5] = v_avg_seconds(v[AP_M_CLOSE_US], v[AP_M_CONVERTED]);
+    }
+    free(rows);
+}
+
+/* Conversations per language (of their first question that named one). */
+static void report_by_language(const struct context *c, struct table *t)
+{
+    static const char *const cols[] = {"language",        "conversations", "handled",
+                                       "resolved",        "resolution_rate", "deflected",
+                                       "deflection_rate", "handed_off",    "handoff_rate",
+                                       NULL};
+    size_t n;
+    struct dim_row *rows = ranked_dims(c->f, AP_CELL_LANGUAGE, AP_M_CONVERSATIONS, &n);
+    set_columns(t, SHAPE_ROWS, cols);
+    for (size_t i = 0; i < n; i++) {
+        const int64_t *v = rows[i].v;
+        struct value *row = new_row(t);
+        row[0] = v_str(rows[i].name);
+        row[1] = v_int(v[AP_M_CONVERSATIONS]);
+        row[2] = v_int(v[AP_M_HANDLED]);
+        row[3] = v_int(v[AP_M_RESOLVED]);
+        row[4] = v_ratio(v[AP_M_RESOLVED], v[AP_M_HANDLED]);
+        row[5] = v_int(v[AP_M_DEFLECTED]);
+        row[6] = v_ratio(v[AP_M_DEFLECTED], v[AP_M_HANDLED]);
+        row[7] = v_int(v[AP_M_HANDED_OFF]);
+        row[8] = v_ratio(v[AP_M_HANDED_OFF], v[AP_M_HANDLED]);
+    }
+    free(rows);
+}
+
 /* Each report's builder, in the order of enum ap_report. */
 static void (*const builders[AP_REPORT__COUNT])(const struct context *, struct table *) = {
     report_impact,
@@ -618,6 +671,8 @@ static void (*const builders[AP_REPORT__COUNT])(const struct context *, struct t
     report_handoff_outcomes,
     report_questions_over_time,
     report_handoffs_by_reason,
+    report_handoffs_by_assignee,
+    report_by_language,
 };
 
 /* --- writing --------------------------------------------------------------------- */

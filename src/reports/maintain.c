@@ -67,8 +67,8 @@ static void events_free(struct event_list *l)
 {
     for (size_t i = 0; i < l->n; i++) {
         struct ap_event *e = &l->items[i];
-        const char *owned[] = {e->id, e->conversation_id, e->channel, e->reason, e->member_id,
-                               e->ticket_id};
+        const char *owned[] = {e->id,        e->conversation_id, e->channel, e->reason,
+                               e->member_id, e->ticket_id,       e->language};
         for (size_t k = 0; k < sizeof owned / sizeof owned[0]; k++)
             free((char *)owned[k]);
     }
@@ -91,6 +91,7 @@ static enum ap_status collect_event(void *ctx, const struct ap_event *e)
     copy->reason = copy_or_null(e->reason);
     copy->member_id = copy_or_null(e->member_id);
     copy->ticket_id = copy_or_null(e->ticket_id);
+    copy->language = copy_or_null(e->language);
     return AP_OK;
 }
 

@@ -46,7 +46,9 @@ enum ap_status ap_reports_ensure_fresh(struct ap_store *store, struct ap_account
     X(HANDOFFS_OVER_TIME, "handoffs_over_time")                     \
     X(HANDOFF_OUTCOMES, "handoff_outcomes")                         \
     X(QUESTIONS_OVER_TIME, "questions_over_time")                   \
-    X(HANDOFFS_BY_REASON, "handoffs_by_reason")
+    X(HANDOFFS_BY_REASON, "handoffs_by_reason")                     \
+    X(HANDOFFS_BY_ASSIGNEE, "handoffs_by_assignee")                 \
+    X(BY_LANGUAGE, "by_language")
 
 enum ap_report {
 #define AP_REPORT_ENUM(name, str) AP_REPORT_##name,
@@ -139,6 +141,8 @@ struct ap_conv_params {
     const char *metric;
     const char *resolver; /* only conversations this member (or "agent") resolved */
     const char *reason;   /* only handoffs with this reason */
+    const char *assignee; /* only handoffs to this member: a row of handoffs_by_assignee */
+    const char *language; /* only conversations in this language: a row of by_language */
     const char *format;   /* json (default), csv, ndjson */
     const char *cursor;   /* next_cursor of the page before */
     const char *limit;
@@ -149,6 +153,8 @@ struct ap_conv_query {
     enum ap_conv_filter filter;
     char resolver[AP_DIM_MAX];
     char reason[AP_DIM_MAX];
+    char assignee[AP_DIM_MAX];
+    char language[AP_LANGUAGE_KEY_MAX];
     enum ap_conv_format format;
     bool has_cursor;
     int64_t cursor_started_us;

@@ -9,7 +9,7 @@ REPORTS = ["impact", "handled_over_time", "handled_by_channel", "feedback_trend"
            "handling_rate_over_time", "resolution_rate", "resolution_rate_over_time",
            "resolved_over_time", "deflection_rate_over_time", "deflections_over_time", "team",
            "handoff_rate_over_time", "handoffs_over_time", "handoff_outcomes",
-           "questions_over_time", "handoffs_by_reason"]
+           "questions_over_time", "handoffs_by_reason", "handoffs_by_assignee", "by_language"]
 
 
 def parse_at(text):
@@ -49,6 +49,7 @@ def derive(cid, events, all_events, inactivity_hours, now):
     s["handed_off"] = s["handled"] and bool(handoffs)
     first_handoff = earliest(handoffs)
     s["reason"] = (first_handoff.get("reason") or "unspecified") if first_handoff else None
+    s["assignee"] = first_handoff.get("member_id") if first_handoff else None
     ratings = by_type("feedback.submitted")
     not_helpful = any(r["rating"] == "not_helpful" for r in ratings)
     resolutions = by_type("conversation.resolved")
@@ -58,6 +59,8 @@ def derive(cid, events, all_events, inactivity_hours, now):
     ended = bool(by_type("conversation.closed")) or agent_res is not None or \
         last_event <= now - inactivity_hours * 3600 * 1_000_000
     questions = by_type("question.asked")
+    tagged = earliest([q for q in questions if q.get("language")])
+    s["language"] = tagged["language"].replace("_", "-").split("-")[0].lower() if tagged else "und"
     answered = [q for q in questions if q["answered"]]
     agent_side = s["handled"] and not s["handed_off"]
     s["resolved"] = agent_side and not not_helpful and (agent_res is not None or (ended and bool(answered)))
@@ -196,6 +199,12 @@ def document(account, zone_name, inactivity_hours, events, now, date_from=None, 
     reasons = {}
     for s in handed:
         reasons.setdefault(s["reason"], []).append(s)
+    assignees = {}
+    for s in handed:
+        assignees.setdefault(s["assignee"], []).append(s)
+    languages = {}
+    for s in in_range:
+        languages.setdefault(s["language"], []).append(s)
     members = members or {}
     reports = {
         "impact": {"this_week": impact(monday), "previous_week": impact(monday - dt.timedelta(days=7)),
@@ -230,6 +239,20 @@ def document(account, zone_name, inactivity_hours, events, now, date_from=None, 
              "conversion_rate": ratio(count(ss, "converted"), len(ss)),
              "avg_close_seconds": avg_seconds([s["close_us"] for s in ss if s["converted"]])}
             for r, ss in sorted(reasons.items(), key=lambda x: (-len(x[1]), x[0]))],
+        "handoffs_by_assignee": [
+            {"assignee": a, "name": members.get(a) if a else None, "handoffs": len(ss),
+             "converted": count(ss, "converted"), "conversion_rate": ratio(count(ss, "converted"), len(ss)),
+             "avg_close_seconds": avg_seconds([s["close_us"] for s in ss if s["converted"]])}
+            for a, ss in sorted(assignees.items(), key=lambda x: (-len(x[1]), (x[0] or "").encode()))],
+        "by_language": [
+            {"language": l, "conversations": len(ss), "handled": count(ss, "handled"),
+             "resolved": count(ss, "resolved"),
+             "resolution_rate": ratio(count(ss, "resolved"), count(ss, "handled")),
+             "deflected": count(ss, "deflected"),
+             "deflection_rate": ratio(count(ss, "deflected"), count(ss, "handled")),
+             "handed_off": count(ss, "handed_off"),
+             "handoff_rate": ratio(count(ss, "handed_off"), count(ss, "handled"))}
+            for l, ss in sorted(languages.items(), key=lambda x: (-len(x[1]), x[0].encode()))],
     }
     now_text = (EPOCH + dt.timedelta(microseconds=now)).strftime("%Y-%m-%dT%H:%M:%S")
     if now % 1_000_000:
@@ -258,7 +281,7 @@ METRICS = {
 
 
 def conversations(zone_name, inactivity_hours, events, now, date_from=None, date_to=None,
-                  channel=None, metric="conversations"):
+                  channel=None, metric="conversations", language=None, assignee=None):
     """The list behind a figure (GET /v1/conversations): the conversations that
     started in the range (by local day), on the channel, that the metric
     counts, by (start, id bytes), each as the fields the API compares."""
@@ -276,6 +299,10 @@ def conversations(zone_name, inactivity_hours, events, now, date_from=None, date
         if s is None or (channel is not None and s["channel"] != channel):
             continue
         if not date_from <= local_date(s["started_at"], zone) < date_to or not METRICS[metric](s):
+            continue
+        if language is not None and s["language"] != language:
+            continue
+        if assignee is not None and (not s["handed_off"] or s["assignee"] != assignee):
             continue
         out.append({"id": cid, "started_us": s["started_at"], "channel": s["channel"],
                     "handled": s["handled"], "handed_off": s["handed_off"],

@@ -86,7 +86,7 @@ class HttpReports(unittest.TestCase):
             "handling_rate_over_time", "resolution_rate", "resolution_rate_over_time",
             "resolved_over_time", "deflection_rate_over_time", "deflections_over_time", "team",
             "handoff_rate_over_time", "handoffs_over_time", "handoff_outcomes",
-            "questions_over_time", "handoffs_by_reason"])
+            "questions_over_time", "handoffs_by_reason", "handoffs_by_assignee", "by_language"])
         self.assertEqual(len(doc["reports"]["handled_over_time"]), 13)
 
     def test_one_report_with_parameters(self):

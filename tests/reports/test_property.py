@@ -55,7 +55,8 @@ def conversation(rng, cid, base, counter, tickets):
     for _ in range(rng.randrange(0, 4)):
         t += rng.randrange(10, 600)
         add("question.asked", t, text="question %d" % rng.randrange(100),
-            answered=rng.random() < 0.6)
+            answered=rng.random() < 0.6,
+            language=rng.choice([None, None, "nb", "en", "nb-NO", "EN-us", "de"]))
     if rng.random() < 0.35:
         t += rng.randrange(10, 600)
         ticket = None
@@ -195,12 +196,16 @@ class ReportProperty(unittest.TestCase):
         a random size that join into the same list."""
         metric = rng.choice(sorted(reference.METRICS))
         list_flags = [f for f in flags if f != "--granularity" and f not in ("day", "week", "month")]
+        narrow = rng.choice([{}, {}, {"language": rng.choice(["nb", "en", "de", "und"])},
+                             {"assignee": rng.choice(MEMBERS)}])
+        for key, value in narrow.items():
+            list_flags += ["--" + key, value]
         r = run("conversations", "--account", "p", "--db", db, "--now", now_text, "--metric", metric,
                 "--format", "ndjson", *list_flags)
         self.assertEqual(r.returncode, 0, r.stderr)
         got = [json.loads(line) for line in r.stdout.splitlines()]
         want = reference.conversations(zone, inactivity, [dict(e) for e in values], now_us, metric=metric,
-                                       **{k: v for k, v in kwargs.items() if k != "granularity"})
+                                       **narrow, **{k: v for k, v in kwargs.items() if k != "granularity"})
         seconds = lambda us: None if us is None else us / 1e6
         simplified = [{"id": c["id"], "started_us": reference.parse_at(c["started_at"]),
                        **{k: c[k] for k in ("channel", "handled", "handed_off", "handoff_reason", "deflected",

@@ -84,6 +84,16 @@ function figures(doc) {
   }
   for (const row of r.handled_by_channel) out.push([`[data-report="handled_by_channel"] tr[data-key="${row.channel}"] [data-field="count"]`, row.count, 'count']);
   for (const row of r.team) out.push([`[data-report="team"] tr[data-key="${row.resolver}"] [data-field="resolved"]`, row.resolved, 'resolved']);
+  for (const row of r.handoffs_by_assignee) {
+    for (const f of ['handoffs', 'converted', 'conversion_rate', 'avg_close_seconds']) {
+      out.push([`[data-report="handoffs_by_assignee"] tr[data-key="${row.assignee ?? ''}"] [data-field="${f}"]`, row[f], f]);
+    }
+  }
+  for (const row of r.by_language) {
+    for (const f of ['conversations', 'handled', 'resolution_rate', 'deflection_rate', 'handoff_rate']) {
+      out.push([`[data-report="by_language"] tr[data-key="${row.language}"] [data-field="${f}"]`, row[f], f]);
+    }
+  }
   for (const row of r.handoffs_by_reason) {
     for (const f of ['handoffs', 'converted', 'conversion_rate', 'avg_close_seconds']) {
       out.push([`[data-report="handoffs_by_reason"] tr[data-key="${row.reason}"] [data-field="${f}"]`, row[f], f]);
@@ -157,7 +167,7 @@ const scenarios = {
     const title = await page.locator('[data-report="resolution_rate"] .big').getAttribute('title');
     check(/^[\d,]+ \/ [\d,]+$/.test(title), 'resolution rate hover text: ' + title);
     // Every report has its CSV button, and a CSV download is the report's CSV.
-    check(await page.locator('button.csv').count() === 16, 'expected 16 CSV buttons');
+    check(await page.locator('button.csv').count() === 18, 'expected 18 CSV buttons');
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-report="team"] button.csv').click()]);
     check(download.suggestedFilename() === 'team.csv', 'csv file name ' + download.suggestedFilename());
     const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');

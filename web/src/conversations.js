@@ -20,7 +20,7 @@ const TITLES = {
   unanswered: 'Conversations with an unanswered question',
 };
 
-const PARAMS = ['metric', 'from', 'to', 'channel', 'resolver', 'reason', 'now'];
+const PARAMS = ['metric', 'from', 'to', 'channel', 'resolver', 'reason', 'assignee', 'language', 'now'];
 
 function query(params) {
   const out = {};
@@ -81,6 +81,8 @@ export function conversationsPage(root, params) {
           data.channel ? 'channel ' + data.channel : 'all channels',
           data.resolver ? 'resolved by ' + (data.resolver === 'agent' ? 'the agent' : data.resolver) : null,
           data.reason ? 'reason ' + data.reason.replace(/_/g, ' ') : null,
+          data.assignee ? 'handed to ' + data.assignee : null,
+          data.language ? 'language ' + data.language : null,
           'states as of ' + fmt.dateTime(data.now), 'times in ' + data.time_zone].filter(Boolean).join(' · ');
           mount(body,
             h('p', { class: 'scope' }, scope, ' · ', h('a', { href: '#' + api.url('/reports', { from: data.from, to: data.to, channel: data.channel || '', now: q.now || '' }) }, 'back to the reports')),

@@ -32,10 +32,10 @@ const SERIES = {
 };
 
 const SECTIONS = [
-  ['Volume', ['handled_over_time', 'handled_by_channel', 'handling_rate_over_time', 'questions_over_time']],
+  ['Volume', ['handled_over_time', 'handled_by_channel', 'handling_rate_over_time', 'questions_over_time', 'by_language']],
   ['Resolution', ['resolution_rate', 'resolution_rate_over_time', 'resolved_over_time', 'deflection_rate_over_time', 'deflections_over_time']],
   ['Feedback', ['feedback_trend']],
-  ['Team and handoffs', ['team', 'handoff_rate_over_time', 'handoffs_over_time', 'handoff_outcomes', 'handoffs_by_reason']],
+  ['Team and handoffs', ['team', 'handoff_rate_over_time', 'handoffs_over_time', 'handoff_outcomes', 'handoffs_by_reason', 'handoffs_by_assignee']],
 ];
 
 // The Impact tiles: which figure, how it is written, and which way is better.
@@ -302,6 +302,30 @@ export function reportsPage(root, params, nav) {
         h('div', {}, h('dt', {}, 'Converted'), h('dd', { dataset: { field: 'converted', value: String(o.converted) } }, figure(listLink('converted'), fmt.count(o.converted)))),
         h('div', {}, h('dt', {}, 'Conversion share'), h('dd', { title: fmt.count(o.converted) + ' / ' + fmt.count(o.handoffs), dataset: { field: 'conversion_rate', value: String(o.conversion_rate) } }, fmt.percent(o.conversion_rate))),
         h('div', {}, h('dt', {}, 'Average time to close'), h('dd', { dataset: { field: 'avg_close_seconds', value: String(o.avg_close_seconds) } }, fmt.duration(o.avg_close_seconds))))),
+    handoffs_by_assignee: (rows) => frame('handoffs_by_assignee', 'Handoffs by team member', 'Over the range, per member the handoff was assigned to: how many they converted, and how fast.',
+      rows.length === 0 ? h('p', { class: 'empty' }, 'No handoffs in this range.') :
+        h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Handoffs by team member, scrollable' }, h('table', { class: 'ranked' },
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Member'), h('th', { scope: 'col', class: 'num' }, 'Handoffs'),
+            h('th', { scope: 'col', class: 'num' }, 'Converted'), h('th', { scope: 'col', class: 'num' }, 'Conversion'), h('th', { scope: 'col', class: 'num' }, 'Avg. close'))),
+          h('tbody', {}, rows.map((row) => h('tr', { dataset: { key: row.assignee === null ? '' : row.assignee } },
+            h('th', { scope: 'row' }, row.assignee === null ? h('span', { class: 'muted' }, 'No one named') : (row.name || row.assignee)),
+            cell('handoffs', row.handoffs, fmt.count(row.handoffs), null, row.assignee === null ? null : listLink('handed_off', { assignee: row.assignee })),
+            cell('converted', row.converted, fmt.count(row.converted), null, row.assignee === null ? null : listLink('converted', { assignee: row.assignee })),
+            cell('conversion_rate', row.conversion_rate, fmt.percent(row.conversion_rate), fmt.count(row.converted) + ' / ' + fmt.count(row.handoffs)),
+            cell('avg_close_seconds', row.avg_close_seconds, fmt.duration(row.avg_close_seconds)))))))),
+    by_language: (rows) => frame('by_language', 'Conversations by language', 'Over the range, by the language of each conversation\'s first question that named one ("und": none did).',
+      rows.length === 0 ? h('p', { class: 'empty' }, 'No conversations in this range.') :
+        h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Conversations by language, scrollable' }, h('table', { class: 'ranked' },
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Language'), h('th', { scope: 'col', class: 'num' }, 'Conversations'),
+            h('th', { scope: 'col', class: 'num' }, 'Handled'), h('th', { scope: 'col', class: 'num' }, 'Resolution'),
+            h('th', { scope: 'col', class: 'num' }, 'Deflection'), h('th', { scope: 'col', class: 'num' }, 'Handoff'))),
+          h('tbody', {}, rows.map((row) => h('tr', { dataset: { key: row.language } },
+            h('th', { scope: 'row' }, row.language),
+            cell('conversations', row.conversations, fmt.count(row.conversations), null, listLink('conversations', { language: row.language })),
+            cell('handled', row.handled, fmt.count(row.handled), null, listLink('handled', { language: row.language })),
+            cell('resolution_rate', row.resolution_rate, fmt.percent(row.resolution_rate), fmt.count(row.resolved) + ' / ' + fmt.count(row.handled), listLink('resolved', { language: row.language })),
+            cell('deflection_rate', row.deflection_rate, fmt.percent(row.deflection_rate), fmt.count(row.deflected) + ' / ' + fmt.count(row.handled), listLink('deflected', { language: row.language })),
+            cell('handoff_rate', row.handoff_rate, fmt.percent(row.handoff_rate), fmt.count(row.handed_off) + ' / ' + fmt.count(row.handled), listLink('handed_off', { language: row.language })))))))),
     handoffs_by_reason: (rows) => frame('handoffs_by_reason', 'Handoffs by reason', 'Over the range, per reason given by the agent.',
       rows.length === 0 ? h('p', { class: 'empty' }, 'No handoffs in this range.') :
         h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Handoffs by reason, scrollable' }, h('table', { class: 'ranked' },
