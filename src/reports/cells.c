@@ -131,6 +131,8 @@ static void add_fixed(struct ap_cell_map *m, const struct ap_conv_state *s, int6
     c->v[AP_M_NOT_HELPFUL] += sign * s->not_helpful;
     c->v[AP_M_ASKED] += sign * s->asked;
     c->v[AP_M_UNANSWERED] += sign * s->unanswered;
+    c->v[AP_M_REPLIED] += sign * s->replied;
+    c->v[AP_M_REPLY_US] += sign * (s->replied ? s->reply_us : 0);
     struct ap_cell *l = cell(m, false, 0, AP_CELL_LANGUAGE, day, s->channel, s->language);
     l->v[AP_M_CONVERSATIONS] += sign;
     l->v[AP_M_HANDLED] += sign * s->handled;
@@ -141,6 +143,8 @@ static void add_fixed(struct ap_cell_map *m, const struct ap_conv_state *s, int6
     a->v[AP_M_HANDED_OFF] += sign;
     a->v[AP_M_CONVERTED] += sign * s->converted;
     a->v[AP_M_CLOSE_US] += sign * (s->converted ? s->close_us : 0);
+    a->v[AP_M_REPLIED] += sign * s->replied;
+    a->v[AP_M_REPLY_US] += sign * (s->replied ? s->reply_us : 0);
     for (int rollup = 0; rollup < 2; rollup++) {
         struct ap_cell *r = rollup ? cell(m, false, 0, weekly_kind(AP_CELL_REASON),
                                           day - ap_day_weekday(day), s->channel, s->reason)
@@ -148,6 +152,8 @@ static void add_fixed(struct ap_cell_map *m, const struct ap_conv_state *s, int6
         r->v[AP_M_HANDED_OFF] += sign;
         r->v[AP_M_CONVERTED] += sign * s->converted;
         r->v[AP_M_CLOSE_US] += sign * (s->converted ? s->close_us : 0);
+        r->v[AP_M_REPLIED] += sign * s->replied;
+        r->v[AP_M_REPLY_US] += sign * (s->replied ? s->reply_us : 0);
     }
 }
 

@@ -46,7 +46,9 @@ int ap_cell_daily_kind(int kind);
     X(HELPFUL, "helpful")                 \
     X(NOT_HELPFUL, "not_helpful")         \
     X(ASKED, "asked")                     \
-    X(UNANSWERED, "unanswered")
+    X(UNANSWERED, "unanswered")           \
+    X(REPLIED, "replied")                 \
+    X(REPLY_US, "reply_us")
 
 enum ap_metric {
 #define AP_METRIC_ENUM(name, col) AP_M_##name,

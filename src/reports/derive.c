@@ -163,6 +163,19 @@ static void set_language(char out[AP_LANGUAGE_KEY_MAX], const char *tag)
         memcpy(out, "und", 4);
 }
 
+/* The team's first reply at or after the (earliest) handoff, by (at, id). */
+static void first_reply(const struct ap_event *const *own, size_t n, const struct ap_event *handoff,
+                        struct ap_conv_state *out)
+{
+    const struct ap_event *first = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (own[i]->type == AP_EV_HUMAN_REPLIED && own[i]->at_us >= handoff->at_us &&
+            earlier(own[i], first))
+            first = own[i];
+    out->replied = first != NULL;
+    out->reply_us = first ? first->at_us - handoff->at_us : 0;
+}
+
 void ap_derive_conversation(const char *conversation_id, const struct ap_event *const *own,
                             size_t n_own, const struct ap_event *const *ticket_closes,
                             size_t n_closes, int inactivity_hours, struct ap_conv_state *out)
@@ -194,6 +207,9 @@ void ap_derive_conversation(const char *conversation_id, const struct ap_event *
         out->close_us = end - p.handoff->at_us;
     }
 
+    if (out->handed_off)
+        first_reply(own, n_own, p.handoff, out);
+
     bool explicitly_ended = p.closed || p.agent_resolution != NULL;
     out->quiet_at_us = p.last_event_us + (int64_t)inactivity_hours * 3600 * AP_USEC_PER_SEC;
     derive_outcome(out, &p, true, close, &out->after_quiet);
@@ -212,7 +228,7 @@ const struct ap_conv_outcome *ap_conv_outcome_at(const struct ap_conv_state *s, 
 
 /* --- storage form ------------------------------------------------------------ */
 
-#define STATE_FORMAT 2 /* 2: assignee and language */
+#define STATE_FORMAT 3 /* 2: assignee and language; 3: the first reply */
 
 static void put_i64(struct ap_buf *b, int64_t v)
 {
@@ -240,13 +256,14 @@ enum ap_status ap_conv_state_encode(const struct ap_conv_state *s, struct ap_buf
 {
     put_i64(b, STATE_FORMAT);
     put_i64(b, s->started | (s->handled << 1) | (s->handed_off << 2) | (s->converted << 3) |
-                   (s->time_dependent << 4));
+                   (s->time_dependent << 4) | (s->replied << 5));
     put_i64(b, s->started_at_us);
     put_str(b, s->channel);
     put_str(b, s->reason);
     put_str(b, s->assignee);
     put_str(b, s->language);
     put_i64(b, s->close_us);
+    put_i64(b, s->reply_us);
     put_i64(b, s->helpful);
     put_i64(b, s->not_helpful);
     put_i64(b, s->asked);
@@ -318,12 +335,14 @@ bool ap_conv_state_decode(const void *blob, size_t len, struct ap_conv_state *s)
     s->handed_off = (flags >> 2) & 1;
     s->converted = (flags >> 3) & 1;
     s->time_dependent = (flags >> 4) & 1;
+    s->replied = (flags >> 5) & 1;
     s->started_at_us = get_i64(&r);
     get_str(&r, s->channel);
     get_str(&r, s->reason);
     get_str(&r, s->assignee);
     get_str_max(&r, s->language, sizeof s->language);
     s->close_us = get_i64(&r);
+    s->reply_us = get_i64(&r);
     s->helpful = (int32_t)get_i64(&r);
     s->not_helpful = (int32_t)get_i64(&r);
     s->asked = (int32_t)get_i64(&r);

@@ -31,6 +31,8 @@ struct ap_conv_state {
     char language[AP_LANGUAGE_KEY_MAX]; /* primary subtag of its first tagged question, or "und" */
     bool converted;
     int64_t close_us;            /* when converted */
+    bool replied;                /* handed off, and a human.replied came at or after the handoff */
+    int64_t reply_us;            /* when replied: from the handoff to the first such reply */
     int32_t helpful, not_helpful;
     int32_t asked, unanswered;
     int64_t last_event_us;

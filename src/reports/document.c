@@ -563,13 +563,16 @@ static void report_handoffs_over_time(const struct context *c, struct table *t)
 static void report_handoff_outcomes(const struct context *c, struct table *t)
 {
     static const char *const cols[] = {"handoffs", "converted", "conversion_rate",
-                                       "avg_close_seconds", NULL};
+                                       "avg_close_seconds", "replied", "avg_first_reply_seconds",
+                                       NULL};
     set_columns(t, SHAPE_OBJECT, cols);
     struct value *row = new_row(t);
     row[0] = v_int(c->range[AP_M_HANDED_OFF]);
     row[1] = v_int(c->range[AP_M_CONVERTED]);
     row[2] = v_ratio(c->range[AP_M_CONVERTED], c->range[AP_M_HANDED_OFF]);
     row[3] = v_avg_seconds(c->range[AP_M_CLOSE_US], c->range[AP_M_CONVERTED]);
+    row[4] = v_int(c->range[AP_M_REPLIED]);
+    row[5] = v_avg_seconds(c->range[AP_M_REPLY_US], c->range[AP_M_REPLIED]);
 }
 
 static void report_questions_over_time(const struct context *c, struct table *t)
@@ -586,8 +589,9 @@ static void report_questions_over_time(const struct context *c, struct table *t)
 
 static void report_handoffs_by_reason(const struct context *c, struct table *t)
 {
-    static const char *const cols[] = {"reason", "handoffs", "converted", "conversion_rate",
-                                       "avg_close_seconds", NULL};
+    static const char *const cols[] = {"reason",          "handoffs",          "converted",
+                                       "conversion_rate", "avg_close_seconds", "replied",
+                                       "avg_first_reply_seconds", NULL};
     size_t n;
     struct dim_row *rows = ranked_dims(c->f, AP_CELL_REASON, AP_M_HANDED_OFF, &n);
     set_columns(t, SHAPE_ROWS, cols);
@@ -599,6 +603,8 @@ static void report_handoffs_by_reason(const struct context *c, struct table *t)
         row[2] = v_int(v[AP_M_CONVERTED]);
         row[3] = v_ratio(v[AP_M_CONVERTED], v[AP_M_HANDED_OFF]);
         row[4] = v_avg_seconds(v[AP_M_CLOSE_US], v[AP_M_CONVERTED]);
+        row[5] = v_int(v[AP_M_REPLIED]);
+        row[6] = v_avg_seconds(v[AP_M_REPLY_US], v[AP_M_REPLIED]);
     }
     free(rows);
 }
@@ -608,8 +614,10 @@ static void report_handoffs_by_reason(const struct context *c, struct table *t)
  * null assignee. */
 static void report_handoffs_by_assignee(const struct context *c, struct table *t)
 {
-    static const char *const cols[] = {"assignee", "name", "handoffs", "converted",
-                                       "conversion_rate", "avg_close_seconds", NULL};
+    static const char *const cols[] = {"assignee",          "name",    "handoffs",
+                                       "converted",         "conversion_rate",
+                                       "avg_close_seconds", "replied", "avg_first_reply_seconds",
+                                       NULL};
     size_t n;
     struct dim_row *rows = ranked_dims(c->f, AP_CELL_ASSIGNEE, AP_M_HANDED_OFF, &n);
     set_columns(t, SHAPE_ROWS, cols);
@@ -623,6 +631,8 @@ static void report_handoffs_by_assignee(const struct context *c, struct table *t
         row[3] = v_int(v[AP_M_CONVERTED]);
         row[4] = v_ratio(v[AP_M_CONVERTED], v[AP_M_HANDED_OFF]);
         row[5] = v_avg_seconds(v[AP_M_CLOSE_US], v[AP_M_CONVERTED]);
+        row[6] = v_int(v[AP_M_REPLIED]);
+        row[7] = v_avg_seconds(v[AP_M_REPLY_US], v[AP_M_REPLIED]);
     }
     free(rows);
 }

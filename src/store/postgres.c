@@ -120,13 +120,14 @@ enum stmt_id {
     "reports_stale, default_language"
 #define METRIC_COLUMNS                                                                  \
     "conversations, handled, resolved, deflected, handed_off, converted, resolution_us, " \
-    "close_us, helpful, not_helpful, asked, unanswered"
+    "close_us, helpful, not_helpful, asked, unanswered, replied, reply_us"
 #define FACT_COLUMNS "id, type, at_us, conversation_id, flags, attr, member_id, ticket_id"
 #define TOKEN_COLUMNS "account_id, id, role, hash, label, created_at_us, revoked_at_us"
-/* The twelve metric arrays of an add_cells statement, from parameter $6 on. */
+/* The fourteen metric arrays of an add_cells statement, from parameter $6 on
+ * ($20, after them, is the pending cells' quiet hours). */
 #define METRIC_ARRAYS                                                                       \
     "$6::int8[], $7::int8[], $8::int8[], $9::int8[], $10::int8[], $11::int8[], $12::int8[], " \
-    "$13::int8[], $14::int8[], $15::int8[], $16::int8[], $17::int8[]"
+    "$13::int8[], $14::int8[], $15::int8[], $16::int8[], $17::int8[], $18::int8[], $19::int8[]"
 #define METRIC_SUMS(t)                                                                       \
     "conversations = " t ".conversations + excluded.conversations, "                         \
     "handled = " t ".handled + excluded.handled, resolved = " t ".resolved + excluded.resolved, " \
@@ -136,7 +137,8 @@ enum stmt_id {
     "resolution_us = " t ".resolution_us + excluded.resolution_us, "                         \
     "close_us = " t ".close_us + excluded.close_us, helpful = " t ".helpful + excluded.helpful, " \
     "not_helpful = " t ".not_helpful + excluded.not_helpful, "                               \
-    "asked = " t ".asked + excluded.asked, unanswered = " t ".unanswered + excluded.unanswered"
+    "asked = " t ".asked + excluded.asked, unanswered = " t ".unanswered + excluded.unanswered, " \
+    "replied = " t ".replied + excluded.replied, reply_us = " t ".reply_us + excluded.reply_us"
 
 #define GAP_QUESTION_COLUMNS                                                              \
     "id, event_id, conversation_id, at_us, text, language, embedding, channel, topic_id, " \
@@ -242,7 +244,7 @@ static const char *const stmt_sql[ST__COUNT] = {
                      METRIC_SUMS("report_cells"),
     [ST_ADD_PENDING_CELLS] = "INSERT INTO report_pending (account_id, quiet_hour, kind, day, "
                              "channel, dim, " METRIC_COLUMNS ") SELECT $1::int8, * FROM "
-                             "unnest($18::int8[], $2::int8[], $3::int8[], $4::text[], "
+                             "unnest($20::int8[], $2::int8[], $3::int8[], $4::text[], "
                              "$5::text[], " METRIC_ARRAYS ") ON CONFLICT (account_id, "
                              "quiet_hour, kind, day, channel, dim) DO UPDATE SET "
                              METRIC_SUMS("report_pending"),
@@ -488,7 +490,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 /* Key of the advisory lock that serialises migrations of one database. */
 #define MIGRATION_LOCK_KEY INT64_C(0x61676e7470657266) /* "agntperf" */
 
-#define MAX_PARAMS 18
+#define MAX_PARAMS 24 /* the most any statement takes: ST_ADD_PENDING_CELLS, 20 */
 /* Type OIDs of the binary array elements (pg_type.h, stable since 7.x). */
 #define INT8_OID 20
 #define TEXT_OID 25
@@ -611,8 +613,20 @@ static void put_be32(char *dst, uint32_t v)
         dst[i] = (char)(v & 0xff);
 }
 
+/* A statement with more parameters than MAX_PARAMS is a programming error:
+ * stop rather than write past the arrays. */
+static void check_room(const struct params *p)
+{
+    if (p->n >= MAX_PARAMS) {
+        fprintf(stderr, "agentperf: a PostgreSQL statement with more than %d parameters\n",
+                MAX_PARAMS);
+        abort();
+    }
+}
+
 static void p_i64(struct params *p, int64_t v)
 {
+    check_room(p);
     put_be64(p->scratch[p->n], (uint64_t)v);
     p->values[p->n] = p->scratch[p->n];
     p->lengths[p->n] = 8;
@@ -621,6 +635,7 @@ static void p_i64(struct params *p, int64_t v)
 
 static void p_bool(struct params *p, bool v)
 {
+    check_room(p);
     p->scratch[p->n][0] = v ? 1 : 0;
     p->values[p->n] = p->scratch[p->n];
     p->lengths[p->n] = 1;
@@ -637,6 +652,7 @@ static void p_f64(struct params *p, double v)
 /* Bytes (text or bytea); NULL data is SQL NULL. */
 static void p_bytes(struct params *p, const void *data, size_t len)
 {
+    check_room(p);
     p->values[p->n] = data;
     p->lengths[p->n] = (int)len;
     p->formats[p->n++] = 1;
@@ -2117,6 +2133,7 @@ static enum ap_status add_cell_rows(struct pg_store *s, int64_t account_id,
                                     struct ap_error *err)
 {
     enum { N_ARRAYS = 4 + AP_M__COUNT + 1 };
+    _Static_assert(AP_M__COUNT == 14, "METRIC_ARRAYS and $20 of ST_ADD_PENDING_CELLS follow the metrics");
     static const uint32_t oids[N_ARRAYS] = {INT8_OID, INT8_OID, TEXT_OID, TEXT_OID};
     struct pg_array a[N_ARRAYS];
     struct params p = {0};

@@ -98,9 +98,9 @@ enum stmt_id {
     "reports_stale, default_language"
 #define METRIC_COLUMNS                                                                  \
     "conversations, handled, resolved, deflected, handed_off, converted, resolution_us, " \
-    "close_us, helpful, not_helpful, asked, unanswered"
+    "close_us, helpful, not_helpful, asked, unanswered, replied, reply_us"
 #define FACT_COLUMNS "id, type, at_us, conversation_id, flags, attr, member_id, ticket_id"
-#define METRIC_PARAMS "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+#define METRIC_PARAMS "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
 #define METRIC_SUMS                                                                        \
     "conversations = conversations + excluded.conversations, "                             \
     "handled = handled + excluded.handled, resolved = resolved + excluded.resolved, "      \
@@ -110,7 +110,8 @@ enum stmt_id {
     "resolution_us = resolution_us + excluded.resolution_us, "                             \
     "close_us = close_us + excluded.close_us, helpful = helpful + excluded.helpful, "      \
     "not_helpful = not_helpful + excluded.not_helpful, asked = asked + excluded.asked, "   \
-    "unanswered = unanswered + excluded.unanswered"
+    "unanswered = unanswered + excluded.unanswered, replied = replied + excluded.replied, " \
+    "reply_us = reply_us + excluded.reply_us"
 #define ANSWER_COLUMNS                                                                     \
     "id, question, alternatives, n_alternatives, answer, language, enabled, created_at_us, " \
     "updated_at_us"

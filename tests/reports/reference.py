@@ -84,6 +84,9 @@ def derive(cid, events, all_events, inactivity_hours, now):
     else:
         s["resolver"] = None
     s["converted"] = s["handed_off"] and (first_close is not None or human_res is not None)
+    replies = [r for r in by_type("human.replied") if first_handoff and r["_at"] >= first_handoff["_at"]]
+    first_reply = earliest(replies) if s["handed_off"] else None
+    s["reply_us"] = first_reply["_at"] - first_handoff["_at"] if first_reply else None
     if s["converted"]:
         ends = [x["_at"] for x in (first_close, human_res) if x is not None]
         s["close_us"] = min(ends) - first_handoff["_at"]
@@ -100,6 +103,12 @@ def ratio(num, den):
 
 def avg_seconds(values_us):
     return None if not values_us else sum(values_us) / len(values_us) / 1e6
+
+
+def replies_of(handed):
+    """The first-reply figures of handed-off conversations."""
+    waits = [s["reply_us"] for s in handed if s["reply_us"] is not None]
+    return {"replied": len(waits), "avg_first_reply_seconds": avg_seconds(waits)}
 
 
 def local_date(us, zone):
@@ -230,19 +239,22 @@ def document(account, zone_name, inactivity_hours, events, now, date_from=None, 
         "handoffs_over_time": counts("handed_off"),
         "handoff_outcomes": {"handoffs": len(handed), "converted": len(converted),
                              "conversion_rate": ratio(len(converted), len(handed)),
-                             "avg_close_seconds": avg_seconds([s["close_us"] for s in converted])},
+                             "avg_close_seconds": avg_seconds([s["close_us"] for s in converted]),
+                             **replies_of(handed)},
         "questions_over_time": [flagged({"bucket": b, "asked": sum(s["asked"] for s in ss),
                                          "unanswered": sum(s["unanswered"] for s in ss)})
                                 for b, ss in buckets],
         "handoffs_by_reason": [
             {"reason": r, "handoffs": len(ss), "converted": count(ss, "converted"),
              "conversion_rate": ratio(count(ss, "converted"), len(ss)),
-             "avg_close_seconds": avg_seconds([s["close_us"] for s in ss if s["converted"]])}
+             "avg_close_seconds": avg_seconds([s["close_us"] for s in ss if s["converted"]]),
+             **replies_of(ss)}
             for r, ss in sorted(reasons.items(), key=lambda x: (-len(x[1]), x[0]))],
         "handoffs_by_assignee": [
             {"assignee": a, "name": members.get(a) if a else None, "handoffs": len(ss),
              "converted": count(ss, "converted"), "conversion_rate": ratio(count(ss, "converted"), len(ss)),
-             "avg_close_seconds": avg_seconds([s["close_us"] for s in ss if s["converted"]])}
+             "avg_close_seconds": avg_seconds([s["close_us"] for s in ss if s["converted"]]),
+             **replies_of(ss)}
             for a, ss in sorted(assignees.items(), key=lambda x: (-len(x[1]), (x[0] or "").encode()))],
         "by_language": [
             {"language": l, "conversations": len(ss), "handled": count(ss, "handled"),

@@ -34,6 +34,9 @@ EVENTS = [
     E(id="c4h", type="conversation.handed_off", at="2026-11-03T10:02:00Z", conversation_id="c4",
       member_id="m1", member_name="Kari Nordmann", ticket_id="T1", reason="missing_knowledge"),
     E(id="c4t", type="ticket.closed", at="2026-11-03T12:02:00Z", conversation_id="c4", ticket_id="T1", member_id="m2"),
+    # the team's first reply after the handoff, 600 s after it (a later one does not count)
+    E(id="c4r", type="human.replied", at="2026-11-03T10:12:00Z", conversation_id="c4", member_id="m1", text="On it."),
+    E(id="c4r2", type="human.replied", at="2026-11-03T11:00:00Z", conversation_id="c4", member_id="m1", text="Done."),
     # c5: a human-handled conversation resolved by m1: counted for the team, not handled.
     E(id="c5s", type="conversation.started", at="2026-11-03T11:00:00Z", conversation_id="c5", channel="voice", handler="human"),
     E(id="c5r", type="conversation.resolved", at="2026-11-03T11:30:00Z", conversation_id="c5", by="human", member_id="m1"),
@@ -131,12 +134,18 @@ class Fixtures(unittest.TestCase):
                          rates({"2026-10-19": (0, 1), "2026-10-26": (0, 3), "2026-11-02": (1, 3)}))
         self.assertEqual(r["handoffs_over_time"], counts({"2026-11-02": 1}))
         self.assertEqual(r["handoff_outcomes"], {"handoffs": 1, "converted": 1, "conversion_rate": 1.0,
-                                                 "avg_close_seconds": 7200})
+                                                 "avg_close_seconds": 7200, "replied": 1,
+                                                 "avg_first_reply_seconds": 600})
         self.assertEqual(r["questions_over_time"], [
             {"bucket": w, "asked": {"2026-10-26": 2, "2026-11-02": 3}.get(w, 0),
              "unanswered": {"2026-11-02": 1}.get(w, 0), **flags(w)} for w in WEEKS])
         self.assertEqual(r["handoffs_by_reason"], [{"reason": "missing_knowledge", "handoffs": 1, "converted": 1,
-                                                    "conversion_rate": 1.0, "avg_close_seconds": 7200}])
+                                                    "conversion_rate": 1.0, "avg_close_seconds": 7200,
+                                                    "replied": 1, "avg_first_reply_seconds": 600}])
+        self.assertEqual(r["handoffs_by_assignee"], [{"assignee": "m1", "name": "Kari Nordmann", "handoffs": 1,
+                                                      "converted": 1, "conversion_rate": 1.0,
+                                                      "avg_close_seconds": 7200, "replied": 1,
+                                                      "avg_first_reply_seconds": 600}])
 
     def test_dst_days(self):
         """c8 starts 23:30 local on Sunday the 25th (UTC+2 until 01:00 UTC); c7 at 00:30 on the 26th (UTC+1)."""
@@ -218,8 +227,8 @@ class Fixtures(unittest.TestCase):
         return r.stdout.decode()
 
     def test_csv_and_table(self):
-        self.assertEqual(self.csv("handoffs_by_reason"), "reason,handoffs,converted,conversion_rate,avg_close_seconds\r\n"
-                                   "missing_knowledge,1,1,1,7200\r\n")
+        self.assertEqual(self.csv("handoffs_by_reason"), "reason,handoffs,converted,conversion_rate,avg_close_seconds,"
+                                   "replied,avg_first_reply_seconds\r\nmissing_knowledge,1,1,1,7200,1,600\r\n")
         text = self.csv("impact", "resolution_rate")
         self.assertIn("# impact\r\nperiod,week,handled,resolved,avg_resolution_seconds,deflected,"
                       "deflection_rate,helpful,ratings,helpful_share,provisional,partial\r\n"
@@ -234,7 +243,7 @@ class Fixtures(unittest.TestCase):
         self.assertEqual(rows["this_week"], ["this_week", "2026-11-02", "3", "1", "5", "min", "0", "s", "1", "33.3%",
                                              "0", "0", "-", "yes", "yes"])
         self.assertIn("28.6%", rows)  # resolution_rate: 2 / 7
-        self.assertEqual(rows["1"], ["1", "1", "100.0%", "2", "h", "0", "min"])  # handoff_outcomes
+        self.assertEqual(rows["1"], ["1", "1", "100.0%", "2", "h", "0", "min", "1", "10", "min", "0", "s"])  # handoff_outcomes
 
     def test_bad_parameters_name_the_parameter(self):
         cases = [(["--from", "2026-11-01"], "to"), (["--from", "2026-02-30", "--to", "2026-03-01"], "from"),

@@ -65,8 +65,9 @@ def conversation(rng, cid, base, counter, tickets):
             tickets.append((cid, ticket))
         add("conversation.handed_off", t, member_id=rng.choice(MEMBERS + [None]),
             member_name=rng.choice([None, "Kari", "Ola"]), ticket_id=ticket, reason=rng.choice(REASONS))
-        if rng.random() < 0.5:
-            add("human.replied", t + 60, member_id=rng.choice(MEMBERS), text="reply")
+        for _ in range(rng.choice([0, 0, 1, 2])):  # replies, some before the handoff (not counted)
+            add("human.replied", t + rng.randrange(-600, 3 * HOUR), member_id=rng.choice(MEMBERS),
+                text="reply")
         if rng.random() < 0.5:
             close_at = t + rng.randrange(-HOUR, 5 * 24 * HOUR)
             add("ticket.closed", close_at, ticket_id=ticket or "T-none-%s" % cid,

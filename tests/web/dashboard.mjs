@@ -85,7 +85,7 @@ function figures(doc) {
   for (const row of r.handled_by_channel) out.push([`[data-report="handled_by_channel"] tr[data-key="${row.channel}"] [data-field="count"]`, row.count, 'count']);
   for (const row of r.team) out.push([`[data-report="team"] tr[data-key="${row.resolver}"] [data-field="resolved"]`, row.resolved, 'resolved']);
   for (const row of r.handoffs_by_assignee) {
-    for (const f of ['handoffs', 'converted', 'conversion_rate', 'avg_close_seconds']) {
+    for (const f of ['handoffs', 'converted', 'conversion_rate', 'avg_close_seconds', 'avg_first_reply_seconds']) {
       out.push([`[data-report="handoffs_by_assignee"] tr[data-key="${row.assignee ?? ''}"] [data-field="${f}"]`, row[f], f]);
     }
   }
@@ -100,7 +100,7 @@ function figures(doc) {
     }
   }
   for (const f of ['rate', 'numerator', 'denominator']) out.push([`[data-report="resolution_rate"] [data-field="${f}"]`, r.resolution_rate[f], f === 'rate' ? f : 'count']);
-  for (const f of ['handoffs', 'converted', 'conversion_rate', 'avg_close_seconds']) out.push([`[data-report="handoff_outcomes"] [data-field="${f}"]`, r.handoff_outcomes[f], f]);
+  for (const f of ['handoffs', 'converted', 'conversion_rate', 'avg_close_seconds', 'avg_first_reply_seconds']) out.push([`[data-report="handoff_outcomes"] [data-field="${f}"]`, r.handoff_outcomes[f], f]);
   return out.map(([selector, value, field]) => ({ selector, value, text: expectText[kindOf(field)](value) }));
 }
 
