@@ -118,6 +118,7 @@ const struct ap_cli_option ap_cli_conversations_options[] = {
     {"format", true, "F", NULL, "csv", "csv, ndjson or json (json: one page, see --limit)"},
     {"limit", true, "N", NULL, NULL, "rows of a json page (default 100, at most 1000)"},
     {"cursor", true, "C", NULL, NULL, "the page after this next_cursor (json)"},
+    {"id", true, "ID", NULL, NULL, "one conversation: its state and its events in order (JSON)"},
     {0},
 };
 

@@ -119,7 +119,15 @@ int ap_cmd_conversations(struct ap_cli_args *args)
         return AP_EXIT_FAILED;
     }
     enum ap_status rc = ap_reports_ensure_fresh(store, &account, &err);
-    if (rc == AP_OK && q.format != AP_CONV_JSON) {
+    if (rc == AP_OK && ap_cli_get(args, "id")) {
+        struct ap_buf out;
+        ap_buf_init(&out, (size_t)1 << 30);
+        rc = ap_reports_conversation_json(store, &account, ap_cli_get(args, "id"), q.range.now_us,
+                                          &out, &err);
+        if (rc == AP_OK)
+            ap_cli_write_text(args->out, out.data, out.len, true);
+        ap_buf_free(&out);
+    } else if (rc == AP_OK && q.format != AP_CONV_JSON) {
         rc = export_pages(args, store, &account, &q, &err);
     } else if (rc == AP_OK) {
         struct ap_buf out;

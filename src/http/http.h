@@ -140,6 +140,7 @@ void ap_http_handle_me(struct ap_http_request *req, struct ap_http_response *res
 void ap_http_handle_events(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_reports(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_conversations(struct ap_http_request *req, struct ap_http_response *res);
+void ap_http_handle_conversation(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_report(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_gaps(struct ap_http_request *req, struct ap_http_response *res);
 void ap_http_handle_gap(struct ap_http_request *req, struct ap_http_response *res);

@@ -132,5 +132,29 @@ void ap_http_handle_conversations(struct ap_http_request *req, struct ap_http_re
         ap_copy_str(res->next_cursor, sizeof res->next_cursor, next);
 }
 
+/* GET /v1/conversations/{id}: one conversation's derived state and its events
+ * in order, as of the server's clock or `now`. */
+void ap_http_handle_conversation(struct ap_http_request *req, struct ap_http_response *res)
+{
+    struct ap_error err;
+    int64_t now_us = ap_time_now_us();
+    const char *now = ap_http_query(req, "now");
+    ap_error_clear(&err);
+    if (now && !ap_time_parse_rfc3339(now, strlen(now), &now_us)) {
+        ap_error_set(&err, AP_INVALID, "now", "\"now\": not an RFC 3339 timestamp");
+        ap_http_error(res, &err);
+        return;
+    }
+    if (ap_reports_ensure_fresh(req->store, &req->account, &err) != AP_OK ||
+        ap_reports_conversation_json(req->store, &req->account, req->params[0], now_us,
+                                     &res->body, &err) != AP_OK) {
+        ap_buf_reset(&res->body);
+        ap_http_error(res, &err);
+        return;
+    }
+    res->status = 200;
+    res->content_type = "application/json";
+}
+
 _Static_assert(sizeof((struct ap_http_response *)0)->next_cursor >= AP_CONV_CURSOR_MAX,
                "a cursor fits the header");

@@ -20,6 +20,7 @@ const struct ap_http_route ap_http_routes[] = {
     {"GET", "/v1/reports", ap_http_handle_reports, READERS, false, NULL},
     {"GET", "/v1/reports/{name}", ap_http_handle_report, READERS, false, NULL},
     {"GET", "/v1/conversations", ap_http_handle_conversations, READERS, false, NULL},
+    {"GET", "/v1/conversations/{id}", ap_http_handle_conversation, READERS, false, NULL},
     {"GET", "/v1/gaps", ap_http_handle_gaps, READERS, false, NULL},
     {"GET", "/v1/gaps/{id}", ap_http_handle_gap, READERS, false, NULL},
     {"POST", "/v1/gaps/{id}/rename", ap_http_handle_gap_rename, ADMINS, true, json_media},

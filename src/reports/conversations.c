@@ -262,6 +262,18 @@ static void row_fields(const struct listing *l, const char *id, const struct ap_
     memcpy(f, fields, sizeof fields);
 }
 
+/* The fields of a row: JSON members ("name":value,…) or CSV cells. */
+static void write_fields(struct ap_buf *out, const struct field *f, bool json)
+{
+    for (int i = 0; i < N_FIELDS; i++) {
+        if (json)
+            ap_buf_printf(out, "%s\"%s\":", i ? "," : "", f[i].name);
+        else if (i)
+            ap_buf_append_char(out, ',');
+        write_field(out, &f[i], json);
+    }
+}
+
 static void write_row(struct listing *l, const struct field *f)
 {
     bool json = l->q->format != AP_CONV_CSV;
@@ -269,13 +281,7 @@ static void write_row(struct listing *l, const struct field *f)
         ap_buf_append_char(l->out, ',');
     if (json)
         ap_buf_append_char(l->out, '{');
-    for (int i = 0; i < N_FIELDS; i++) {
-        if (json)
-            ap_buf_printf(l->out, "%s\"%s\":", i ? "," : "", f[i].name);
-        else if (i)
-            ap_buf_append_char(l->out, ',');
-        write_field(l->out, &f[i], json);
-    }
+    write_fields(l->out, f, json);
     if (json)
         ap_buf_append_char(l->out, '}');
     if (l->q->format == AP_CONV_NDJSON)
@@ -442,4 +448,135 @@ enum ap_status ap_reports_list_conversations(struct ap_store *store,
         ap_buf_append_str(out, "}\n");
     }
     return ap_buf_check(out, "the list of conversations", err);
+}
+
+/* --- one conversation ---------------------------------------------------------------- */
+
+#define VIEW_EVENTS_MAX 1000 /* events shown of one conversation, the earliest */
+
+struct view_event {
+    char *id;
+    int64_t at_us;
+    int type;
+    char *body; /* canonical JSON, or NULL until read */
+};
+
+struct view {
+    struct view_event *items;
+    size_t n, cap;
+    size_t total;
+};
+
+static enum ap_status take_fact(void *ctx, const struct ap_event *e)
+{
+    struct view *v = ctx;
+    v->total++;
+    if (v->n == v->cap) {
+        v->cap = v->cap ? 2 * v->cap : 32;
+        v->items = ap_realloc(v->items, v->cap * sizeof *v->items);
+    }
+    v->items[v->n++] = (struct view_event){ap_strdup(e->id), e->at_us, (int)e->type, NULL};
+    return AP_OK;
+}
+
+static enum ap_status take_body(void *ctx, const char *id, const void *body, size_t len)
+{
+    struct view *v = ctx;
+    for (size_t i = 0; i < v->n; i++) {
+        if (v->items[i].body == NULL && strcmp(v->items[i].id, id) == 0) {
+            v->items[i].body = ap_malloc(len + 1);
+            memcpy(v->items[i].body, body, len);
+            v->items[i].body[len] = '\0';
+            break;
+        }
+    }
+    return AP_OK;
+}
+
+static int by_at_then_id(const void *a, const void *b)
+{
+    const struct view_event *x = a, *y = b;
+    if (x->at_us != y->at_us)
+        return x->at_us < y->at_us ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+static void view_free(struct view *v)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        free(v->items[i].id);
+        free(v->items[i].body);
+    }
+    free(v->items);
+}
+
+/* The conversation's events in order, each as stored (canonical JSON). */
+static enum ap_status read_events(struct ap_store *store, const struct ap_account *account,
+                                  const char *id, struct view *v, struct ap_error *err)
+{
+    enum ap_status rc =
+        ap_store_select_conversation_events(store, account->id, id, take_fact, v, err);
+    if (rc != AP_OK)
+        return rc;
+    qsort(v->items, v->n, sizeof *v->items, by_at_then_id);
+    bool seen[AP_EV__COUNT] = {false};
+    for (size_t i = 0; i < v->n; i++)
+        seen[v->items[i].type] = true;
+    for (int type = 0; type < AP_EV__COUNT && rc == AP_OK; type++)
+        if (seen[type])
+            rc = ap_store_select_conversation_bodies(store, account->id, id, type, take_body, v,
+                                                     err);
+    return rc;
+}
+
+enum ap_status ap_reports_conversation_json(struct ap_store *store,
+                                            const struct ap_account *account, const char *id,
+                                            int64_t now_us, struct ap_buf *out,
+                                            struct ap_error *err)
+{
+    struct ap_buf blob;
+    struct ap_conv_state s;
+    ap_buf_init(&blob, 1 << 20);
+    enum ap_status rc = ap_store_get_conversation(store, account->id, id, &blob, err);
+    if (rc == AP_OK && !ap_conv_state_decode(blob.data, blob.len, &s))
+        rc = ap_error_set(err, AP_STORAGE, NULL, "a conversation's stored state is unreadable");
+    ap_buf_free(&blob);
+    if (rc == AP_NOT_FOUND || (rc == AP_OK && !s.started))
+        return ap_error_set(err, AP_NOT_FOUND, "id",
+                            "\"id\": no conversation with this id has started in this account");
+    if (rc != AP_OK)
+        return rc;
+    struct view v = {0};
+    rc = read_events(store, account, id, &v, err);
+    if (rc == AP_OK) {
+        struct ap_conv_query q;
+        memset(&q, 0, sizeof q);
+        q.range.now_us = now_us;
+        q.format = AP_CONV_JSON;
+        struct listing l;
+        memset(&l, 0, sizeof l);
+        l.q = &q;
+        l.account = account;
+        l.out = out;
+        struct ap_buf url;
+        ap_buf_init(&url, 4096);
+        bool linked = ap_account_conversation_link(account, id, &url) &&
+                      ap_buf_append_char(&url, '\0') == AP_OK;
+        struct field f[N_FIELDS];
+        row_fields(&l, id, &s, ap_conv_outcome_at(&s, now_us), linked ? url.data : NULL, f);
+        ap_buf_append_char(out, '{');
+        write_fields(out, f, true);
+        ap_buf_free(&url);
+        size_t shown = v.n < VIEW_EVENTS_MAX ? v.n : VIEW_EVENTS_MAX;
+        ap_buf_printf(out, ",\"events_total\":%zu,\"events\":[", v.total);
+        for (size_t i = 0; i < shown; i++) {
+            if (i)
+                ap_buf_append_char(out, ',');
+            ap_buf_append_str(out, v.items[i].body ? v.items[i].body : "null");
+        }
+        ap_buf_append_str(out, "]}\n");
+        rc = ap_buf_check(out, "the conversation", err);
+    }
+    view_free(&v);
+    return rc;
 }

@@ -176,4 +176,13 @@ enum ap_status ap_reports_list_conversations(struct ap_store *store,
                                              const struct ap_conv_query *q, struct ap_buf *out,
                                              char *next_cursor, struct ap_error *err);
 
+/* One conversation (GET /v1/conversations/{id}): the fields of a list row as
+ * of now_us, then "events_total" and "events", its first 1,000 events in
+ * order of (at, id), each as stored. AP_NOT_FOUND names "id" when no started
+ * conversation of the account has this id. */
+enum ap_status ap_reports_conversation_json(struct ap_store *store,
+                                            const struct ap_account *account, const char *id,
+                                            int64_t now_us, struct ap_buf *out,
+                                            struct ap_error *err);
+
 #endif

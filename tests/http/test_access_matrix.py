@@ -224,6 +224,9 @@ CASES = {
     ("GET", "/v1/reports"): {"build": fixed("/v1/reports"), "scoped": False},
     ("GET", "/v1/reports/{name}"): {"build": fixed("/v1/reports/impact"), "scoped": False},
     ("GET", "/v1/conversations"): {"build": fixed("/v1/conversations"), "scoped": False},
+    ("GET", "/v1/conversations/{id}"): {
+        "build": lambda fx, which: ("/v1/conversations/" + {"own": "a-c0", "other": "o-c0",
+                                                             "missing": "m-c0"}[which], None)},
     ("GET", "/v1/gaps"): {"build": fixed("/v1/gaps"), "scoped": False},
     ("GET", "/v1/gaps/{id}"): {"build": topic_path("")},
     ("POST", "/v1/gaps/{id}/rename"): {"build": topic_path("/rename", {"label": "renamed"})},

@@ -170,6 +170,17 @@ class HttpReports(unittest.TestCase):
                              "cursor=zz": "cursor", "format=xml": "format", "from=2026-11-01": "to"}.items():
             status, _, body = self.get("/v1/conversations?" + query, self.tokens["viewer"])
             self.assertEqual((status, json.loads(body)["error"]["field"]), (400, field), query)
+        # one conversation: its state and its events in order
+        status, _, body = self.get("/v1/conversations/c1?now=2026-12-05T00:00:00Z", self.tokens["viewer"])
+        self.assertEqual(status, 200, body)
+        one = json.loads(body)
+        self.assertEqual({k: v for k, v in one.items() if k not in ("events", "events_total")}, c1)
+        self.assertEqual(([e["id"] for e in one["events"]], one["events_total"]), (["s1", "q1", "r1"], 3))
+        self.assertEqual(one["events"][1], EVENTS[1])
+        for token in (self.tokens["viewer"], self.other):
+            status, _, body = self.get("/v1/conversations/nope" if token != self.other else "/v1/conversations/c1",
+                                       token)
+            self.assertEqual((status, json.loads(body)["error"]["field"]), (404, "id"))
         # roles, accounts
         self.assertEqual(self.get("/v1/conversations", self.tokens["ingest"])[0], 403)
         status, _, body = self.get("/v1/conversations?" + q, self.other)

@@ -213,8 +213,15 @@ const scenarios = {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button[data-format="csv"]').click()]);
     const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
     check(csv.trim().split('\r\n').length === reason.handoffs + 1, 'the CSV export has a row per conversation and a header');
+    // A row opens the conversation: its events in order, as the API has them.
+    await page.locator(`.conversations tbody tr[data-id="${ids[0]}"] th a`).first().click();
+    await page.waitForSelector('.conversation[aria-busy="false"] .timeline li', { timeout: TIMEOUT });
+    const one = await api('GET', '/v1/conversations/' + encodeURIComponent(ids[0]) + '?now=' + encodeURIComponent(NOW), VIEWER);
+    const shown = await page.locator('.timeline li').evaluateAll((items) => items.map((li) => li.dataset.type));
+    check(JSON.stringify(shown) === JSON.stringify(one.data.events.map((e) => e.type)), 'the conversation shows its events in order: ' + shown.join(', '));
+    check(shown.includes('conversation.handed_off'), 'a handed-off conversation shows its handoff');
     check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
-    return `${ids.length} handoffs (${reason.reason}) open as ${ids.length} conversations; CSV export of the same`;
+    return `${ids.length} handoffs (${reason.reason}) open as ${ids.length} conversations; CSV export of the same; a row opens its ${shown.length} events`;
   },
 
   async controls(browser) {

@@ -40,10 +40,11 @@ function states(c) {
   return out.map(([cls, text]) => h('span', { class: 'badge ' + cls }, text));
 }
 
-function row(c) {
+function row(c, nowParam) {
   return h('tr', { dataset: { id: c.id } },
     h('td', { class: 'nowrap' }, h('time', { datetime: c.started_at, title: fmt.dateTime(c.started_at) }, fmt.shortDateTime(c.started_at))),
-    h('th', { scope: 'row' }, c.url ? h('a', { href: c.url, target: '_blank', rel: 'noopener noreferrer' }, c.id) : c.id),
+    h('th', { scope: 'row' }, h('a', { href: '#/conversations/' + encodeURIComponent(c.id) + (nowParam ? '?now=' + encodeURIComponent(nowParam) : '') }, c.id),
+      c.url ? [' ', h('a', { href: c.url, target: '_blank', rel: 'noopener noreferrer', title: 'Open in your support tool', 'aria-label': 'Open ' + c.id + ' in your support tool' }, '↗')] : null),
     h('td', {}, c.channel),
     h('td', { class: 'states' }, states(c)),
     h('td', {}, c.resolver === 'agent' ? 'Customer agent (AI)' : (c.resolver || '–')),
@@ -94,7 +95,7 @@ export function conversationsPage(root, params) {
                 tbody)),
             more);
         }
-        for (const c of data.conversations) tbody.append(row(c));
+        for (const c of data.conversations) tbody.append(row(c, q.now));
         shown += data.conversations.length;
         cursor = data.next_cursor;
         more.hidden = !cursor;

@@ -8,6 +8,7 @@ import { reportsPage, firstRequest } from './reports.js';
 import { gapsPage, topicPage } from './gaps.js';
 import { answersPage } from './answers.js';
 import { conversationsPage } from './conversations.js';
+import { conversationView } from './conversation.js';
 import './style.css';
 
 const app = document.getElementById('app');
@@ -112,6 +113,7 @@ function route() {
   else if (page === 'gaps' && id) shown = topicPage(main, id, params, ctx);
   else if (page === 'gaps') shown = gapsPage(main, params, ctx);
   else if (page === 'answers') shown = answersPage(main, params, ctx);
+  else if (page === 'conversations' && id) shown = conversationView(main, decodeURIComponent(id), params);
   else if (page === 'conversations') shown = conversationsPage(main, params);
   else mount(main, h('h1', {}, 'Not found'), h('p', {}, 'There is no such page. ', h('a', { href: '#/reports' }, 'Go to the reports.')));
   leave = shown ? shown.leave : null;
