@@ -178,13 +178,23 @@ const ENGLISH = ['Reports', 'Knowledge gaps', 'Short answers', 'Sign out', 'Skip
 
 async function noEnglish(page, where) {
   const text = await page.evaluate(() => {
-    const copy = document.body.cloneNode(true);
-    for (const el of copy.querySelectorAll('tbody, ul.answers, .u-legend, [hidden], .visually-hidden')) el.remove();
+    const skip = 'tbody, ul.answers, script, style, option';
+    // Each text node on its own line, so that words of neighbouring elements
+    // never run together (and hide from the word match). Folded content
+    // (closed details) counts: it is the page's text all the same.
+    const lines = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentElement.closest(skip)) lines.push(node.data);
+    }
+    // The options of the selects, but the language switch's (each names its language in itself).
+    for (const o of document.querySelectorAll('option')) if (!o.closest('.language')) lines.push(o.textContent);
     // Accessible names and hints count too: a screen reader reads them out.
-    const attrs = [...document.querySelectorAll('[aria-label], [title], [placeholder]')]
-      .filter((el) => !el.closest('tbody, ul.answers'))
-      .map((el) => [el.getAttribute('aria-label'), el.getAttribute('title'), el.getAttribute('placeholder')].filter(Boolean).join(' '));
-    return copy.innerText + '\n' + attrs.join('\n');
+    for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+      if (el.closest('tbody, ul.answers')) continue;
+      lines.push(...['aria-label', 'title', 'placeholder'].map((a) => el.getAttribute(a)).filter(Boolean));
+    }
+    return lines.join('\n');
   });
   const found = ENGLISH.filter((w) => new RegExp(`\\b${w}\\b`).test(text));
   check(found.length === 0, `${where} in Norwegian shows English: ${found.join(', ')}`);
