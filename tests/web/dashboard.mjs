@@ -221,6 +221,11 @@ async function checkCatalogue() {
     }
   }
   check(bad.length === 0, 'message catalogue:\n  ' + bad.join('\n  '));
+  // The browser's language: Norwegian in any form reads bokmål, the first known one wins.
+  for (const [langs, want] of [[['nb-NO'], 'nb'], [['no'], 'nb'], [['nn-NO', 'en'], 'nb'], [['de-DE', 'nb'], 'nb'],
+    [['en-US', 'nb'], 'en'], [['de-DE'], 'en'], [[], 'en']]) {
+    check(i18n.fromBrowser(langs) === want, `navigator.languages ${JSON.stringify(langs)} should pick ${want}`);
+  }
 }
 
 /* --- scenarios ---------------------------------------------------------------- */

@@ -796,7 +796,7 @@ const LANGUAGES = {
       'answers.closest': 'Nærmeste svar:',
       'answers.unavailable': '(teksten er ikke tilgjengelig)',
       'answers.score': ' · poengsum {score}',
-      'answers.tryIt': 'Prøv det',
+      'answers.tryIt': 'Prøv selv',
       'answers.askAsVisitor': 'Spør slik en besøkende ville gjort',
       'answers.any': 'alle',
       'answers.loadingMatch': 'Leter etter det beste svaret…',
