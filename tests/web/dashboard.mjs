@@ -386,6 +386,12 @@ const scenarios = {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await page.goto(BASE + '/');
+    // The sign-in form has the language switch too, before anyone is signed in.
+    await page.locator('main [name="language"]').selectOption('nb');
+    await page.getByLabel('Tilgangsnøkkel', { exact: true }).waitFor({ timeout: TIMEOUT });
+    check(await page.evaluate(() => document.documentElement.lang) === 'nb', 'the sign-in page in Norwegian');
+    check(await page.evaluate(() => document.activeElement.name) === 'language', 'the focus stays on the switch');
+    await page.locator('main [name="language"]').selectOption('en');
     await page.getByLabel('Account token', { exact: true }).fill('ap_not_a_real_token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('That token is not valid').waitFor({ timeout: TIMEOUT });
@@ -409,7 +415,7 @@ const scenarios = {
     const res = await fetch(BASE + '/');
     check(/script-src 'self'/.test(res.headers.get('content-security-policy')), 'CSP on the page');
     check(res.headers.get('access-control-allow-origin') === null, 'no CORS header');
-    return 'bad and ingest tokens refused; token only in sessionStorage; sign out';
+    return 'language switch on the sign-in page; bad and ingest tokens refused; token only in sessionStorage; sign out';
   },
 
   async viewer(browser) {
