@@ -28,8 +28,10 @@ export async function launchFirefox() {
 }
 
 // A fresh page signed in with token (through the sign-in form, as a person would).
-export async function signedIn(browser, base, token, { width = 1280, height = 900, pollMs, hash = '#/reports', bypassCSP = false } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, bypassCSP });
+// locale is the browser's language (navigator.languages), which picks the
+// dashboard's; the form is found by its names, so it works in any language.
+export async function signedIn(browser, base, token, { width = 1280, height = 900, pollMs, hash = '#/reports', bypassCSP = false, locale } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, bypassCSP, ...(locale ? { locale } : {}) });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -37,8 +39,8 @@ export async function signedIn(browser, base, token, { width = 1280, height = 90
   page.errors = errors;
   if (pollMs) await context.addInitScript((ms) => sessionStorage.setItem('agentperf.poll_ms', String(ms)), pollMs);
   await page.goto(base + '/' + hash);
-  await page.getByLabel('Account token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('form.signin input[name="token"]').fill(token);
+  await page.locator('form.signin button[type="submit"]').click();
   await page.waitForSelector('header.top');
   return page;
 }

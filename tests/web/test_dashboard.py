@@ -58,14 +58,14 @@ class Dashboard(unittest.TestCase):
         cls.server.stop()
         cls.ws.cleanup()
 
-    def scenario(self, name):
+    def scenario(self, name, language="en"):
         reason = missing_tools()
         if reason:
             self.skipTest(reason)
         env = dict(os.environ, AP_BASE=self.server.url(""), AP_ADMIN=self.admin,
                    AP_VIEWER=self.viewer, AP_INGEST=self.ingest, AP_NOW=self.now,
                    AP_CHROMIUM=CHROMIUM, AP_LAB_ADMIN=self.lab_admin, AP_LAB_INGEST=self.lab_ingest)
-        proc = subprocess.run([NODE, os.path.join(HERE, "dashboard.mjs"), name], env=env,
+        proc = subprocess.run([NODE, os.path.join(HERE, "dashboard.mjs"), name, language], env=env,
                               capture_output=True, text=True, timeout=SCENARIO_TIMEOUT)
         out = (proc.stdout + proc.stderr).strip()
         print(out)
@@ -75,6 +75,11 @@ class Dashboard(unittest.TestCase):
 
     def test_reports_equal_the_api(self):
         self.scenario("reports")
+
+    # In Norwegian: figures as Norwegian writes them, no English left on the
+    # pages, every message in both languages, the switch back to English.
+    def test_reports_equal_the_api_in_norwegian(self):
+        self.scenario("reports", "nb")
 
     def test_figure_opens_its_conversations(self):
         self.scenario("drilldown")
@@ -106,8 +111,14 @@ class Dashboard(unittest.TestCase):
     def test_accessibility(self):
         self.scenario("a11y")
 
+    def test_accessibility_in_norwegian(self):
+        self.scenario("a11y", "nb")
+
     def test_firefox(self):
         self.scenario("firefox")
+
+    def test_firefox_in_norwegian(self):
+        self.scenario("firefox", "nb")
 
     def test_keyboard(self):
         self.scenario("keyboard")

@@ -4,6 +4,7 @@ import * as api from './api.js';
 import { h, mount, field, select, toast } from './dom.js';
 import * as fmt from './format.js';
 import { errorBlock, loading, pager, debounce } from './common.js';
+import { t, intlLocale } from './i18n.js';
 
 const LIMIT = 25;
 
@@ -11,51 +12,56 @@ function answerState(params) {
   return { q: params.get('q') || '', enabled: params.get('enabled') || '', offset: Number(params.get('offset')) || 0 };
 }
 
+// A match score with two decimals in the locale ("0.87" / "0,87").
+function score(x) {
+  return new Intl.NumberFormat(intlLocale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number(x.toFixed(2)));
+}
+
+
 export function answersPage(root, params, ctx) {
   let s = answerState(params);
   let stopped = false;
   let editing = null;  // the answer being edited, {} for a new one, null for none
-  const search = h('input', { type: 'search', name: 'q', value: s.q, placeholder: 'Words in the question or answer' });
+  const search = h('input', { type: 'search', name: 'q', value: s.q, placeholder: t('answers.searchPlaceholder') });
   search.addEventListener('input', debounce(() => ctx.nav('answers', { ...s, q: search.value.trim(), offset: '' }), 300));
   const controls = h('form', { class: 'controls', role: 'search', onsubmit: (e) => e.preventDefault() },
-    field('Search', search),
-    field('Show', select([['', 'All'], ['true', 'Enabled'], ['false', 'Disabled']], s.enabled,
+    field(t('answers.search'), search),
+    field(t('answers.show'), select([['', t('answers.all')], ['true', t('answers.enabled')], ['false', t('answers.disabled')]], s.enabled,
       { name: 'enabled', onchange: (e) => ctx.nav('answers', { ...s, enabled: e.target.value, offset: '' }) })),
-    ctx.admin ? h('button', { type: 'button', class: 'primary', onclick: () => { editing = {}; renderEditor(); } }, 'New short answer') : null);
+    ctx.admin ? h('button', { type: 'button', class: 'primary', onclick: () => { editing = {}; renderEditor(); } }, t('answers.new')) : null);
   const editor = h('div');
   const list = h('div', { 'aria-live': 'polite' });
-  mount(root, h('div', { class: 'page-head' }, h('h1', {}, 'Short answers'),
-    h('p', { class: 'muted' }, 'Questions and answers the customer agent can use.')),
+  mount(root, h('div', { class: 'page-head' }, h('h1', {}, t('answers.title')),
+    h('p', { class: 'muted' }, t('answers.intro'))),
   tryIt(), controls, editor, list);
 
   async function load() {
     list.setAttribute('aria-busy', 'true');
-    if (!list.firstChild) mount(list, loading('short answers'));
+    if (!list.firstChild) mount(list, loading(t('answers.loading')));
     try {
       const { data } = await api.get('/v1/answers', { q: s.q, enabled: s.enabled, limit: LIMIT, offset: s.offset || '' });
       if (!stopped) render(data);
     } catch (e) {
-      if (!stopped) mount(list, errorBlock('The short answers could not be loaded', e, load));
+      if (!stopped) mount(list, errorBlock(t('answers.failed'), e, load));
     }
     list.setAttribute('aria-busy', 'false');
   }
 
   function render(data) {
     if (data.total === 0) {
-      mount(list, h('p', { class: 'empty' }, s.q || s.enabled ? 'No short answer matches.' :
-        'No short answers yet. Create one here, or from a topic on the Knowledge gaps page.'));
+      mount(list, h('p', { class: 'empty' }, s.q || s.enabled ? t('answers.noMatch') : t('answers.none')));
       return;
     }
     mount(list, h('ul', { class: 'answers' }, data.answers.map((a) => h('li', { class: a.enabled ? null : 'disabled', dataset: { answer: a.id } },
-      h('h3', {}, a.question, a.enabled ? null : h('span', { class: 'badge dismissed' }, 'Disabled'),
+      h('h3', {}, a.question, a.enabled ? null : h('span', { class: 'badge dismissed' }, t('answers.disabled')),
         a.language ? h('span', { class: 'badge' }, a.language) : null),
-      a.alternatives && a.alternatives.length ? h('p', { class: 'muted' }, 'Also: ', a.alternatives.join(' · ')) : null,
+      a.alternatives && a.alternatives.length ? h('p', { class: 'muted' }, t('answers.also'), a.alternatives.join(' · ')) : null,
       h('p', { class: 'answer-text' }, a.answer),
-      h('p', { class: 'muted' }, a.id, ' · updated ', fmt.dateTime(a.updated_at)),
+      h('p', { class: 'muted' }, a.id, t('answers.updated'), fmt.dateTime(a.updated_at)),
       ctx.admin ? h('div', { class: 'buttons' },
-        h('button', { type: 'button', class: 'small', onclick: () => { editing = a; renderEditor(); } }, 'Edit'),
-        h('button', { type: 'button', class: 'small', onclick: () => change(a, { enabled: !a.enabled }, a.enabled ? 'Disabled.' : 'Enabled.') }, a.enabled ? 'Disable' : 'Enable'),
-        h('button', { type: 'button', class: 'small danger', onclick: () => remove(a) }, 'Delete')) : null))),
+        h('button', { type: 'button', class: 'small', onclick: () => { editing = a; renderEditor(); } }, t('answers.edit')),
+        h('button', { type: 'button', class: 'small', onclick: () => change(a, { enabled: !a.enabled }, t(a.enabled ? 'answers.disabledDone' : 'answers.enabledDone')) }, t(a.enabled ? 'answers.disable' : 'answers.enable')),
+        h('button', { type: 'button', class: 'small danger', onclick: () => remove(a) }, t('answers.delete'))) : null))),
     pager(data.total, data.offset, data.limit, (offset) => ctx.nav('answers', { ...s, offset })));
   }
 
@@ -64,8 +70,8 @@ export function answersPage(root, params, ctx) {
   }
 
   async function remove(a) {
-    if (!confirm(`Delete the short answer “${a.question}”? The agent will no longer find it.`)) return;
-    try { await api.del('/v1/answers/' + encodeURIComponent(a.id)); toast('Deleted.'); load(); } catch (e) { toast(e.message); }
+    if (!confirm(t('answers.confirmDelete', { question: a.question }))) return;
+    try { await api.del('/v1/answers/' + encodeURIComponent(a.id)); toast(t('answers.deleted')); load(); } catch (e) { toast(e.message); }
   }
 
   function renderEditor() {
@@ -85,7 +91,7 @@ export function answersPage(root, params, ctx) {
       try {
         if (a.id) await api.patch('/v1/answers/' + encodeURIComponent(a.id), body);
         else await api.post('/v1/answers', body);
-        toast(a.id ? 'Saved.' : 'Created.');
+        toast(t(a.id ? 'answers.saved' : 'answers.created'));
         editing = null;
         renderEditor();
         load();
@@ -93,13 +99,13 @@ export function answersPage(root, params, ctx) {
         error.textContent = err.message + (err.field ? ` (${err.field})` : '');
       }
     } },
-    h('h2', { id: 'edit-title' }, a.id ? 'Edit short answer' : 'New short answer'),
-    field('Question', question), field('Other phrasings', alternatives, 'Optional, one a line.'),
-    field('Answer', answer, 'Plain text; http(s) links become clickable.'), field('Language', language, 'Optional, e.g. en or nb.'),
-    h('label', { class: 'check' }, enabled, ' Enabled: the agent may use it'),
+    h('h2', { id: 'edit-title' }, t(a.id ? 'answers.editTitle' : 'answers.new')),
+    field(t('answers.question'), question), field(t('answers.alternatives'), alternatives, t('answers.alternativesHint')),
+    field(t('answers.answer'), answer, t('answers.answerHint')), field(t('answers.language'), language, t('answers.languageHint')),
+    h('label', { class: 'check' }, enabled, t('answers.enabledCheck')),
     error,
-    h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, a.id ? 'Save' : 'Create'),
-      h('button', { type: 'button', onclick: () => { editing = null; renderEditor(); } }, 'Cancel'))));
+    h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, t(a.id ? 'answers.save' : 'answers.create')),
+      h('button', { type: 'button', onclick: () => { editing = null; renderEditor(); } }, t('answers.cancel')))));
     question.focus();
   }
 
@@ -108,36 +114,36 @@ export function answersPage(root, params, ctx) {
   function verdict(data, reply) {
     const cands = data.candidates || [];
     const closest = cands[0];
-    const label = (c) => (c.question ? `“${c.question}”` : 'an answer whose text could not be read');
-    const versus = (c) => `score ${c.score.toFixed(2)}, the bar is ${data.threshold.toFixed(2)}`;
+    const label = (c) => (c.question ? t('answers.quoted', { text: c.question }) : t('answers.unreadable'));
+    const versus = (c) => t('answers.versus', { score: score(c.score), bar: score(data.threshold) });
     if (data.match) {
       const best = cands.find((c) => c.id === data.match.id) || { question: null, score: data.match.score };
-      return [h('p', { class: 'found' }, 'Would answer: ',
+      return [h('p', { class: 'found' }, t('answers.wouldAnswer'),
         h('strong', { dataset: { answer: data.match.id } }, label(best)), ` (${versus(best)}).`),
         reply ? h('div', { class: 'bubble answer-text' }, reply) : null];
     }
-    if (!closest) return h('p', { class: 'none' }, 'Would hand off: there are no short answers to choose from.');
-    return h('p', { class: 'none' }, 'Would hand off: the closest is ', h('strong', {}, label(closest)),
-      ` but it is not close enough (${versus(closest)}). More phrasings like this question make it findable.`);
+    if (!closest) return h('p', { class: 'none' }, t('answers.noAnswers'));
+    return h('p', { class: 'none' }, t('answers.wouldHandOff'), h('strong', {}, label(closest)),
+      t('answers.notClose', { versus: versus(closest) }));
   }
 
   function candidateList(data) {
     const cands = data.candidates || [];
     if (cands.length < 2) return null;
-    return [h('p', { class: 'muted' }, 'Closest answers:'),
+    return [h('p', { class: 'muted' }, t('answers.closest')),
       h('ol', { class: 'candidates' }, cands.map((c) =>
-        h('li', {}, c.question || '(text unavailable)', h('span', { class: 'muted' }, ` · score ${c.score.toFixed(2)}`))))];
+        h('li', {}, c.question || t('answers.unavailable'), h('span', { class: 'muted' }, t('answers.score', { score: score(c.score) })))))];
   }
 
   function tryIt() {
-    const question = h('input', { type: 'text', name: 'try', required: true, placeholder: 'Ask as a visitor would' });
-    const language = h('input', { type: 'text', name: 'try-language', size: 6, placeholder: 'any' });
+    const question = h('input', { type: 'text', name: 'try', required: true, placeholder: t('answers.askAsVisitor') });
+    const language = h('input', { type: 'text', name: 'try-language', size: 6, placeholder: t('answers.any') });
     const result = h('div', { class: 'match', 'aria-live': 'polite' });
     return h('section', { class: 'panel', 'aria-labelledby': 'try-title' },
-      h('h2', { id: 'try-title' }, 'Try it'),
+      h('h2', { id: 'try-title' }, t('answers.tryIt')),
       h('form', { class: 'inline', onsubmit: async (e) => {
         e.preventDefault();
-        mount(result, loading('the best answer'));
+        mount(result, loading(t('answers.loadingMatch')));
         try {
           const body = { question: question.value.trim(), limit: 3 };
           if (language.value.trim()) body.language = language.value.trim();
@@ -148,9 +154,9 @@ export function answersPage(root, params, ctx) {
           }
           mount(result, verdict(data, reply), candidateList(data));
         } catch (err) {
-          mount(result, errorBlock('The match failed', err));
+          mount(result, errorBlock(t('answers.matchFailed'), err));
         }
-      } }, field('Visitor question', question), field('Language', language), h('button', { type: 'submit' }, 'Find answer')),
+      } }, field(t('answers.visitorQuestion'), question), field(t('answers.language'), language), h('button', { type: 'submit' }, t('answers.find'))),
       result);
   }
 

@@ -1,6 +1,8 @@
 // The API client. The token lives in sessionStorage (this tab only, gone when
 // it closes) and travels only in the Authorization header: never in a URL, a
 // cookie or a log line.
+import { t } from './i18n.js';
+
 const TOKEN_KEY = 'agentperf.token';
 
 export class ApiError extends Error {
@@ -49,7 +51,7 @@ export async function request(method, path, { body, etag, raw } = {}) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
-    throw new ApiError(0, 'network', 'The server cannot be reached. Check that agentperf is running.', null);
+    throw new ApiError(0, 'network', t('api.unreachable'), null);
   }
   if (res.status === 204 || res.status === 304) {
     return { status: res.status, etag: res.headers.get('ETag'), data: null };
@@ -58,7 +60,7 @@ export async function request(method, path, { body, etag, raw } = {}) {
     let err = {};
     try { err = (await res.json()).error || {}; } catch (e) { /* not JSON */ }
     const apiError = new ApiError(res.status, err.code || 'http_' + res.status,
-      err.message || 'The server answered ' + res.status + '.', err.field || null);
+      err.message || t('api.status', { status: res.status }), err.field || null);
     if (res.status === 401) onUnauthorized(apiError);
     throw apiError;
   }

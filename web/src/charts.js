@@ -4,6 +4,7 @@
 import uPlot from 'uplot';
 import { h } from './dom.js';
 import * as fmt from './format.js';
+import { t } from './i18n.js';
 
 const COLORS = ['#1f5fbf', '#c2410c', '#15803d', '#7c3aed'];
 const live = new Set();
@@ -76,11 +77,11 @@ export function timeSeries(box, rows, labels, series, { percent = false, width =
     axes: [
       { values: (u, splits) => splits.map((i) => (Number.isInteger(i) && labels[i] !== undefined ? labels[i] : '')),
         stroke: '#444', grid: { show: false }, gap: 4, incrs: [1, 2, 4, 7, 13, 26, 52, 91, 182, 365, 730, 1461] },
-      { values: (u, splits) => splits.map((v) => (percent ? Math.round(v * 100) + '%' : fmt.count(v))),
+      { values: (u, splits) => splits.map((v) => (percent ? fmt.percentAxis(v) : fmt.count(v))),
         stroke: '#444', grid: { stroke: '#e5e7eb' }, size: 52 },
     ],
     series: [
-      { label: 'Period', value: (u, i) => (i === null || labels[i] === undefined ? '–' : labels[i]) },
+      { label: t('chart.period'), value: (u, i) => (i === null || labels[i] === undefined ? '–' : labels[i]) },
       ...series.map((s, k) => ({
         label: s.label,
         stroke: COLORS[k % COLORS.length],
@@ -104,15 +105,15 @@ export function timeSeries(box, rows, labels, series, { percent = false, width =
 export function dataTable(caption, rows, labels, columns, href = () => null) {
   return h('table', { class: 'data' },
     h('caption', { class: 'visually-hidden' }, caption),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Period'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('chart.period')),
       columns.map((c) => h('th', { scope: 'col', class: 'num' }, c.label)))),
     h('tbody', {}, rows.map((row, i) => h('tr', {
       class: [row.provisional ? 'provisional' : '', row.partial ? 'partial' : ''].join(' ').trim() || null,
       dataset: { bucket: row.bucket, provisional: String(!!row.provisional), partial: String(!!row.partial) },
     },
       h('th', { scope: 'row' }, labels[i],
-        row.partial ? h('span', { class: 'badge', title: 'The range or today cuts this period short.' }, 'partial') : null,
-        row.provisional ? h('span', { class: 'badge', title: 'Conversations in this period have not ended yet.' }, 'provisional') : null),
+        row.partial ? h('span', { class: 'badge', title: t('chart.partialTitle') }, t('chart.partial')) : null,
+        row.provisional ? h('span', { class: 'badge', title: t('chart.provisionalTitle') }, t('chart.provisional')) : null),
       columns.map((c) => {
         const link = href(c, row, i);
         return h('td', {

@@ -1,5 +1,7 @@
 // Pieces the gaps and answers pages share: error blocks, status badges, paging.
 import { h } from './dom.js';
+import { t } from './i18n.js';
+import * as fmt from './format.js';
 
 // True when the server has no such endpoint at all (an older server).
 export function missingEndpoint(e) {
@@ -8,32 +10,33 @@ export function missingEndpoint(e) {
 
 export function errorBlock(title, e, retry) {
   const message = missingEndpoint(e)
-    ? 'This server does not offer this part of the API yet. Update agentperf to use this page.'
+    ? t('common.missingEndpoint')
     : e.message;
   return h('div', { class: 'error', role: 'alert' }, h('h2', {}, title), h('p', {}, message),
-    retry ? h('button', { type: 'button', onclick: retry }, 'Try again') : null);
+    retry ? h('button', { type: 'button', onclick: retry }, t('common.tryAgain')) : null);
 }
 
-export function loading(what) {
-  return h('p', { class: 'loading', role: 'status' }, 'Loading ' + what + '…');
+// A loading sentence ("Loading topics…"), already in the page's language.
+export function loading(text) {
+  return h('p', { class: 'loading', role: 'status' }, text);
 }
 
-const STATUS_TEXT = { open: 'Open', answered: 'Answered', reopened: 'Reopened', dismissed: 'Dismissed' };
+const STATUSES = ['open', 'answered', 'reopened', 'dismissed'];
 
 export function statusBadge(topic) {
-  const text = STATUS_TEXT[topic.status] || topic.status;
+  const text = STATUSES.includes(topic.status) ? t('status.' + topic.status) : topic.status;
   return h('span', { class: 'badge ' + topic.status, dataset: { status: topic.status } }, text,
-    topic.status === 'reopened' && topic.since_answer ? ' · ' + topic.since_answer + ' since the answer' : null);
+    topic.status === 'reopened' && topic.since_answer ? t('status.sinceAnswer', { n: topic.since_answer }) : null);
 }
 
 // "Showing 1–25 of 120" with previous/next buttons; go(offset) moves.
 export function pager(total, offset, limit, go) {
   if (total === 0) return null;
   const last = Math.min(total, offset + limit);
-  return h('nav', { class: 'pager', 'aria-label': 'Pages' },
-    h('button', { type: 'button', disabled: offset === 0, onclick: () => go(Math.max(0, offset - limit)) }, '← Previous'),
-    h('span', { role: 'status' }, `Showing ${offset + 1}–${last} of ${total}`),
-    h('button', { type: 'button', disabled: last >= total, onclick: () => go(offset + limit) }, 'Next →'));
+  return h('nav', { class: 'pager', 'aria-label': t('nav.pages') },
+    h('button', { type: 'button', disabled: offset === 0, onclick: () => go(Math.max(0, offset - limit)) }, t('common.previous')),
+    h('span', { role: 'status' }, t('common.showing', { first: fmt.count(offset + 1), last: fmt.count(last), total: fmt.count(total) })),
+    h('button', { type: 'button', disabled: last >= total, onclick: () => go(offset + limit) }, t('common.next')));
 }
 
 export function debounce(fn, ms) {

@@ -5,20 +5,10 @@
 import * as api from './api.js';
 import { h, mount } from './dom.js';
 import * as fmt from './format.js';
+import { t } from './i18n.js';
 
-// What each metric lists, as a title.
-const TITLES = {
-  conversations: 'All conversations',
-  handled: 'Conversations handled by the agent',
-  resolved: 'Conversations resolved by the agent',
-  deflected: 'Deflected conversations',
-  handed_off: 'Conversations handed off to a human',
-  converted: 'Handoffs the team converted',
-  helpful: 'Conversations rated helpful',
-  not_helpful: 'Conversations rated not helpful',
-  asked: 'Conversations with questions',
-  unanswered: 'Conversations with an unanswered question',
-};
+// The metrics with a title of their own (conv.<metric>: what the list holds).
+const METRICS = ['conversations', 'handled', 'resolved', 'deflected', 'handed_off', 'converted', 'helpful', 'not_helpful', 'asked', 'unanswered'];
 
 const PARAMS = ['metric', 'from', 'to', 'channel', 'resolver', 'reason', 'assignee', 'language', 'now'];
 
@@ -31,12 +21,12 @@ function query(params) {
 // Badges of a row's derived state, in the order a lead reads them.
 function states(c) {
   const out = [];
-  if (!c.handled) out.push(['human', 'handled by a person']);
-  if (c.resolved_by_agent) out.push(['resolved', 'resolved by the agent']);
-  else if (c.deflected) out.push(['deflected', 'deflected']);
-  if (c.handed_off) out.push(['handed-off', 'handed off' + (c.handoff_reason ? ': ' + c.handoff_reason.replace(/_/g, ' ') : '')]);
-  if (c.converted) out.push(['converted', 'converted']);
-  if (c.provisional) out.push(['provisional', 'not ended yet']);
+  if (!c.handled) out.push(['human', t('conv.byPerson')]);
+  if (c.resolved_by_agent) out.push(['resolved', t('conv.resolvedByAgent')]);
+  else if (c.deflected) out.push(['deflected', t('conv.deflectedBadge')]);
+  if (c.handed_off) out.push(['handed-off', c.handoff_reason ? t('conv.handedOffBecause', { reason: fmt.reasonText(c.handoff_reason) }) : t('conv.handedOff')]);
+  if (c.converted) out.push(['converted', t('conv.convertedBadge')]);
+  if (c.provisional) out.push(['provisional', t('conv.notEnded')]);
   return out.map(([cls, text]) => h('span', { class: 'badge ' + cls }, text));
 }
 
@@ -44,10 +34,10 @@ function row(c, nowParam) {
   return h('tr', { dataset: { id: c.id } },
     h('td', { class: 'nowrap' }, h('time', { datetime: c.started_at, title: fmt.dateTime(c.started_at) }, fmt.shortDateTime(c.started_at))),
     h('th', { scope: 'row' }, h('a', { href: '#/conversations/' + encodeURIComponent(c.id) + (nowParam ? '?now=' + encodeURIComponent(nowParam) : '') }, c.id),
-      c.url ? [' ', h('a', { href: c.url, target: '_blank', rel: 'noopener noreferrer', title: 'Open in your support tool', 'aria-label': 'Open ' + c.id + ' in your support tool' }, '↗')] : null),
+      c.url ? [' ', h('a', { href: c.url, target: '_blank', rel: 'noopener noreferrer', title: t('conv.openInTool'), 'aria-label': t('conv.openIdInTool', { id: c.id }) }, '↗')] : null),
     h('td', {}, c.channel),
     h('td', { class: 'states' }, states(c)),
-    h('td', {}, c.resolver === 'agent' ? 'Customer agent (AI)' : (c.resolver || '–')),
+    h('td', {}, c.resolver === 'agent' ? t('team.agent') : (c.resolver || '–')),
     h('td', { class: 'num', dataset: { field: 'questions' } }, fmt.count(c.questions)),
     h('td', { class: 'num', dataset: { field: 'unanswered' } }, fmt.count(c.unanswered)),
     h('td', { class: 'num' }, c.helpful || c.not_helpful ? `${c.helpful} 👍 ${c.not_helpful} 👎` : '–'));
@@ -56,42 +46,42 @@ function row(c, nowParam) {
 export function conversationsPage(root, params) {
   let q = query(params);
   let stopped = false;
-  const status = h('p', { class: 'live', role: 'status', 'aria-live': 'polite' }, 'Loading conversations…');
+  const status = h('p', { class: 'live', role: 'status', 'aria-live': 'polite' }, t('conv.loading'));
   const body = h('div', { class: 'conversations', 'aria-busy': 'true' });
-  mount(root, h('div', { class: 'page-head' }, h('h1', {}, TITLES[q.metric || 'conversations'] || 'Conversations'), status), body);
+  const metric = q.metric || 'conversations';
+  mount(root, h('div', { class: 'page-head' }, h('h1', {}, METRICS.includes(metric) ? t('conv.' + metric) : t('conv.title')), status), body);
 
   const exportButton = (format) => h('button', {
     type: 'button', class: 'csv', dataset: { format },
     onclick: () => api.download('/v1/conversations', { ...q, format }, 'conversations.' + format)
-      .catch((e) => { status.textContent = 'Download failed: ' + e.message; }),
+      .catch((e) => { status.textContent = t('reports.downloadFailed', { message: e.message }); }),
   }, format.toUpperCase());
 
   async function load() {
     let cursor = null;
     let shown = 0;
     const tbody = h('tbody', {});
-    const more = h('button', { type: 'button', hidden: true, onclick: () => page() }, 'Show more');
+    const more = h('button', { type: 'button', hidden: true, onclick: () => page() }, t('conv.showMore'));
     async function page() {
       more.disabled = true;
       try {
         const { data } = await api.get('/v1/conversations', { ...q, cursor: cursor || '' });
         if (stopped) return;
         if (shown === 0) {
-          const scope = [`${fmt.bucket(data.from, 'day')} ${data.from.slice(0, 4)} – ` +
-            `${fmt.bucket(addDays(data.to, -1), 'day')} ${addDays(data.to, -1).slice(0, 4)}`,
-          data.channel ? 'channel ' + data.channel : 'all channels',
-          data.resolver ? 'resolved by ' + (data.resolver === 'agent' ? 'the agent' : data.resolver) : null,
-          data.reason ? 'reason ' + data.reason.replace(/_/g, ' ') : null,
-          data.assignee ? 'handed to ' + data.assignee : null,
-          data.language ? 'language ' + data.language : null,
-          'states as of ' + fmt.dateTime(data.now), 'times in ' + data.time_zone].filter(Boolean).join(' · ');
+          const scope = [`${fmt.day(data.from)} – ${fmt.day(addDays(data.to, -1))}`,
+            data.channel ? t('conv.channel', { channel: data.channel }) : t('conv.allChannels'),
+            data.resolver ? t('conv.resolvedBy', { resolver: data.resolver === 'agent' ? t('conv.theAgent') : data.resolver }) : null,
+            data.reason ? t('conv.reason', { reason: fmt.reasonText(data.reason) }) : null,
+            data.assignee ? t('conv.assignee', { assignee: data.assignee }) : null,
+            data.language ? t('conv.language', { language: data.language }) : null,
+            t('conv.statesAsOf', { time: fmt.dateTime(data.now) }), t('conv.zone', { zone: data.time_zone })].filter(Boolean).join(' · ');
           mount(body,
-            h('p', { class: 'scope' }, scope, ' · ', h('a', { href: '#' + api.url('/reports', { from: data.from, to: data.to, channel: data.channel || '', now: q.now || '' }) }, 'back to the reports')),
-            h('div', { class: 'exports' }, 'Export all: ', exportButton('csv'), ' ', exportButton('ndjson')),
-            h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Conversations, scrollable' },
+            h('p', { class: 'scope' }, scope, ' · ', h('a', { href: '#' + api.url('/reports', { from: data.from, to: data.to, channel: data.channel || '', now: q.now || '' }) }, t('conv.back'))),
+            h('div', { class: 'exports' }, t('conv.exportAll'), exportButton('csv'), ' ', exportButton('ndjson')),
+            h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': t('conv.scroll') },
               h('table', { class: 'ranked conversations-table' },
-                h('thead', {}, h('tr', {}, ['Started', 'Conversation', 'Channel', 'State', 'Resolver', 'Questions', 'Unanswered', 'Ratings']
-                  .map((t, i) => h('th', { scope: 'col', class: i >= 5 ? 'num' : null }, t)))),
+                h('thead', {}, h('tr', {}, ['conv.started', 'conv.conversation', 'conv.channelCol', 'conv.state', 'conv.resolver', 'conv.questions', 'conv.unansweredCol', 'conv.ratings']
+                  .map((key, i) => h('th', { scope: 'col', class: i >= 5 ? 'num' : null }, t(key))))),
                 tbody)),
             more);
         }
@@ -101,11 +91,11 @@ export function conversationsPage(root, params) {
         more.hidden = !cursor;
         more.disabled = false;
         body.setAttribute('aria-busy', 'false');
-        status.textContent = shown === 0 ? 'No conversations.' : `${fmt.count(shown)} shown` + (cursor ? ', more to show' : ', all of them');
+        status.textContent = shown === 0 ? t('conv.none') : t(cursor ? 'conv.shownMore' : 'conv.shownAll', { n: shown });
       } catch (e) {
         if (stopped) return;
         body.setAttribute('aria-busy', 'false');
-        mount(body, h('div', { class: 'error', role: 'alert' }, h('h2', {}, 'The conversations could not be loaded'), h('p', {}, e.message)));
+        mount(body, h('div', { class: 'error', role: 'alert' }, h('h2', {}, t('conv.failed')), h('p', {}, e.message)));
         status.textContent = '';
       }
     }

@@ -7,6 +7,8 @@ import * as api from './api.js';
 import { h, mount, field, select, toast } from './dom.js';
 import * as fmt from './format.js';
 import { errorBlock, loading, statusBadge, pager } from './common.js';
+// `t` names a topic throughout this file, so the message function is `tr`.
+import { t as tr, intlLocale } from './i18n.js';
 
 const LIMIT = 25;
 const SHOW_FIRST_REPLIES = 4;
@@ -22,10 +24,10 @@ function gapState(params) {
 export function gapsPage(root, params, ctx) {
   let s = gapState(params);
   let stopped = false;
-  const controls = h('form', { class: 'controls', 'aria-label': 'Topic filters', onsubmit: (e) => e.preventDefault() });
+  const controls = h('form', { class: 'controls', 'aria-label': tr('gaps.filters'), onsubmit: (e) => e.preventDefault() });
   const body = h('div', { 'aria-live': 'polite' });
-  mount(root, h('div', { class: 'page-head' }, h('h1', {}, 'Knowledge gaps'),
-    h('p', { class: 'muted' }, 'Questions the customer agent could not answer, grouped into topics.')), controls, body);
+  mount(root, h('div', { class: 'page-head' }, h('h1', {}, tr('gaps.title')),
+    h('p', { class: 'muted' }, tr('gaps.intro'))), controls, body);
 
   const go = (change) => ctx.nav('gaps', { ...s, ...change, status: (change.status ?? s.status) === 'active' ? '' : (change.status ?? s.status),
     sort: (change.sort ?? s.sort) === 'conversations' ? '' : (change.sort ?? s.sort), offset: change.offset || '' });
@@ -34,33 +36,35 @@ export function gapsPage(root, params, ctx) {
     const focused = controls.contains(document.activeElement) ? document.activeElement.name : null;
     const known = [...channels].sort();
     if (s.channel && !channels.has(s.channel)) known.push(s.channel);
-    const channel = select([['', 'All channels'], ...known.map((c) => [c, c])], s.channel,
+    const channel = select([['', tr('gaps.allChannels')], ...known.map((c) => [c, c])], s.channel,
       { name: 'channel', onchange: (e) => go({ channel: e.target.value }) });
-    const from = h('input', { type: 'date', name: 'from', value: s.from });
-    const to = h('input', { type: 'date', name: 'to', value: s.to });
+    // As on the Reports page: lang for the browser, a hint in the page's language.
+    const from = h('input', { type: 'date', name: 'from', value: s.from, lang: intlLocale() });
+    const to = h('input', { type: 'date', name: 'to', value: s.to, lang: intlLocale() });
+    const dayHint = (day) => (day ? tr('common.dateHint', { date: fmt.day(day) }) : null);
     const dates = () => { if ((from.value && to.value && to.value > from.value) || (!from.value && !to.value)) go({ from: from.value, to: to.value }); };
     from.addEventListener('change', dates);
     to.addEventListener('change', dates);
     mount(controls,
-      field('Status', select([['active', 'Active (not dismissed)'], ['open', 'Open'], ['reopened', 'Reopened'], ['answered', 'Answered'], ['dismissed', 'Dismissed'], ['all', 'All']],
+      field(tr('gaps.status'), select([['active', tr('gaps.active')], ['open', tr('status.open')], ['reopened', tr('status.reopened')], ['answered', tr('status.answered')], ['dismissed', tr('status.dismissed')], ['all', tr('gaps.all')]],
         s.status, { name: 'status', onchange: (e) => go({ status: e.target.value }) })),
-      field('Sort by', select([['conversations', 'Most conversations'], ['last', 'Latest question']], s.sort,
+      field(tr('gaps.sort'), select([['conversations', tr('gaps.mostConversations')], ['last', tr('gaps.latest')]], s.sort,
         { name: 'sort', onchange: (e) => go({ sort: e.target.value }) })),
-      field('Channel', channel),
-      field('Asked from', from),
-      field('Asked before', to));
+      field(tr('gaps.channel'), channel),
+      field(tr('gaps.askedFrom'), from, dayHint(s.from)),
+      field(tr('gaps.askedBefore'), to, dayHint(s.to)));
     if (focused) controls.querySelector(`[name="${focused}"]`)?.focus();
   }
 
   async function load() {
     body.setAttribute('aria-busy', 'true');
-    if (!body.firstChild) mount(body, loading('topics'));
+    if (!body.firstChild) mount(body, loading(tr('gaps.loading')));
     try {
       const { data } = await api.get('/v1/gaps', { status: s.status === 'active' ? '' : s.status, sort: s.sort === 'conversations' ? '' : s.sort,
         channel: s.channel, from: s.from, to: s.from ? s.to : '', limit: LIMIT, offset: s.offset || '' });
       if (!stopped) render(data);
     } catch (e) {
-      if (!stopped) mount(body, errorBlock('The topics could not be loaded', e, load));
+      if (!stopped) mount(body, errorBlock(tr('gaps.failed'), e, load));
     }
     body.setAttribute('aria-busy', 'false');
   }
@@ -68,34 +72,34 @@ export function gapsPage(root, params, ctx) {
   async function dismiss(topic) {
     try {
       await api.post(`/v1/gaps/${topic.id}/dismiss`);
-      toast(`Dismissed “${topic.label}”.`, ['Undo', async () => {
-        try { await api.post(`/v1/gaps/${topic.id}/undismiss`); toast('Restored.'); load(); } catch (e) { toast('Undo failed: ' + e.message); }
+      toast(tr('gaps.dismissed', { label: topic.label }), [tr('gaps.undo'), async () => {
+        try { await api.post(`/v1/gaps/${topic.id}/undismiss`); toast(tr('gaps.restored')); load(); } catch (e) { toast(tr('gaps.undoFailed', { message: e.message })); }
       }]);
       load();
-    } catch (e) { toast('Dismiss failed: ' + e.message); }
+    } catch (e) { toast(tr('gaps.dismissFailed', { message: e.message })); }
   }
 
   function render(data) {
     if (data.total === 0) {
       mount(body, h('p', { class: 'empty' }, s.status === 'active' && !s.channel && !s.from
-        ? 'No knowledge gaps: every question the agent was asked got an answer, or none have arrived yet.'
-        : 'No topics match these filters.'));
+        ? tr('gaps.none')
+        : tr('gaps.noMatch')));
       return;
     }
-    mount(body, h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Topics, scrollable' }, h('table', { class: 'topics' },
-      h('caption', { class: 'visually-hidden' }, 'Topics'),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Topic'), h('th', { scope: 'col', class: 'num' }, 'Conversations'),
-        h('th', { scope: 'col', class: 'num' }, 'Questions'), h('th', { scope: 'col' }, 'Last conversation'), h('th', { scope: 'col' }, 'Status'),
-        ctx.admin ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')) : null)),
+    mount(body, h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': tr('gaps.scroll') }, h('table', { class: 'topics' },
+      h('caption', { class: 'visually-hidden' }, tr('gaps.topics')),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, tr('gaps.topic')), h('th', { scope: 'col', class: 'num' }, tr('gaps.conversations')),
+        h('th', { scope: 'col', class: 'num' }, tr('gaps.questions')), h('th', { scope: 'col' }, tr('gaps.last')), h('th', { scope: 'col' }, tr('gaps.status')),
+        ctx.admin ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, tr('gaps.actions'))) : null)),
       h('tbody', {}, data.topics.map((t) => h('tr', { dataset: { topic: t.id } },
         h('th', { scope: 'row' }, h('a', { href: '#/gaps/' + t.id }, t.label), topQuestions(t)),
-        h('td', { class: 'num', dataset: { field: 'conversations', label: 'Conversations' } }, fmt.count(t.conversations)),
-        h('td', { class: 'num', dataset: { field: 'questions', label: 'Questions' } }, fmt.count(t.questions)),
-        h('td', { dataset: { label: 'Last' } }, fmt.dateTime(t.last_at)),
+        h('td', { class: 'num', dataset: { field: 'conversations', label: tr('gaps.conversations') } }, fmt.count(t.conversations)),
+        h('td', { class: 'num', dataset: { field: 'questions', label: tr('gaps.questions') } }, fmt.count(t.questions)),
+        h('td', { dataset: { label: tr('gaps.last') } }, fmt.dateTime(t.last_at)),
         h('td', {}, statusBadge(t)),
         ctx.admin ? h('td', { class: 'row-actions' }, t.status === 'dismissed'
-          ? h('button', { type: 'button', class: 'small', onclick: async () => { await api.post(`/v1/gaps/${t.id}/undismiss`).catch((e) => toast(e.message)); load(); } }, 'Restore')
-          : h('button', { type: 'button', class: 'small', 'aria-label': 'Dismiss ' + t.label, onclick: () => dismiss(t) }, 'Dismiss')) : null))))),
+          ? h('button', { type: 'button', class: 'small', onclick: async () => { await api.post(`/v1/gaps/${t.id}/undismiss`).catch((e) => toast(e.message)); load(); } }, tr('gaps.restore'))
+          : h('button', { type: 'button', class: 'small', 'aria-label': tr('gaps.dismissTopic', { label: t.label }), onclick: () => dismiss(t) }, tr('gaps.dismiss'))) : null))))),
     pager(data.total, data.offset, data.limit, (offset) => go({ offset })));
   }
 
@@ -118,7 +122,7 @@ export function gapsPage(root, params, ctx) {
 function topQuestions(t) {
   const top = t.top_questions || [];
   if (top.length === 0) return null;
-  return h('ol', { class: 'top-questions', 'aria-label': 'Most asked' }, top.map((q) =>
+  return h('ol', { class: 'top-questions', 'aria-label': tr('gaps.mostAsked') }, top.map((q) =>
     h('li', {}, h('span', { class: 'times' }, `${fmt.count(q.count)} ×`), ' ', q.text)));
 }
 
@@ -136,7 +140,7 @@ export function topicPage(root, id, params, ctx) {
   let rows = null;
   let rowsOffset = 0;
   const ticked = new Set();
-  mount(root, loading('the topic'));
+  mount(root, loading(tr('topic.loading')));
 
   async function load() {
     try {
@@ -150,10 +154,10 @@ export function topicPage(root, id, params, ctx) {
       render();
     } catch (e) {
       if (stopped) return;
-      mount(root, h('p', {}, h('a', { href: '#/gaps' }, '← All topics')),
+      mount(root, h('p', {}, h('a', { href: '#/gaps' }, tr('topic.all'))),
         e.status === 404 && e.field !== 'path'
-          ? errorBlock('This topic no longer exists', e)
-          : errorBlock('The topic could not be loaded', e, load));
+          ? errorBlock(tr('topic.gone'), e)
+          : errorBlock(tr('topic.failed'), e, load));
     }
   }
 
@@ -166,7 +170,7 @@ export function topicPage(root, id, params, ctx) {
       } else {
         await load();
       }
-      if (done) toast(done, undo ? ['Undo', async () => { try { await undo(); await load(); toast('Undone.'); } catch (e) { toast('Undo failed: ' + e.message); } }] : null);
+      if (done) toast(done, undo ? [tr('gaps.undo'), async () => { try { await undo(); await load(); toast(tr('topic.undone')); } catch (e) { toast(tr('gaps.undoFailed', { message: e.message })); } }] : null);
     } catch (e) {
       toast(e.message);
     }
@@ -177,11 +181,13 @@ export function topicPage(root, id, params, ctx) {
     if (draft.question === null) draft.question = t.label;
     document.title = t.label + ' · agentperf';
     mount(root,
-      h('p', {}, h('a', { href: '#/gaps' }, '← All topics')),
+      h('p', {}, h('a', { href: '#/gaps' }, tr('topic.all'))),
       h('div', { class: 'page-head' }, h('h1', { id: 'topic-label' }, t.label), statusBadge(t)),
-      h('p', { class: 'muted' }, `${fmt.count(t.conversations)} conversations · ${fmt.count(t.questions)} questions · last ${fmt.dateTime(t.last_at)} · topic #${t.id}`,
-        t.answer_id ? [' · answered by ', h('a', { href: '#/answers?q=' + encodeURIComponent(t.answer_id) }, 'short answer ' + t.answer_id), t.answered_at ? ' on ' + fmt.date(t.answered_at) : ''] : null),
-      ctx.admin ? null : h('p', { class: 'note' }, 'You are signed in as a viewer: you can read topics; an admin can answer, rename, merge and dismiss them.'),
+      h('p', { class: 'muted' }, tr('topic.summary', { conversations: tr('topic.nConversations', { n: t.conversations }),
+        questions: tr('topic.nQuestions', { n: t.questions }), last: fmt.dateTime(t.last_at), id: t.id }),
+      t.answer_id ? [tr('topic.answeredBy'), h('a', { href: '#/answers?q=' + encodeURIComponent(t.answer_id) }, tr('topic.shortAnswer', { id: t.answer_id })),
+        t.answered_at ? tr('topic.answeredOn', { date: fmt.date(t.answered_at) }) : ''] : null),
+      ctx.admin ? null : h('p', { class: 'note' }, tr('topic.viewer')),
       // The questions on the left, the work on them on the right (stacked on a phone,
       // the answer first).
       h('div', { class: 'topic-layout' },
@@ -192,46 +198,46 @@ export function topicPage(root, id, params, ctx) {
   // An answered topic shows its answer; writing another is one click away.
   function answerFormFor(t) {
     if (!t.answer_id) return answerForm(t);
-    return h('details', { class: 'answer-again' }, h('summary', {}, 'Write another answer for this topic'), answerForm(t));
+    return h('details', { class: 'answer-again' }, h('summary', {}, tr('topic.writeAnother')), answerForm(t));
   }
 
   // The short answer the topic was answered with, as the visitor gets it.
   function answeredWith(t) {
-    const body = h('div', {}, loading('the answer'));
+    const body = h('div', {}, loading(tr('topic.loadingAnswer')));
     (async () => {
       try {
         const { data: a } = await api.get('/v1/answers/' + encodeURIComponent(t.answer_id));
         const phrasings = 1 + (a.alternatives || []).length;
-        mount(body, h('p', { class: 'visitor' }, h('strong', {}, 'Visitor: '), a.question),
+        mount(body, h('p', { class: 'visitor' }, h('strong', {}, tr('topic.visitor')), a.question),
           h('div', { class: 'bubble answer-text' }, a.answer),
-          h('p', { class: 'muted' }, `${fmt.count(phrasings)} ${phrasings === 1 ? 'phrasing' : 'phrasings'} · language ${a.language}${a.enabled ? '' : ' · disabled'} · `,
-            h('a', { href: '#/answers?q=' + encodeURIComponent(t.answer_id) }, 'edit it with the short answers')));
+          h('p', { class: 'muted' }, tr('topic.phrasings', { n: phrasings }) + tr('topic.language', { language: a.language }) + (a.enabled ? '' : tr('topic.disabled')) + ' · ',
+            h('a', { href: '#/answers?q=' + encodeURIComponent(t.answer_id) }, tr('topic.editAnswer'))));
       } catch (e) {
-        mount(body, h('p', { class: 'muted' }, e.status === 404 ? 'The short answer was deleted since.' : 'The short answer could not be loaded: ' + e.message));
+        mount(body, h('p', { class: 'muted' }, e.status === 404 ? tr('topic.answerDeleted') : tr('topic.answerFailed', { message: e.message })));
       }
     })();
     return h('section', { class: 'panel', 'aria-labelledby': 'answered-title' },
-      h('h2', { id: 'answered-title' }, 'Answered with'), body);
+      h('h2', { id: 'answered-title' }, tr('topic.answeredWith')), body);
   }
 
   function curation(t) {
     const label = h('input', { type: 'text', name: 'label', value: t.label, maxlength: 200, required: true });
     const into = h('input', { type: 'number', name: 'into', min: 1, required: true, inputmode: 'numeric' });
     return h('section', { class: 'panel', 'aria-labelledby': 'curate-title' },
-      h('h2', { id: 'curate-title' }, 'Curate'),
+      h('h2', { id: 'curate-title' }, tr('topic.curate')),
       h('div', { class: 'row' },
-        h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); act(() => api.post(`/v1/gaps/${id}/rename`, { label: label.value.trim() }), 'Renamed.'); } },
-          field('Label', label), h('button', { type: 'submit' }, 'Rename')),
+        h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); act(() => api.post(`/v1/gaps/${id}/rename`, { label: label.value.trim() }), tr('topic.renamed')); } },
+          field(tr('topic.label'), label), h('button', { type: 'submit' }, tr('topic.rename'))),
         h('form', { class: 'inline', onsubmit: (e) => {
           e.preventDefault();
-          if (String(into.value) === String(id)) { toast('A topic cannot be merged into itself.'); return; }
-          if (confirm(`Move every question of this topic into topic #${into.value}? This topic will cease to exist.`)) {
-            act(() => api.post(`/v1/gaps/${id}/merge`, { into: Number(into.value) }), 'Merged.');
+          if (String(into.value) === String(id)) { toast(tr('topic.notIntoItself')); return; }
+          if (confirm(tr('topic.confirmMerge', { into: into.value }))) {
+            act(() => api.post(`/v1/gaps/${id}/merge`, { into: Number(into.value) }), tr('topic.merged'));
           }
-        } }, field('Merge into topic #', into), h('button', { type: 'submit' }, 'Merge')),
+        } }, field(tr('topic.mergeInto'), into), h('button', { type: 'submit' }, tr('topic.merge'))),
         t.status === 'dismissed'
-          ? h('button', { type: 'button', onclick: () => act(() => api.post(`/v1/gaps/${id}/undismiss`), 'Topic restored.') }, 'Restore topic')
-          : h('button', { type: 'button', class: 'danger', onclick: () => act(() => api.post(`/v1/gaps/${id}/dismiss`), 'Topic dismissed.', () => api.post(`/v1/gaps/${id}/undismiss`)) }, 'Dismiss topic')));
+          ? h('button', { type: 'button', onclick: () => act(() => api.post(`/v1/gaps/${id}/undismiss`), tr('topic.restored')) }, tr('topic.restore'))
+          : h('button', { type: 'button', class: 'danger', onclick: () => act(() => api.post(`/v1/gaps/${id}/dismiss`), tr('topic.dismissed'), () => api.post(`/v1/gaps/${id}/undismiss`)) }, tr('topic.dismiss'))));
   }
 
   function answerForm(t) {
@@ -239,7 +245,7 @@ export function topicPage(root, id, params, ctx) {
     const alternatives = h('textarea', { name: 'alternatives', rows: 4 }, draft.alternatives || '');
     const answer = h('textarea', { name: 'answer', rows: 5, maxlength: 8000, required: true, id: 'answer-text' }, draft.answer);
     const language = h('input', { type: 'text', name: 'language', value: draft.language || '', size: 6, pattern: '[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*', placeholder: 'en' });
-    const preview = h('div', { class: 'preview', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Preview the answer to see it as a visitor will.'));
+    const preview = h('div', { class: 'preview', 'aria-live': 'polite' }, h('p', { class: 'muted' }, tr('topic.previewHint')));
     // Each field keeps its own draft, so that typing the answer before the
     // topic's phrasings arrive does not stop them from filling in.
     for (const el of [question, alternatives, answer, language]) el.addEventListener('input', () => { draft[el.name] = el.value; });
@@ -276,9 +282,9 @@ export function topicPage(root, id, params, ctx) {
         // The server escaped the text and made only http(s) links clickable (docs/api.md).
         bubble.innerHTML = data.html;
         for (const a of bubble.querySelectorAll('a')) { a.target = '_blank'; a.rel = 'noopener noreferrer'; }
-        mount(preview, h('p', { class: 'visitor' }, h('strong', {}, 'Visitor: '), data.question), bubble);
+        mount(preview, h('p', { class: 'visitor' }, h('strong', {}, tr('topic.visitor')), data.question), bubble);
       } catch (e) {
-        mount(preview, h('p', { class: 'error', role: 'alert' }, 'Preview failed: ' + e.message));
+        mount(preview, h('p', { class: 'error', role: 'alert' }, tr('topic.previewFailed', { message: e.message })));
       }
     };
     const create = async (e) => {
@@ -288,23 +294,23 @@ export function topicPage(root, id, params, ctx) {
         draft.answer = '';
         draft.alternatives = null;
         draft.language = null;
-        toast(`Short answer ${data.answer.id} created; the topic is answered.`);
+        toast(tr('topic.created', { id: data.answer.id }));
         await load();
       } catch (err) {
-        mount(preview, h('p', { class: 'error', role: 'alert' }, 'Not created: ' + err.message));
+        mount(preview, h('p', { class: 'error', role: 'alert' }, tr('topic.notCreated', { message: err.message })));
       }
     };
     return h('section', { class: 'panel', 'aria-labelledby': 'answer-title' },
-      h('h2', { id: 'answer-title' }, t.answer_id ? 'Answer again' : 'Create a short answer'),
+      h('h2', { id: 'answer-title' }, t.answer_id ? tr('topic.answerAgain') : tr('topic.createAnswer')),
       h('form', { class: 'answer-form', onsubmit: create },
-        field('Question', question, 'Starts as the topic’s label; edit it to the question visitors ask.'),
-        field('Other phrasings', alternatives, 'One a line; starts as the topic’s questions. The more ways visitors ask, the more often the answer is found.'),
-        field('Answer', answer, 'Plain text; http(s) links become clickable.'),
-        field('Language', language, 'Starts as the language of the topic’s questions, e.g. en or nb.'),
+        field(tr('topic.question'), question, tr('topic.questionHint')),
+        field(tr('topic.alternatives'), alternatives, tr('topic.alternativesHint')),
+        field(tr('topic.answer'), answer, tr('topic.answerHint')),
+        field(tr('topic.languageLabel'), language, tr('topic.languageHint')),
         h('div', { class: 'buttons' },
-          h('button', { type: 'button', onclick: doPreview }, 'Preview'),
-          h('button', { type: 'submit', class: 'primary' }, 'Create short answer'))),
-      h('h3', {}, 'Preview'), preview);
+          h('button', { type: 'button', onclick: doPreview }, tr('topic.preview')),
+          h('button', { type: 'submit', class: 'primary' }, tr('topic.create')))),
+      h('h3', {}, tr('topic.previewHeading')), preview);
   }
 
   // The same reply text sent in many conversations is shown once, with a count.
@@ -322,25 +328,25 @@ export function topicPage(root, id, params, ctx) {
     const replies = distinctReplies(doc.team_replies || []);
     const shown = showAll.replies ? replies : replies.slice(0, SHOW_FIRST_REPLIES);
     return h('section', { class: 'panel', 'aria-labelledby': 'replies-title' },
-      h('h2', { id: 'replies-title' }, 'How the team answered'),
-      replies.length === 0 ? h('p', { class: 'empty' }, 'No team replies: none of these conversations was handed off and answered by a person yet.') :
+      h('h2', { id: 'replies-title' }, tr('topic.replies')),
+      replies.length === 0 ? h('p', { class: 'empty' }, tr('topic.noReplies')) :
         h('ul', { class: 'replies' }, shown.map((r) => h('li', {},
-          h('p', { class: 'muted' }, (r.member_name || r.member_id), ' · ', fmt.dateTime(r.at), ' · conversation ', r.conversation_id,
-            r.times > 1 ? ` · sent in ${r.times} conversations` : ''),
+          h('p', { class: 'muted' }, (r.member_name || r.member_id), ' · ', fmt.dateTime(r.at), tr('topic.conversationN'), r.conversation_id,
+            r.times > 1 ? tr('topic.sentIn', { n: r.times }) : ''),
           h('blockquote', {}, r.text),
           ctx.admin ? h('button', { type: 'button', class: 'small', onclick: () => {
             draft.answer = r.text;
             render();
             const el = document.getElementById('answer-text');
             el.focus();
-          } }, 'Use as draft answer') : null))),
+          } }, tr('topic.useAsDraft')) : null))),
       more(replies.length, shown.length, 'replies'));
   }
 
   function more(total, shown, key) {
     if (shown >= total) return null;
     return h('button', { type: 'button', class: 'link', onclick: () => { showAll[key] = true; render(); } },
-      `Show all ${total} distinct replies`);
+      tr('topic.allReplies', { n: total }));
   }
 
   // Tickets are known for the questions of the detail document (its first page).
@@ -350,7 +356,7 @@ export function topicPage(root, id, params, ctx) {
 
   function conversationLink(m) {
     return m.conversation_url
-      ? h('a', { href: m.conversation_url, target: '_blank', rel: 'noopener noreferrer', title: 'Conversation ' + m.conversation_id }, m.conversation_id)
+      ? h('a', { href: m.conversation_url, target: '_blank', rel: 'noopener noreferrer', title: tr('topic.conversationTitle', { id: m.conversation_id }) }, m.conversation_id)
       : m.conversation_id;
   }
 
@@ -362,9 +368,9 @@ export function topicPage(root, id, params, ctx) {
     const t = g.questions.length === 1 ? ticketOf(g.questions[0]) : null;
     const first = ids.slice(0, 3).map((m) => h('div', {}, conversationLink(m)));
     return [first,
-      ids.length > 3 ? h('details', { class: 'more-conversations' }, h('summary', {}, `all ${ids.length} conversations`),
+      ids.length > 3 ? h('details', { class: 'more-conversations' }, h('summary', {}, tr('topic.allConversations', { n: ids.length })),
         ids.slice(3).map((m) => h('div', {}, conversationLink(m)))) : null,
-      t && t.ticket_id ? h('div', {}, 'Ticket ', t.ticket_url ? h('a', { href: t.ticket_url, target: '_blank', rel: 'noopener noreferrer' }, t.ticket_id) : t.ticket_id) : null];
+      t && t.ticket_id ? h('div', {}, tr('topic.ticket'), t.ticket_url ? h('a', { href: t.ticket_url, target: '_blank', rel: 'noopener noreferrer' }, t.ticket_id) : t.ticket_id) : null];
   }
 
   // The conversations of the ticked rows that still have questions in the topic.
@@ -385,11 +391,11 @@ export function topicPage(root, id, params, ctx) {
       ticked.clear();
       await load();
       const n = data.dismissed.length;
-      toast(`Dismissed ${n} ${n === 1 ? 'question' : 'questions'} of ${conversationIds.length} ${conversationIds.length === 1 ? 'conversation' : 'conversations'}.`,
-        n ? ['Undo', async () => {
-          try { await api.post(`/v1/gaps/${id}/undismiss-questions`, { questions: data.dismissed }); await load(); toast('Undone: the questions are back.'); } catch (e) { toast('Undo failed: ' + e.message); }
+      toast(tr('topic.dismissedQuestions', { questions: tr('topic.nQuestions', { n }), conversations: tr('topic.nConversations', { n: conversationIds.length }) }),
+        n ? [tr('gaps.undo'), async () => {
+          try { await api.post(`/v1/gaps/${id}/undismiss-questions`, { questions: data.dismissed }); await load(); toast(tr('topic.questionsBack')); } catch (e) { toast(tr('gaps.undoFailed', { message: e.message })); }
         }] : null);
-    } catch (e) { toast('Dismiss failed: ' + e.message); }
+    } catch (e) { toast(tr('gaps.dismissFailed', { message: e.message })); }
   }
 
   function selectionBar() {
@@ -400,9 +406,9 @@ export function topicPage(root, id, params, ctx) {
       h('label', {}, h('input', { type: 'checkbox', name: 'select-all', checked: all, disabled: selectable.length === 0, onchange: (e) => {
         for (const g of selectable) { if (e.target.checked) ticked.add(String(g.questions[0].id)); else ticked.delete(String(g.questions[0].id)); }
         render();
-      } }), ' Select all on this page'),
+      } }), tr('topic.selectAll')),
       h('button', { type: 'button', class: 'danger small', disabled: n === 0, onclick: dismissTicked },
-        n ? `Dismiss conversations (${n})` : 'Dismiss conversations'));
+        n ? tr('topic.dismissConversationsN', { n }) : tr('topic.dismissConversations')));
   }
 
   function questionRow(g) {
@@ -411,10 +417,10 @@ export function topicPage(root, id, params, ctx) {
     const single = g.questions.length === 1;
     return h('tr', { class: g.count === 0 ? 'dismissed' : null, dataset: { question: newest.id, questions: g.questions.map((m) => m.id).join(' '), count: g.count } },
       ctx.admin ? h('td', { class: 'tick' }, h('input', { type: 'checkbox', checked: ticked.has(key), disabled: g.count === 0,
-        'aria-label': 'Select “' + g.text + '”', onchange: (e) => { if (e.target.checked) ticked.add(key); else ticked.delete(key); render(); } })) : null,
+        'aria-label': tr('topic.select', { text: g.text }), onchange: (e) => { if (e.target.checked) ticked.add(key); else ticked.delete(key); render(); } })) : null,
       h('td', {}, g.text,
-        g.questions.length > 1 ? h('span', { class: 'badge times', title: 'asked this way in so many questions' }, `${fmt.count(g.count)} ×`) : null,
-        g.count === 0 ? h('span', { class: 'badge dismissed' }, 'Dismissed') : g.dismissed ? h('span', { class: 'muted' }, ` (${fmt.count(g.dismissed)} dismissed)`) : null),
+        g.questions.length > 1 ? h('span', { class: 'badge times', title: tr('topic.askedThisWay') }, `${fmt.count(g.count)} ×`) : null,
+        g.count === 0 ? h('span', { class: 'badge dismissed' }, tr('status.dismissed')) : g.dismissed ? h('span', { class: 'muted' }, tr('topic.nDismissed', { n: g.dismissed })) : null),
       h('td', { class: 'nowrap' }, h('time', { datetime: newest.at, title: fmt.dateTime(newest.at) }, fmt.shortDateTime(newest.at)),
         h('div', { class: 'muted' }, newest.channel || '')),
       h('td', { class: 'links' }, conversations(g)),
@@ -424,30 +430,30 @@ export function topicPage(root, id, params, ctx) {
   function questions() {
     const groups = rows.groups;
     return h('section', { class: 'panel', 'aria-labelledby': 'questions-title' },
-      h('h2', { id: 'questions-title' }, 'Questions'),
-      h('p', { class: 'muted' }, `${fmt.count(rows.questions)} questions, ${fmt.count(rows.total)} distinct; the same question asked alike is one row.`),
+      h('h2', { id: 'questions-title' }, tr('topic.questions')),
+      h('p', { class: 'muted' }, tr('topic.distinct', { questions: tr('topic.nQuestions', { n: rows.questions }), n: rows.total })),
       ctx.admin && groups.length ? selectionBar() : null,
-      groups.length === 0 ? h('p', { class: 'empty' }, 'No questions in this topic.') :
-        h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Questions, scrollable' }, h('table', { class: 'questions' },
-          h('thead', {}, h('tr', {}, ctx.admin ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Select')) : null,
-            h('th', { scope: 'col' }, 'Question'), h('th', { scope: 'col' }, 'Asked'),
-            h('th', { scope: 'col' }, 'Conversations'), ctx.admin ? h('th', { scope: 'col' }, 'Actions') : null)),
+      groups.length === 0 ? h('p', { class: 'empty' }, tr('topic.noQuestions')) :
+        h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': tr('topic.questionsScroll') }, h('table', { class: 'questions' },
+          h('thead', {}, h('tr', {}, ctx.admin ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, tr('topic.selectCol'))) : null,
+            h('th', { scope: 'col' }, tr('topic.question')), h('th', { scope: 'col' }, tr('topic.asked')),
+            h('th', { scope: 'col' }, tr('topic.conversations')), ctx.admin ? h('th', { scope: 'col' }, tr('topic.actions')) : null)),
           h('tbody', {}, groups.map(questionRow)))),
       pager(rows.total, rows.offset, rows.limit, (offset) => { rowsOffset = offset; ticked.clear(); load(); }));
   }
 
   function questionActions(q) {
-    const target = h('input', { type: 'number', min: 1, name: 'topic', 'aria-label': 'Move to topic number', placeholder: 'topic #', class: 'narrow' });
+    const target = h('input', { type: 'number', min: 1, name: 'topic', 'aria-label': tr('topic.moveTo'), placeholder: tr('topic.topicNo'), class: 'narrow' });
     return [
       q.dismissed
-        ? h('button', { type: 'button', class: 'small', onclick: () => act(() => api.post(`/v1/gaps/questions/${q.id}/undismiss`), 'Question restored.') }, 'Restore')
-        : h('button', { type: 'button', class: 'small', onclick: () => act(() => api.post(`/v1/gaps/questions/${q.id}/dismiss`), 'Question dismissed.', () => api.post(`/v1/gaps/questions/${q.id}/undismiss`)) }, 'Dismiss'),
-      h('details', { class: 'move' }, h('summary', {}, 'Move'),
+        ? h('button', { type: 'button', class: 'small', onclick: () => act(() => api.post(`/v1/gaps/questions/${q.id}/undismiss`), tr('topic.questionRestored')) }, tr('gaps.restore'))
+        : h('button', { type: 'button', class: 'small', onclick: () => act(() => api.post(`/v1/gaps/questions/${q.id}/dismiss`), tr('topic.questionDismissed'), () => api.post(`/v1/gaps/questions/${q.id}/undismiss`)) }, tr('gaps.dismiss')),
+      h('details', { class: 'move' }, h('summary', {}, tr('topic.move')),
         h('form', { class: 'inline', onsubmit: (e) => {
           e.preventDefault();
           if (!target.value) return;
-          act(() => api.post(`/v1/gaps/questions/${q.id}/move`, { topic: Number(target.value) }).then((r) => ({ data: null, moved: r })), 'Question moved to topic #' + target.value + '.');
-        } }, target, h('button', { type: 'submit', class: 'small' }, 'Move'))),
+          act(() => api.post(`/v1/gaps/questions/${q.id}/move`, { topic: Number(target.value) }).then((r) => ({ data: null, moved: r })), tr('topic.moved', { topic: target.value }));
+        } }, target, h('button', { type: 'submit', class: 'small' }, tr('topic.move')))),
     ];
   }
 

@@ -3,7 +3,8 @@
 // shared; the token never goes into it.
 import * as api from './api.js';
 import * as fmt from './format.js';
-import { h, mount, field } from './dom.js';
+import { h, mount, field, select } from './dom.js';
+import { t, initLanguage, setLanguage, language, languages } from './i18n.js';
 import { reportsPage, firstRequest } from './reports.js';
 import { gapsPage, topicPage } from './gaps.js';
 import { answersPage } from './answers.js';
@@ -16,11 +17,24 @@ let me = null;          // {account, role, time_zone} of the signed-in token
 let leave = null;       // the current page's clean-up
 let current = null;     // {page, id, update} of the page shown
 
+// The pages of the navigation, with their names' message keys.
 const PAGES = [
-  ['reports', 'Reports'],
-  ['gaps', 'Knowledge gaps'],
-  ['answers', 'Short answers'],
+  ['reports', 'nav.reports'],
+  ['gaps', 'nav.gaps'],
+  ['answers', 'nav.answers'],
 ];
+
+// The language switch: each language named in itself (and marked so, for
+// screen readers). A change re-renders whatever is shown in the new language.
+function languageSwitch(rerender) {
+  const control = select(languages(), language(), { name: 'language', onchange: (e) => {
+    setLanguage(e.target.value);
+    rerender();
+    document.querySelector('[name="language"]')?.focus();
+  } });
+  for (const option of control.options) option.lang = option.value;
+  return h('div', { class: 'language' }, field(t('lang.label'), control));
+}
 
 // Navigates to a page with the given state; empty values are left out.
 export function nav(page, params) {
@@ -45,22 +59,22 @@ function signIn(message) {
     api.setToken(input.value.trim());
     error.textContent = '';
     button.disabled = true;
-    button.textContent = 'Signing in…';
+    button.textContent = t('signin.busy');
     try {
       await start();
     } catch (err) {
       api.setToken(null);
-      signIn(err.status === 401 ? 'That token is not valid (or was revoked).' : err.message);
+      signIn(err.status === 401 ? t('signin.invalid') : err.message);
     }
   } },
   h('h1', { id: 'signin-title' }, 'agentperf'),
-  h('p', {}, 'How your customer agent performs, and what it cannot answer yet.'),
-  field('Account token', input),
-  h('p', { id: 'signin-help', class: 'muted' }, 'A viewer or admin token from `agentperf tokens create`. It is kept in this browser tab only, until you sign out or close the tab.'),
+  h('p', {}, t('signin.tagline')),
+  field(t('signin.token'), input),
+  h('p', { id: 'signin-help', class: 'muted' }, t('signin.help')),
   error);
-  const button = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
+  const button = h('button', { type: 'submit', class: 'primary' }, t('signin.submit'));
   form.append(button);
-  mount(app, h('main', { id: 'main', class: 'center' }, form));
+  mount(app, h('main', { id: 'main', class: 'center' }, form, languageSwitch(() => signIn())));
   input.focus();
 }
 
@@ -69,7 +83,7 @@ async function start() {
   if (page === 'reports') api.prefetch(...firstRequest(params));
   const { data } = await api.get('/v1/me');
   if (data.role === 'ingest') {
-    throw new Error('This is an ingest token: it can send events but not read reports. Use a viewer or admin token.');
+    throw new Error(t('signin.ingest'));
   }
   me = data;
   fmt.setTimeZone(me.time_zone);
@@ -79,18 +93,28 @@ async function start() {
 }
 
 function renderShell() {
-  const links = PAGES.map(([page, label]) => h('a', { href: '#/' + page, dataset: { page } }, label));
+  const links = PAGES.map(([page, key]) => h('a', { href: '#/' + page, dataset: { page } }, t(key)));
+  const role = me.role === 'admin' || me.role === 'viewer' ? t('role.' + me.role) : me.role;
   mount(app,
     // The hash is the router's, so the skip link moves the focus itself.
-    h('a', { class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); document.getElementById('main').focus(); } }, 'Skip to content'),
+    h('a', { class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); document.getElementById('main').focus(); } }, t('shell.skip')),
     h('header', { class: 'top' },
       h('span', { class: 'brand' }, 'agentperf'),
-      h('nav', { 'aria-label': 'Pages' }, links),
-      h('span', { class: 'who' }, me.account, ' · ', h('span', { class: 'role', dataset: { role: me.role } }, me.role),
-        ' · ', h('span', { class: 'zone', title: 'Times on every page are in the account\'s time zone' }, me.time_zone)),
-      h('button', { type: 'button', class: 'link', onclick: () => { api.setToken(null); signIn('Signed out.'); } }, 'Sign out')),
+      h('nav', { 'aria-label': t('nav.pages') }, links),
+      h('span', { class: 'who' }, me.account, ' · ', h('span', { class: 'role', dataset: { role: me.role } }, role),
+        ' · ', h('span', { class: 'zone', title: t('shell.zoneTitle') }, me.time_zone)),
+      languageSwitch(rerenderAll),
+      h('button', { type: 'button', class: 'link', onclick: () => { api.setToken(null); signIn(t('shell.signedOut')); } }, t('shell.signOut'))),
     h('main', { id: 'main', tabindex: '-1' }),
     h('div', { id: 'toasts', class: 'toasts', 'aria-live': 'polite' }));
+}
+
+// The shell and the page shown, drawn again from scratch (a new language).
+function rerenderAll() {
+  if (leave) { leave(); leave = null; }
+  current = null;
+  renderShell();
+  route();
 }
 
 function route() {
@@ -115,18 +139,21 @@ function route() {
   else if (page === 'answers') shown = answersPage(main, params, ctx);
   else if (page === 'conversations' && id) shown = conversationView(main, decodeURIComponent(id), params);
   else if (page === 'conversations') shown = conversationsPage(main, params);
-  else mount(main, h('h1', {}, 'Not found'), h('p', {}, 'There is no such page. ', h('a', { href: '#/reports' }, 'Go to the reports.')));
+  else mount(main, h('h1', {}, t('shell.notFound')), h('p', {}, t('shell.noSuchPage'), h('a', { href: '#/reports' }, t('shell.toReports'))));
   leave = shown ? shown.leave : null;
   current = { page, id, update: shown ? shown.update : null };
-  document.title = (PAGES.find(([p]) => p === page) || [0, page === 'conversations' ? 'Conversations' : 'agentperf'])[1] + ' · agentperf';
+  const named = PAGES.find(([p]) => p === page);
+  document.title = (named ? t(named[1]) : page === 'conversations' ? t('nav.conversations') : 'agentperf') + ' · agentperf';
 }
 
 api.whenUnauthorized(() => {
   if (!me) return; // signing in: the sign-in form reports it
   api.setToken(null);
-  signIn('Your token is no longer valid. Sign in again.');
+  signIn(t('shell.expired'));
 });
 window.addEventListener('hashchange', route);
+
+initLanguage();
 
 if (api.token()) {
   start().catch((err) => {
