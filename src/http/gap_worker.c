@@ -14,6 +14,7 @@
 struct ap_gap_worker {
     char *db_url;
     struct ap_gaps *gaps;
+    struct ap_embedder *embedder; /* or NULL; not owned */
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -60,6 +61,19 @@ static struct ap_store *open_and_note_accounts(struct ap_gap_worker *w)
     return store;
 }
 
+/* With a model server, new questions wait a little (`--embeddings-hold`) for
+ * their vectors, so that they are grouped with them; the embedder cuts the
+ * wait short when its server is failing, and whatever is stored when the wait
+ * ends is what assignment uses (docs/internals/embed.md). */
+static void hold_for_embeddings(struct ap_gap_worker *w, const int64_t *accounts, size_t n)
+{
+    if (w->embedder == NULL || n == 0)
+        return;
+    for (size_t i = 1; i < n; i++)
+        ap_embedder_note(w->embedder, accounts[i]);
+    ap_embedder_settle(w->embedder, accounts[0]);
+}
+
 static void *run(void *arg)
 {
     struct ap_gap_worker *w = arg;
@@ -75,6 +89,7 @@ static void *run(void *arg)
             store = NULL;
             continue; /* the questions wait for the next read or ingest */
         }
+        hold_for_embeddings(w, batch, n);
         for (size_t i = 0; i < n; i++) {
             if (ap_gaps_assign_pending(w->gaps, store, batch[i], NULL, &err) != AP_OK)
                 ap_log(AP_LOG_WARN, "msg=\"assigning questions to topics failed\" account=%lld "
@@ -89,9 +104,11 @@ static void *run(void *arg)
     return NULL;
 }
 
-struct ap_gap_worker *ap_gap_worker_start(const char *db_url, struct ap_gaps *gaps)
+struct ap_gap_worker *ap_gap_worker_start(const char *db_url, struct ap_gaps *gaps,
+                                          struct ap_embedder *embedder)
 {
     struct ap_gap_worker *w = ap_calloc(1, sizeof *w);
+    w->embedder = embedder;
     w->db_url = ap_strdup(db_url);
     w->gaps = gaps;
     pthread_mutex_init(&w->lock, NULL);

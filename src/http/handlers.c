@@ -10,8 +10,15 @@ void ap_http_handle_health(struct ap_http_request *req, struct ap_http_response 
     struct ap_error err;
     ap_error_clear(&err);
     if (ap_store_ping(req->store, &err) == AP_OK) {
-        static const char ok[] = "{\"status\":\"ok\",\"db\":\"ok\"}";
-        ap_http_json(res, 200, ok, sizeof ok - 1);
+        /* The model server's state is a detail: agentperf works without it. */
+        res->status = 200;
+        res->content_type = "application/json";
+        ap_buf_append_str(&res->body, "{\"status\":\"ok\",\"db\":\"ok\"");
+        if (req->embedder) {
+            ap_buf_append_char(&res->body, ',');
+            ap_embedder_health_json(req->embedder, &res->body);
+        }
+        ap_buf_append_char(&res->body, '}');
         return;
     }
     ap_http_health_unavailable(res, &err);
