@@ -42,6 +42,8 @@ struct ap_embedder {
     pthread_cond_t wake, done;
     int64_t waiting[MAX_WAITING];
     size_t n_waiting;
+    int64_t current[MAX_WAITING];      /* the accounts of the round in progress */
+    size_t n_current;
     char *wanted[WANT_MAX];
     size_t n_wanted;
     uint64_t rounds_started, rounds_finished;
@@ -436,6 +438,8 @@ static bool next_round(struct ap_embedder *e, int64_t *accounts, size_t *n, char
     }
     *n = e->n_waiting;
     memcpy(accounts, e->waiting, *n * sizeof *accounts);
+    memcpy(e->current, e->waiting, *n * sizeof *accounts);
+    e->n_current = *n;
     e->n_waiting = 0;
     *n_wanted = e->n_wanted;
     memcpy(wanted, e->wanted, *n_wanted * sizeof *wanted);
@@ -450,6 +454,7 @@ static void finish_round(struct ap_embedder *e, uint64_t round)
 {
     pthread_mutex_lock(&e->lock);
     e->rounds_finished = round;
+    e->n_current = 0;
     pthread_cond_broadcast(&e->done);
     pthread_mutex_unlock(&e->lock);
 }
@@ -546,23 +551,74 @@ void ap_embedder_stop(struct ap_embedder *e)
     free(e);
 }
 
-void ap_embedder_settle(struct ap_embedder *e, int64_t account_id)
+/* Lock held: whether the account waits for a round or is in the current one. */
+static bool busy_with(const struct ap_embedder *e, int64_t account_id)
 {
-    if (e == NULL || e->cfg.hold_ms == 0)
-        return;
-    int64_t until = ap_time_now_us() + (int64_t)e->cfg.hold_ms * 1000;
-    pthread_mutex_lock(&e->lock);
-    note_locked(e, account_id);
-    uint64_t want = e->rounds_started + 1;
+    for (size_t i = 0; i < e->n_waiting; i++)
+        if (e->waiting[i] == account_id)
+            return true;
+    for (size_t i = 0; i < e->n_current; i++)
+        if (e->current[i] == account_id)
+            return true;
+    return false;
+}
+
+/* Waits, lock held, until the account is not busy, the server backs off or
+ * `until` passes. False when the wait should end (stopping, backing off,
+ * time up). */
+static bool wait_not_busy(struct ap_embedder *e, int64_t account_id, int64_t until)
+{
     for (;;) {
         int64_t now = ap_time_now_us();
-        if (e->stopping || e->rounds_finished >= want || backing_off(e, now) || now >= until)
-            break;
+        if (e->stopping || backing_off(e, now) || now >= until)
+            return false;
+        if (!busy_with(e, account_id))
+            return true;
         struct timespec ts;
         deadline_in(&ts, until - now);
         pthread_cond_timedwait(&e->done, &e->lock, &ts);
     }
-    pthread_mutex_unlock(&e->lock);
+}
+
+static enum ap_status first_question(void *ctx, const struct ap_gap_question_rec *q)
+{
+    *(bool *)ctx = q->topic_id == 0;
+    return AP_OK;
+}
+
+/* Whether a question not yet assigned still lacks a vector (the store lists
+ * those first). */
+static bool pending_without_vector(struct ap_embedder *e, struct ap_store *store,
+                                   int64_t account_id)
+{
+    bool pending = false;
+    struct ap_error err;
+    ap_error_clear(&err);
+    ap_store_select_unembedded_gap_questions(store, account_id, e->model, 1, first_question,
+                                             &pending, &err);
+    return pending;
+}
+
+void ap_embedder_settle(struct ap_embedder *e, struct ap_store *store, int64_t account_id)
+{
+    if (e == NULL || e->cfg.hold_ms == 0)
+        return;
+    struct ap_account account;
+    struct ap_error err;
+    ap_error_clear(&err);
+    if (ap_store_get_account(store, account_id, &account, &err) != AP_OK || !account.embeddings)
+        return;
+    int64_t until = ap_time_now_us() + (int64_t)e->cfg.hold_ms * 1000;
+    /* Questions stored while a pass ran are not in it: look again until none
+     * that waits for assignment lacks a vector. */
+    for (;;) {
+        pthread_mutex_lock(&e->lock);
+        note_locked(e, account_id);
+        bool go_on = wait_not_busy(e, account_id, until);
+        pthread_mutex_unlock(&e->lock);
+        if (!go_on || !pending_without_vector(e, store, account_id))
+            return;
+    }
 }
 
 void ap_embedder_want(struct ap_embedder *e, const char *const *texts, size_t n)

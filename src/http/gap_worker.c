@@ -65,13 +65,15 @@ static struct ap_store *open_and_note_accounts(struct ap_gap_worker *w)
  * their vectors, so that they are grouped with them; the embedder cuts the
  * wait short when its server is failing, and whatever is stored when the wait
  * ends is what assignment uses (docs/internals/embed.md). */
-static void hold_for_embeddings(struct ap_gap_worker *w, const int64_t *accounts, size_t n)
+static void hold_for_embeddings(struct ap_gap_worker *w, struct ap_store *store,
+                                const int64_t *accounts, size_t n)
 {
-    if (w->embedder == NULL || n == 0)
+    if (w->embedder == NULL)
         return;
-    for (size_t i = 1; i < n; i++)
+    for (size_t i = 0; i < n; i++) /* their passes run while we wait for the first */
         ap_embedder_note(w->embedder, accounts[i]);
-    ap_embedder_settle(w->embedder, accounts[0]);
+    for (size_t i = 0; i < n; i++)
+        ap_embedder_settle(w->embedder, store, accounts[i]);
 }
 
 static void *run(void *arg)
@@ -89,7 +91,7 @@ static void *run(void *arg)
             store = NULL;
             continue; /* the questions wait for the next read or ingest */
         }
-        hold_for_embeddings(w, batch, n);
+        hold_for_embeddings(w, store, batch, n);
         for (size_t i = 0; i < n; i++) {
             if (ap_gaps_assign_pending(w->gaps, store, batch[i], NULL, &err) != AP_OK)
                 ap_log(AP_LOG_WARN, "msg=\"assigning questions to topics failed\" account=%lld "

@@ -5,6 +5,15 @@
 #include "http/http.h"
 #include "ingest/ingest.h"
 
+/* New questions may be stored: the model server's worker starts on their
+ * vectors at once, and the topic worker waits for them a bounded time. */
+static void note_stored(struct ap_http_request *req)
+{
+    if (req->embedder)
+        ap_embedder_note(req->embedder, req->account.id);
+    ap_gap_worker_note(req->gap_worker, req->account.id);
+}
+
 void ap_http_handle_health(struct ap_http_request *req, struct ap_http_response *res)
 {
     struct ap_error err;
@@ -106,7 +115,7 @@ static void ingest_single(struct ap_http_request *req, struct ap_http_response *
     ap_http_metrics_events(req->metrics, verdict == AP_VERDICT_STORED,
                            verdict == AP_VERDICT_DUPLICATE, verdict == AP_VERDICT_CONFLICT, 0);
     if (verdict == AP_VERDICT_STORED)
-        ap_gap_worker_note(req->gap_worker, req->account.id);
+        note_stored(req);
     if (verdict == AP_VERDICT_CONFLICT) {
         ap_error_set(&err, AP_CONFLICT, "id",
                      "\"id\": already stored with different content; the stored event is kept");
@@ -166,7 +175,7 @@ static void ingest_ndjson(struct ap_http_request *req, struct ap_http_response *
     ap_http_metrics_events(req->metrics, counts.stored, counts.duplicate, counts.conflict,
                            counts.rejected);
     if (counts.stored > 0)
-        ap_gap_worker_note(req->gap_worker, req->account.id);
+        note_stored(req);
     if (rc != AP_OK) {
         ap_buf_free(&problems);
         ap_http_error(res, &err);
