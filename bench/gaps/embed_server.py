@@ -32,8 +32,17 @@ try:
 except ImportError:
     sys.exit("bench/gaps: needs python3-sklearn (apt-get install python3-sklearn)")
 
+import importlib.util  # noqa: E402
+
 import apserver  # noqa: E402
-from embed_server import ConceptEncoder, EmbedServer, TableEncoder  # noqa: E402
+
+# tests/lib/embed_server.py has this file's name: load it by path.
+_spec = importlib.util.spec_from_file_location(
+    "standin_model_server", os.path.join(HERE, "..", "..", "tests", "lib", "embed_server.py"))
+_standin = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_standin)
+ConceptEncoder, EmbedServer, TableEncoder = (_standin.ConceptEncoder, _standin.EmbedServer,
+                                             _standin.TableEncoder)
 
 MODEL = "stand-in"
 
@@ -150,7 +159,10 @@ def grouping(binary, data, sets):
 
 
 def speed(binary, data, batch, concurrency, n=4500):
-    """Texts embedded a second by the worker, and the ingest rate on and off."""
+    """Texts embedded a second by the worker (from the first event posted to
+    the last vector stored), and the ingest rate with embeddings on and off:
+    each account's events posted twice (new ids, same texts), alternately,
+    the better of the two kept."""
     rows = [(t, l, "en") for t, l in clinc150(data, "test")][:n]
     rows = [("%s (%d)" % (t, i), l, g) for i, (t, l, g) in enumerate(rows)]  # distinct texts
     with tempfile.TemporaryDirectory(prefix="ap-embed-speed-") as tmp:
@@ -165,22 +177,27 @@ def speed(binary, data, batch, concurrency, n=4500):
                                      "--embeddings-concurrency", str(concurrency),
                                      "--rate-limit", "0").start()
             try:
-                rates = {}
-                for account in ("off", "on"):
-                    evs = events(rows, account)
+                rates = {"on": 0.0, "off": 0.0}
+                embed_rate = None
+                for round_no, account in enumerate(("off", "on", "off", "on")):
+                    evs = events(rows, "%s%d-" % (account, round_no))
                     t0 = time.perf_counter()
                     for i in range(0, len(evs), 500):
                         assert server.post_events(evs[i:i + 500], tokens[account],
                                                   timeout=120).status == 200
-                    rates[account] = len(evs) / (time.perf_counter() - t0)
-                    if account == "on":
+                    rates[account] = max(rates[account], len(evs) / (time.perf_counter() - t0))
+                    if embed_rate is None and account == "on":
                         wait(lambda: count(ws.db, "SELECT count(*) FROM gap_questions WHERE "
                                            "embedding IS NOT NULL") == len(rows), 600, "vectors")
                         embed_rate = len(rows) / (time.perf_counter() - t0)
+                    wait(lambda: count(ws.db, "SELECT count(*) FROM gap_questions WHERE "
+                                       "topic_id IS NULL") == 0, 600, "assignment")
+                requests = es.stats()["requests"]
             finally:
                 server.stop()
-    print("| %d | %d | %d | %.0f | %.0f | %.0f |" % (len(rows), batch, concurrency, embed_rate,
-                                                       rates["off"], rates["on"]), flush=True)
+    print("| %d | %d | %d | %.0f | %d | %.0f | %.0f |" % (
+        len(rows), batch, concurrency, embed_rate, requests, rates["off"], rates["on"]),
+        flush=True)
 
 
 def main():
@@ -195,9 +212,9 @@ def main():
     if not args.skip_grouping:
         grouping(args.binary, args.data, args.sets.split(","))
     if not args.skip_speed:
-        print("\n| texts | batch | concurrency | texts embedded a second | ingest events/s, "
-              "embeddings off | on |")
-        print("|---|---|---|---|---|---|")
+        print("\n| texts | batch | concurrency | texts embedded a second | requests | "
+              "ingest events/s, embeddings off | on |")
+        print("|---|---|---|---|---|---|---|")
         for batch, concurrency in ((32, 2), (128, 4)):
             speed(args.binary, args.data, batch, concurrency)
 

@@ -14,7 +14,7 @@
 #include "embed/embed.h"
 
 #define URL_MAX 2048
-#define REQUEST_MAX ((size_t)AP_EMBED_BATCH_MAX * 6 * 16384 + 4096) /* escaped texts */
+#define REQUEST_MAX ((size_t)AP_EMBED_BATCH_MAX * 6 * AP_EMBED_TEXT_MAX + 4096) /* escaped */
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 

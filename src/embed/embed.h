@@ -17,6 +17,11 @@
 #define AP_EMBED_BATCH_MAX 256     /* texts in one request */
 #define AP_EMBED_CONCURRENCY_MAX 16
 #define AP_EMBED_MODEL_MAX 200
+/* Bytes of a text sent to the server: longer ones are cut (on a character
+ * boundary). Most embedding models read 512 tokens or more, about this many
+ * characters, and a text past a model's limit makes some servers refuse the
+ * whole batch, which would stall every text behind it. */
+#define AP_EMBED_TEXT_MAX 2048
 #define AP_EMBED_KEY_MAX 4096
 /* The largest answer read from the server: a full batch of the largest
  * vectors written with 24 characters a number, and some room. */
@@ -54,7 +59,8 @@ struct ap_embed_vectors {
 
 void ap_embed_vectors_free(struct ap_embed_vectors *v);
 
-/* Appends the request body {"model":…,"input":[…]} to out. */
+/* Appends the request body {"model":…,"input":[…]} to out, each text cut to
+ * AP_EMBED_TEXT_MAX bytes. */
 void ap_embed_request_json(const char *model, const char *const *texts, size_t n,
                            struct ap_buf *out);
 

@@ -41,7 +41,8 @@ void ap_embed_request_json(const char *model, const char *const *texts, size_t n
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
             ap_buf_append_char(out, ',');
-        ap_buf_append_json_string(out, texts[i], strlen(texts[i]));
+        size_t len = strlen(texts[i]);
+        ap_buf_append_json_string(out, texts[i], ap_utf8_prefix(texts[i], len, AP_EMBED_TEXT_MAX));
     }
     ap_buf_append_str(out, "]}");
 }

@@ -168,6 +168,23 @@ static void test_request_body(void **state)
     ap_buf_free(&b);
 }
 
+static void test_long_texts_are_cut(void **state)
+{
+    (void)state;
+    char *text = ap_malloc(AP_EMBED_TEXT_MAX + 100);
+    memset(text, 'a', AP_EMBED_TEXT_MAX - 1);
+    strcpy(text + AP_EMBED_TEXT_MAX - 1, "\xc3\xa6 tail"); /* æ across the limit */
+    const char *texts[] = {text};
+    struct ap_buf b;
+    ap_buf_init(&b, 1 << 20);
+    ap_embed_request_json("m", texts, 1, &b);
+    /* {"model":"m","input":[" + 2047 a's (the æ would cross the limit) + "]} */
+    assert_int_equal(b.len, strlen("{\"model\":\"m\",\"input\":[\"") + AP_EMBED_TEXT_MAX - 1 +
+                                strlen("\"]}"));
+    ap_buf_free(&b);
+    free(text);
+}
+
 static void test_fault_names(void **state)
 {
     (void)state;
@@ -183,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_largest_vector),
         cmocka_unit_test(test_request_body),
+        cmocka_unit_test(test_long_texts_are_cut),
         cmocka_unit_test(test_fault_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
