@@ -198,6 +198,7 @@ static enum ap_status rebuild(struct entry *e, struct ap_store *store, struct ap
 #define BLEND_WEIGHT 0.3
 #define BLEND_TEMPERATURE 0.05
 #define BLEND_EXTRA 3 /* answers the text model missed that the embedding ranks first */
+#define REWANT_MAX 1024 /* missing phrasings asked for again at each look */
 
 /* A new unit-length copy of v, or NULL for a zero vector. */
 static double *unit_copy(const double *v, size_t dims)
@@ -223,10 +224,17 @@ static void refresh_vectors(struct ap_embedder *emb, struct ap_store *store,
     if (v->missing == 0 || now - v->looked_at_us < AP_USEC_PER_SEC)
         return;
     v->looked_at_us = now;
+    const char *again[REWANT_MAX];
+    size_t n_again = 0;
     for (size_t i = 0; i < v->n; i++) {
         struct ap_embed_vectors got;
-        if (v->unit[i] || !ap_embedder_cached(emb, store, v->texts[i], &got))
+        if (v->unit[i])
             continue;
+        if (!ap_embedder_cached(emb, store, v->texts[i], &got)) {
+            if (n_again < REWANT_MAX) /* dropped from a full queue, or failed: ask again */
+                again[n_again++] = v->texts[i];
+            continue;
+        }
         if (v->dims == 0 || got.dims == v->dims) {
             v->dims = got.dims;
             v->unit[i] = unit_copy(got.values, got.dims);
@@ -234,6 +242,7 @@ static void refresh_vectors(struct ap_embedder *emb, struct ap_store *store,
         }
         ap_embed_vectors_free(&got);
     }
+    ap_embedder_want(emb, again, n_again);
 }
 
 /* Each answer's belief: softmax over answers of its closest phrasing's
