@@ -46,7 +46,6 @@ struct ap_embedder {
     size_t n_current;
     char *wanted[WANT_MAX];
     size_t n_wanted;
-    uint64_t rounds_started, rounds_finished;
     bool stopping;
     int64_t retry_at_us;               /* backing off until then */
     unsigned failures_in_row;
@@ -445,15 +444,14 @@ static bool next_round(struct ap_embedder *e, int64_t *accounts, size_t *n, char
     memcpy(wanted, e->wanted, *n_wanted * sizeof *wanted);
     e->n_wanted = 0;
     atomic_store(&e->c.queue, (int_fast64_t)*n_wanted);
-    e->rounds_started++;
     pthread_mutex_unlock(&e->lock);
     return true;
 }
 
-static void finish_round(struct ap_embedder *e, uint64_t round)
+/* The round's accounts are no longer busy: wakes ap_embedder_settle. */
+static void finish_round(struct ap_embedder *e)
 {
     pthread_mutex_lock(&e->lock);
-    e->rounds_finished = round;
     e->n_current = 0;
     pthread_cond_broadcast(&e->done);
     pthread_mutex_unlock(&e->lock);
@@ -469,9 +467,6 @@ static void *run(void *arg)
     size_t n, n_wanted;
     bool listed = false;
     while (next_round(e, accounts, &n, wanted, &n_wanted)) {
-        pthread_mutex_lock(&e->lock);
-        uint64_t round = e->rounds_started;
-        pthread_mutex_unlock(&e->lock);
         ap_error_clear(&err);
         if (store == NULL && ap_store_open(e->db_url, &store, &err) != AP_OK) {
             ap_log(AP_LOG_WARN, "msg=\"embeddings: cannot open the database\" error=%s",
@@ -498,9 +493,9 @@ static void *run(void *arg)
             for (size_t i = 0; i < n_wanted; i++)
                 free(wanted[i]);
         }
-        finish_round(e, round);
+        finish_round(e);
     }
-    finish_round(e, UINT64_MAX);
+    finish_round(e);
     free(accounts);
     free(wanted);
     ap_store_destroy(store);
