@@ -135,10 +135,12 @@ void ap_embedder_note(struct ap_embedder *e, int64_t account_id);
 /* Notes the account and waits until no question of it that waits for a
  * topic lacks a vector (each stored before the call has been tried), at most
  * the configured hold; store is the caller's connection. Accounts with
- * embeddings off do not wait. Returns at once while the server is failing
+ * embeddings off do not wait. Returns the id up to which the questions are
+ * settled (pass it to ap_gaps_assign_pending_until), INT64_MAX when the
+ * wait ended otherwise (time up, failing server, nothing to wait for). Returns at once while the server is failing
  * (backing off), so text alone takes over without a wait. Call
  * ap_embedder_note as questions are stored, so their pass starts at once. */
-void ap_embedder_settle(struct ap_embedder *e, struct ap_store *store, int64_t account_id);
+int64_t ap_embedder_settle(struct ap_embedder *e, struct ap_store *store, int64_t account_id);
 
 /* The text's vector: from the store's cache, else asked of the server within
  * `wait_ms` (then cached). False, with nothing to free, when neither gave

@@ -594,25 +594,33 @@ static bool pending_without_vector(struct ap_embedder *e, struct ap_store *store
     return pending;
 }
 
-void ap_embedder_settle(struct ap_embedder *e, struct ap_store *store, int64_t account_id)
+int64_t ap_embedder_settle(struct ap_embedder *e, struct ap_store *store, int64_t account_id)
 {
     if (e == NULL || e->cfg.hold_ms == 0)
-        return;
+        return INT64_MAX;
     struct ap_account account;
     struct ap_error err;
     ap_error_clear(&err);
     if (ap_store_get_account(store, account_id, &account, &err) != AP_OK || !account.embeddings)
-        return;
+        return INT64_MAX;
     int64_t until = ap_time_now_us() + (int64_t)e->cfg.hold_ms * 1000;
     /* Questions stored while a pass ran are not in it: look again until none
-     * that waits for assignment lacks a vector. */
+     * that waits for assignment lacks a vector. The largest id is read
+     * before the look, so every question up to it was looked at; those
+     * stored after it wait for the caller's next call. */
     for (;;) {
         pthread_mutex_lock(&e->lock);
         note_locked(e, account_id);
         bool go_on = wait_not_busy(e, account_id, until);
         pthread_mutex_unlock(&e->lock);
-        if (!go_on || !pending_without_vector(e, store, account_id))
-            return;
+        if (!go_on)
+            return INT64_MAX; /* the hold is over: text alone for what is left */
+        int64_t max_id = INT64_MAX;
+        ap_error_clear(&err);
+        if (ap_store_max_gap_question_id(store, account_id, &max_id, &err) != AP_OK)
+            return INT64_MAX;
+        if (!pending_without_vector(e, store, account_id))
+            return max_id;
     }
 }
 

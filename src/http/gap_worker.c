@@ -66,21 +66,20 @@ static struct ap_store *open_and_note_accounts(struct ap_gap_worker *w)
  * wait short when its server is failing, and whatever is stored when the wait
  * ends is what assignment uses (docs/internals/embed.md). */
 static void hold_for_embeddings(struct ap_gap_worker *w, struct ap_store *store,
-                                const int64_t *accounts, size_t n)
+                                const int64_t *accounts, size_t n, int64_t *until)
 {
-    if (w->embedder == NULL)
-        return;
     for (size_t i = 0; i < n; i++) /* their passes run while we wait for the first */
-        ap_embedder_note(w->embedder, accounts[i]);
+        if (w->embedder)
+            ap_embedder_note(w->embedder, accounts[i]);
     for (size_t i = 0; i < n; i++)
-        ap_embedder_settle(w->embedder, store, accounts[i]);
+        until[i] = w->embedder ? ap_embedder_settle(w->embedder, store, accounts[i]) : INT64_MAX;
 }
 
 static void *run(void *arg)
 {
     struct ap_gap_worker *w = arg;
     struct ap_store *store = open_and_note_accounts(w);
-    int64_t batch[MAX_WAITING];
+    int64_t batch[MAX_WAITING], until[MAX_WAITING];
     size_t n;
     while (next_batch(w, batch, &n)) {
         struct ap_error err;
@@ -91,9 +90,10 @@ static void *run(void *arg)
             store = NULL;
             continue; /* the questions wait for the next read or ingest */
         }
-        hold_for_embeddings(w, store, batch, n);
+        hold_for_embeddings(w, store, batch, n, until);
         for (size_t i = 0; i < n; i++) {
-            if (ap_gaps_assign_pending(w->gaps, store, batch[i], NULL, &err) != AP_OK)
+            if (ap_gaps_assign_pending_until(w->gaps, store, batch[i], until[i], NULL, &err) !=
+                AP_OK)
                 ap_log(AP_LOG_WARN, "msg=\"assigning questions to topics failed\" account=%lld "
                                     "error=%s",
                        (long long)batch[i], ap_status_code(err.status));

@@ -114,6 +114,7 @@ enum stmt_id {
     ST_PUT_CACHED_EMBEDDING,
     ST_UNEMBEDDED_GAP_QUESTIONS,
     ST_SET_GAP_QUESTION_EMBEDDING,
+    ST_MAX_GAP_QUESTION_ID,
     ST__COUNT
 };
 
@@ -484,6 +485,8 @@ static const char *const stmt_sql[ST__COUNT] = {
         "text, language, topic_id FROM gap_questions WHERE account_id = $1::int8 AND "
         "embedding_model IS NOT NULL AND embedding_model <> $2::text) u ORDER BY topic_id IS "
         "NOT NULL, id LIMIT $3::int8",
+    [ST_MAX_GAP_QUESTION_ID] = "SELECT coalesce(max(id), 0)::int8 FROM gap_questions WHERE "
+                               "account_id = $1::int8",
     [ST_SET_GAP_QUESTION_EMBEDDING] =
         "UPDATE gap_questions SET embedding = $3::bytea, embedding_model = $4::text WHERE "
         "account_id = $1::int8 AND id = $2::int8 AND (embedding IS NULL OR embedding_model IS "
@@ -880,6 +883,7 @@ static bool touches_gap_questions(enum stmt_id id)
     case ST_MOVE_GAP_QUESTION:
     case ST_UNEMBEDDED_GAP_QUESTIONS:
     case ST_SET_GAP_QUESTION_EMBEDDING:
+    case ST_MAX_GAP_QUESTION_ID:
     case ST_REGROUP_GAP_QUESTIONS:
     case ST_REGROUP_GAP_QUESTION:
     case ST_MERGE_GAP_QUESTIONS:
@@ -3144,6 +3148,20 @@ static enum ap_status pg_select_unembedded_gap_questions(struct ap_store *base,
     return rc;
 }
 
+static enum ap_status pg_max_gap_question_id(struct ap_store *base, int64_t account_id,
+                                             int64_t *id, struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    enum ap_status rc = run_row(from_base(base), ST_MAX_GAP_QUESTION_ID, &p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    *id = col_i64(r, 0, 0);
+    PQclear(r);
+    return AP_OK;
+}
+
 static enum ap_status pg_set_gap_question_embedding(struct ap_store *base, int64_t account_id,
                                                     int64_t question_id, const char *model,
                                                     const double *vector, size_t dims,
@@ -3231,6 +3249,7 @@ static const struct ap_store_ops pg_ops = {
     .put_cached_embedding = pg_put_cached_embedding,
     .select_unembedded_gap_questions = pg_select_unembedded_gap_questions,
     .set_gap_question_embedding = pg_set_gap_question_embedding,
+    .max_gap_question_id = pg_max_gap_question_id,
 };
 
 enum ap_status ap_pg_open(const char *url, struct ap_store **out, struct ap_error *err)

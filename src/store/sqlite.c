@@ -92,6 +92,7 @@ enum stmt_id {
     ST_PUT_CACHED_EMBEDDING,
     ST_UNEMBEDDED_GAP_QUESTIONS,
     ST_SET_GAP_QUESTION_EMBEDDING,
+    ST_MAX_GAP_QUESTION_ID,
     ST__COUNT
 };
 
@@ -371,6 +372,8 @@ static const char *const stmt_sql[ST__COUNT] = {
         "language, topic_id FROM gap_questions WHERE account_id = ?1 AND embedding_model IS NOT "
         "NULL AND (embedding_model < ?2 OR embedding_model > ?2)) ORDER BY topic_id IS NOT "
         "NULL, id LIMIT ?3",
+    [ST_MAX_GAP_QUESTION_ID] = "SELECT coalesce(max(id), 0) FROM gap_questions WHERE "
+                               "account_id = ?",
     [ST_SET_GAP_QUESTION_EMBEDDING] =
         "UPDATE gap_questions SET embedding = ?3, embedding_model = ?4 WHERE account_id = ?1 "
         "AND id = ?2 AND (embedding IS NULL OR embedding_model IS NOT NULL) RETURNING topic_id",
@@ -1911,6 +1914,20 @@ static enum ap_status sqlite_select_unembedded_gap_questions(struct ap_store *ba
     return status;
 }
 
+static enum ap_status sqlite_max_gap_question_id(struct ap_store *base, int64_t account_id,
+                                                 int64_t *id, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_MAX_GAP_QUESTION_ID);
+    sqlite3_bind_int64(st, 1, account_id);
+    enum ap_status rc = step_row(s, st, err);
+    if (rc == AP_OK) {
+        *id = sqlite3_column_int64(st, 0);
+        finish(st);
+    }
+    return rc;
+}
+
 static enum ap_status sqlite_set_gap_question_embedding(struct ap_store *base,
                                                         int64_t account_id, int64_t question_id,
                                                         const char *model, const double *vector,
@@ -2001,6 +2018,7 @@ static const struct ap_store_ops sqlite_ops = {
     .put_cached_embedding = sqlite_put_cached_embedding,
     .select_unembedded_gap_questions = sqlite_select_unembedded_gap_questions,
     .set_gap_question_embedding = sqlite_set_gap_question_embedding,
+    .max_gap_question_id = sqlite_max_gap_question_id,
 };
 
 /* Durability settings: WAL with synchronous=FULL syncs the log on every commit,

@@ -372,6 +372,9 @@ struct ap_store_ops {
     /* Stores the model's embedding with a question unless the agent's own is
      * there; *assigned tells whether the question has a topic already (the
      * caller then bumps the gap generation, so every process replays it). */
+    /* The largest question id the account has (0 for none). */
+    enum ap_status (*max_gap_question_id)(struct ap_store *store, int64_t account_id,
+                                          int64_t *id, struct ap_error *err);
     enum ap_status (*set_gap_question_embedding)(struct ap_store *store, int64_t account_id,
                                                  int64_t question_id, const char *model,
                                                  const double *vector, size_t dims,
@@ -773,6 +776,11 @@ static inline enum ap_status ap_store_put_cached_embedding(struct ap_store *s, c
 static inline enum ap_status ap_store_select_unembedded_gap_questions(struct ap_store *s, int64_t account_id, const char *model, int64_t limit, ap_gap_question_fn fn, void *ctx, struct ap_error *err)
 {
     return s->ops->select_unembedded_gap_questions(s, account_id, model, limit, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_max_gap_question_id(struct ap_store *s, int64_t account_id, int64_t *id, struct ap_error *err)
+{
+    return s->ops->max_gap_question_id(s, account_id, id, err);
 }
 
 static inline enum ap_status ap_store_set_gap_question_embedding(struct ap_store *s, int64_t account_id, int64_t question_id, const char *model, const double *vector, size_t dims, bool *assigned, struct ap_error *err)

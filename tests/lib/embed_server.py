@@ -162,7 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
                 srv.texts[t] = srv.texts.get(t, 0) + 1
         if mode == "wrong_dims":
             vectors = [v[:len(v) // 2] for v in vectors]
-        if mode == "mixed_dims" and len(vectors) > 1:
+        if mode == "mixed_dims":  # the last one short (alone: the wrong length)
             vectors[-1] = vectors[-1][:-1]
         data = [{"object": "embedding", "index": i, "embedding": v}
                 for i, v in enumerate(vectors)]
