@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-"event ndjson http text"}
+targets=${FUZZ_TARGETS:-"event ndjson http text embed"}
 dir=build/fuzz
 
 if [ ! -f "$dir/build.ninja" ]; then

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev
-  libicu-dev libstemmer-dev libcmocka-dev libpq-dev postgresql
+  libicu-dev libstemmer-dev libcmocka-dev libpq-dev postgresql libcurl4-openssl-dev
   python3 python3-prometheus-client python3-jsonschema curl procps
   nodejs chromium firefox-esr valgrind
 )

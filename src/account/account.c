@@ -17,6 +17,7 @@ void ap_account_init(struct ap_account *a, const char *name)
     snprintf(a->time_zone, sizeof a->time_zone, "UTC");
     a->inactivity_hours = AP_INACTIVITY_HOURS_DEFAULT;
     snprintf(a->default_language, sizeof a->default_language, AP_DEFAULT_LANGUAGE);
+    a->embeddings = true;
 }
 
 /* Account names are slugs, so they read well in URLs, logs and CLI flags. */
@@ -211,4 +212,13 @@ void ap_token_hash(const char *text, size_t len, uint8_t hash[AP_TOKEN_HASH_SIZE
 bool ap_token_hash_equal(const uint8_t a[AP_TOKEN_HASH_SIZE], const uint8_t b[AP_TOKEN_HASH_SIZE])
 {
     return sodium_memcmp(a, b, AP_TOKEN_HASH_SIZE) == 0;
+}
+
+enum ap_status ap_account_set_embeddings(struct ap_account *a, const char *on_off,
+                                         struct ap_error *err)
+{
+    if (strcmp(on_off, "on") != 0 && strcmp(on_off, "off") != 0)
+        return ap_error_set(err, AP_INVALID, "embeddings", "\"embeddings\" must be on or off");
+    a->embeddings = strcmp(on_off, "on") == 0;
+    return AP_OK;
 }

@@ -26,6 +26,9 @@ struct ap_account {
     char default_language[AP_LANGUAGE_TAG_MAX + 1];
     int64_t created_at_us;
     bool reports_stale; /* the report aggregates must be rebuilt from the events */
+    /* its texts may go to the model server of `serve --embeddings-url`
+     * (default on; it matters only when one is configured) */
+    bool embeddings;
 };
 
 /* Fills the defaults of SPEC §1: zone UTC, 72 hours, no URL templates, and
@@ -44,6 +47,9 @@ enum ap_status ap_account_set_ticket_url(struct ap_account *a, const char *tmpl,
                                          struct ap_error *err);
 enum ap_status ap_account_set_default_language(struct ap_account *a, const char *tag,
                                                struct ap_error *err);
+/* "on" or "off": whether the account's texts go to the model server. */
+enum ap_status ap_account_set_embeddings(struct ap_account *a, const char *on_off,
+                                         struct ap_error *err);
 
 /* Appends the link a template makes for `value` (every placeholder replaced by
  * the percent-encoded value) to out; appends nothing when the template is

@@ -94,6 +94,11 @@ struct ap_answers_cache;
 
 struct ap_answers_cache *ap_answers_cache_new(void);
 void ap_answers_cache_destroy(struct ap_answers_cache *c); /* accepts NULL */
+/* With an embedder (not owned; it outlives the cache's use), matches of
+ * accounts that have embeddings on blend the model server's similarity into
+ * the score (docs/internals/embed.md). */
+struct ap_embedder;
+void ap_answers_cache_set_embedder(struct ap_answers_cache *c, struct ap_embedder *e);
 
 /* The result of a match. `candidates` holds up to the requested limit. */
 struct ap_match_result {

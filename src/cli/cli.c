@@ -27,6 +27,7 @@ const struct ap_cli_option ap_cli_account_options[] = {
     {"conversation-url", true, "TEMPLATE", NULL, NULL, "link to a conversation, with {conversation_id}"},
     {"ticket-url", true, "TEMPLATE", NULL, NULL, "link to a ticket, with {ticket_id}"},
     {"default-language", true, "TAG", NULL, NULL, "language of questions that name none and are not detected (default en)"},
+    {"embeddings", true, "on|off", NULL, NULL, "send the account's texts to the model server of serve --embeddings-url (default on)"},
     {0},
 };
 
@@ -73,6 +74,15 @@ const struct ap_cli_option ap_cli_serve_options[] = {
      "requests a token may send at once before the rate applies"},
     {"web-root", true, "DIR", "AGENTPERF_WEB_ROOT", "web/dist", "directory of the dashboard's files"},
     {"regroup", false, NULL, NULL, NULL, "re-group knowledge-gap topics in the background as questions grow (off by default)"},
+    {"embeddings-url", true, "URL", "AGENTPERF_EMBEDDINGS_URL", NULL, "model server for embeddings (OpenAI-compatible POST URL/v1/embeddings); off when not given"},
+    {"embeddings-model", true, "NAME", "AGENTPERF_EMBEDDINGS_MODEL", NULL, "the model the server embeds with (required with --embeddings-url)"},
+    {"embeddings-key-file", true, "FILE", "AGENTPERF_EMBEDDINGS_KEY_FILE", NULL, "file holding the server's API key (or set AGENTPERF_EMBEDDINGS_KEY)"},
+    {"embeddings-batch", true, "N", "AGENTPERF_EMBEDDINGS_BATCH", "32", "texts in one request (1-256)"},
+    {"embeddings-concurrency", true, "N", "AGENTPERF_EMBEDDINGS_CONCURRENCY", "2", "requests at once (1-16)"},
+    {"embeddings-timeout", true, "MS", "AGENTPERF_EMBEDDINGS_TIMEOUT", "10000", "longest wait for one request, in milliseconds"},
+    {"embeddings-hold", true, "MS", "AGENTPERF_EMBEDDINGS_HOLD", "3000", "longest a new question waits for its embedding before it is grouped by text alone; 0: no wait"},
+    {"embeddings-match-wait", true, "MS", "AGENTPERF_EMBEDDINGS_MATCH_WAIT", "200", "longest the match API waits for the question's embedding; 0: cached only"},
+    {"embeddings-dims", true, "N", "AGENTPERF_EMBEDDINGS_DIMS", "0", "expected vector length (0: the first answer's)"},
     MAX_FUTURE_OPTION,
     {"body-budget", true, "BYTES", "AGENTPERF_BODY_BUDGET", "134217728",
      "request bodies buffered at once, all requests together (at least --max-body)"},

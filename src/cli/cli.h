@@ -28,7 +28,7 @@ struct ap_cli_option {
     bool required; /* a usage error when missing */
 };
 
-#define AP_CLI_MAX_OPTIONS 24
+#define AP_CLI_MAX_OPTIONS 40 /* serve has the most: 33 */
 #define AP_CLI_MAX_POSITIONALS 16
 
 /* The parsed command line of one command. Values borrow argv or the

@@ -14,6 +14,7 @@ static const struct {
     {"conversation-url", ap_account_set_conversation_url},
     {"ticket-url", ap_account_set_ticket_url},
     {"default-language", ap_account_set_default_language},
+    {"embeddings", ap_account_set_embeddings},
 };
 
 static bool apply_settings(struct ap_cli_args *args, struct ap_account *a)
@@ -39,7 +40,8 @@ static void print_account(FILE *f, const struct ap_account *a)
     ap_cli_print_text(f, a->conversation_url);
     fputs("\tticket_url=", f);
     ap_cli_print_text(f, a->ticket_url);
-    fprintf(f, "\tdefault_language=%s\n", a->default_language);
+    fprintf(f, "\tdefault_language=%s\tembeddings=%s\n", a->default_language,
+            a->embeddings ? "on" : "off");
 }
 
 int ap_cmd_accounts_create(struct ap_cli_args *args)

@@ -2,10 +2,69 @@
  * gracefully (requests in flight finish, new connections are refused). */
 #include <signal.h>
 #include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "http/http.h"
+
+/* The model server's settings; the API key from AGENTPERF_EMBEDDINGS_KEY or
+ * the key file, never from the command line (it would show in `ps`). The
+ * caller frees *key. */
+static bool embeddings_config(struct ap_cli_args *args, struct ap_embed_config *cfg, char **key)
+{
+    struct ap_error err;
+    size_t batch, concurrency, timeout, hold, wait, dims;
+    *key = NULL;
+    cfg->url = ap_cli_get(args, "embeddings-url");
+    cfg->model = ap_cli_get(args, "embeddings-model");
+    if (!ap_cli_get_size(args, "embeddings-batch", 1, AP_EMBED_BATCH_MAX, &batch) ||
+        !ap_cli_get_size(args, "embeddings-concurrency", 1, AP_EMBED_CONCURRENCY_MAX,
+                         &concurrency) ||
+        !ap_cli_get_size(args, "embeddings-timeout", 50, 600000, &timeout) ||
+        !ap_cli_get_size(args, "embeddings-hold", 0, 60000, &hold) ||
+        !ap_cli_get_size(args, "embeddings-match-wait", 0, 10000, &wait) ||
+        !ap_cli_get_size(args, "embeddings-dims", 0, AP_EMBED_DIMS_MAX, &dims))
+        return false;
+    cfg->batch = batch;
+    cfg->concurrency = concurrency;
+    cfg->timeout_ms = (unsigned)timeout;
+    cfg->hold_ms = (unsigned)hold;
+    cfg->match_wait_ms = (unsigned)wait;
+    cfg->dims = dims;
+    if (cfg->url == NULL || cfg->url[0] == '\0') {
+        cfg->url = NULL;
+        return true;
+    }
+    if (strncmp(cfg->url, "http://", 7) != 0 && strncmp(cfg->url, "https://", 8) != 0) {
+        ap_error_set(&err, AP_INVALID, "embeddings-url", "--embeddings-url must be an http:// "
+                                                         "or https:// URL");
+        ap_cli_fail(args, &err);
+        return false;
+    }
+    if (cfg->model == NULL || cfg->model[0] == '\0' ||
+        strlen(cfg->model) > AP_EMBED_MODEL_MAX) {
+        ap_error_set(&err, AP_INVALID, "embeddings-model", "--embeddings-url needs "
+                                                           "--embeddings-model NAME");
+        ap_cli_fail(args, &err);
+        return false;
+    }
+    const char *file = ap_cli_get(args, "embeddings-key-file");
+    const char *env = getenv("AGENTPERF_EMBEDDINGS_KEY");
+    if (file) {
+        ap_error_clear(&err);
+        *key = ap_embed_read_key_file(file, &err);
+        if (*key == NULL) {
+            ap_cli_fail(args, &err);
+            return false;
+        }
+    } else if (env && env[0]) {
+        *key = ap_strdup(env);
+    }
+    cfg->key = *key;
+    return true;
+}
 
 int ap_cmd_serve(struct ap_cli_args *args)
 {
@@ -31,6 +90,9 @@ int ap_cmd_serve(struct ap_cli_args *args)
         !ap_cli_get_size(args, "head-timeout", 0, 3600, &head_timeout) ||
         !ap_cli_get_size(args, "idle-timeout", 1, 86400, &idle_timeout))
         return AP_EXIT_USAGE;
+    char *key;
+    if (!embeddings_config(args, &cfg.embeddings, &key))
+        return AP_EXIT_USAGE;
     cfg.max_connections = (unsigned)connections;
     cfg.max_connections_per_ip = (unsigned)per_ip;
     cfg.head_timeout_s = (unsigned)head_timeout;
@@ -50,8 +112,10 @@ int ap_cmd_serve(struct ap_cli_args *args)
         ap_store_destroy(store);
     else if (err.status == AP_UNAVAILABLE && ap_store_url_is_server(cfg.db_url))
         ap_log(AP_LOG_WARN, "msg=database_unavailable error=\"%s\"", err.message);
-    else
+    else {
+        free(key);
         return ap_cli_fail(args, &err);
+    }
 
     /* Block the stop signals before any thread starts, so every worker inherits
      * the mask and only sigwait below sees them. */
@@ -64,8 +128,16 @@ int ap_cmd_serve(struct ap_cli_args *args)
 
     struct ap_http_server *server;
     ap_error_clear(&err);
-    if (ap_http_start(&cfg, &server, &err) != AP_OK)
+    enum ap_status started = ap_http_start(&cfg, &server, &err);
+    if (key) { /* the embedder holds its own copy */
+        sodium_memzero(key, strlen(key));
+        free(key);
+    }
+    if (started != AP_OK)
         return ap_cli_fail(args, &err);
+    if (cfg.embeddings.url)
+        ap_log(AP_LOG_INFO, "msg=\"embeddings on\" model=\"%s\" batch=%zu concurrency=%zu",
+               cfg.embeddings.model, cfg.embeddings.batch, cfg.embeddings.concurrency);
     ap_log(AP_LOG_INFO, "msg=listening url=http://%.*s:%u db=\"%s\"",
            (int)(strrchr(cfg.listen, ':') - cfg.listen), cfg.listen, ap_http_port(server),
            cfg.db_url);

@@ -32,6 +32,7 @@ struct model {
     size_t *index_of;          /* topic id -> grouper topic, SIZE_MAX for none */
     size_t cap_index;
     int64_t regrouped_seq;     /* assignments the last re-grouping saw (this process) */
+    int64_t assign_until;      /* the pending questions assign_txn takes: ids up to this */
 };
 
 struct ap_gaps {
@@ -285,13 +286,19 @@ static enum ap_status assign_txn(struct ap_gaps *gaps, struct model *m, struct a
     while (rc == AP_OK) {
         rc = ap_store_select_pending_gap_questions(store, m->account_id, PENDING_PAGE,
                                                    collect_pending, &p, err);
-        size_t got = p.n;
-        for (size_t i = 0; i < p.n && rc == AP_OK; i++)
-            rc = assign_one(m, store, &p.items[i], now_us, err);
+        size_t got = p.n, done = 0;
+        bool past = false; /* stored after the caller's bound: left for later */
+        for (size_t i = 0; i < p.n && rc == AP_OK && !past; i++) {
+            past = p.items[i].id > m->assign_until;
+            if (!past) {
+                rc = assign_one(m, store, &p.items[i], now_us, err);
+                done++;
+            }
+        }
         if (rc == AP_OK)
-            *assigned += got;
+            *assigned += done;
         pending_free(&p);
-        if (got < PENDING_PAGE)
+        if (got < PENDING_PAGE || past)
             break;
     }
     free(p.items);
@@ -342,6 +349,13 @@ enum ap_status ap_gaps_assign_pending(struct ap_gaps *gaps, struct ap_store *sto
                                       int64_t account_id, size_t *assigned,
                                       struct ap_error *err)
 {
+    return ap_gaps_assign_pending_until(gaps, store, account_id, INT64_MAX, assigned, err);
+}
+
+enum ap_status ap_gaps_assign_pending_until(struct ap_gaps *gaps, struct ap_store *store,
+                                            int64_t account_id, int64_t until_id,
+                                            size_t *assigned, struct ap_error *err)
+{
     struct model *m = NULL;
     size_t count = 0;
     enum ap_status rc = model_for(gaps, account_id, &m, err);
@@ -356,6 +370,7 @@ enum ap_status ap_gaps_assign_pending(struct ap_gaps *gaps, struct ap_store *sto
     if (rc == AP_OK)
         rc = ap_store_select_pending_gap_questions(store, account_id, 1, count_pending, &waiting,
                                                    err);
+    m->assign_until = until_id;
     if (rc == AP_OK && waiting > 0)
         rc = in_transaction(gaps, m, store, assign_txn, &count, err);
     pthread_mutex_unlock(&m->lock);

@@ -41,6 +41,12 @@ void ap_gaps_destroy(struct ap_gaps *gaps);
 enum ap_status ap_gaps_assign_pending(struct ap_gaps *gaps, struct ap_store *store,
                                       int64_t account_id, size_t *assigned,
                                       struct ap_error *err);
+/* The same for the recorded questions with ids up to until_id only: those
+ * stored later wait for the next call (the topic worker's bound after it
+ * waited for their vectors, docs/internals/embed.md). */
+enum ap_status ap_gaps_assign_pending_until(struct ap_gaps *gaps, struct ap_store *store,
+                                            int64_t account_id, int64_t until_id,
+                                            size_t *assigned, struct ap_error *err);
 
 /* Re-groups the account's questions that nobody placed by hand (not in a
  * topic renamed, dismissed, answered or merged, not moved or merged by a

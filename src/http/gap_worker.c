@@ -14,6 +14,7 @@
 struct ap_gap_worker {
     char *db_url;
     struct ap_gaps *gaps;
+    struct ap_embedder *embedder; /* or NULL; not owned */
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -60,11 +61,25 @@ static struct ap_store *open_and_note_accounts(struct ap_gap_worker *w)
     return store;
 }
 
+/* With a model server, new questions wait a little (`--embeddings-hold`) for
+ * their vectors, so that they are grouped with them; the embedder cuts the
+ * wait short when its server is failing, and whatever is stored when the wait
+ * ends is what assignment uses (docs/internals/embed.md). */
+static void hold_for_embeddings(struct ap_gap_worker *w, struct ap_store *store,
+                                const int64_t *accounts, size_t n, int64_t *until)
+{
+    for (size_t i = 0; i < n; i++) /* their passes run while we wait for the first */
+        if (w->embedder)
+            ap_embedder_note(w->embedder, accounts[i]);
+    for (size_t i = 0; i < n; i++)
+        until[i] = w->embedder ? ap_embedder_settle(w->embedder, store, accounts[i]) : INT64_MAX;
+}
+
 static void *run(void *arg)
 {
     struct ap_gap_worker *w = arg;
     struct ap_store *store = open_and_note_accounts(w);
-    int64_t batch[MAX_WAITING];
+    int64_t batch[MAX_WAITING], until[MAX_WAITING];
     size_t n;
     while (next_batch(w, batch, &n)) {
         struct ap_error err;
@@ -75,8 +90,10 @@ static void *run(void *arg)
             store = NULL;
             continue; /* the questions wait for the next read or ingest */
         }
+        hold_for_embeddings(w, store, batch, n, until);
         for (size_t i = 0; i < n; i++) {
-            if (ap_gaps_assign_pending(w->gaps, store, batch[i], NULL, &err) != AP_OK)
+            if (ap_gaps_assign_pending_until(w->gaps, store, batch[i], until[i], NULL, &err) !=
+                AP_OK)
                 ap_log(AP_LOG_WARN, "msg=\"assigning questions to topics failed\" account=%lld "
                                     "error=%s",
                        (long long)batch[i], ap_status_code(err.status));
@@ -89,9 +106,11 @@ static void *run(void *arg)
     return NULL;
 }
 
-struct ap_gap_worker *ap_gap_worker_start(const char *db_url, struct ap_gaps *gaps)
+struct ap_gap_worker *ap_gap_worker_start(const char *db_url, struct ap_gaps *gaps,
+                                          struct ap_embedder *embedder)
 {
     struct ap_gap_worker *w = ap_calloc(1, sizeof *w);
+    w->embedder = embedder;
     w->db_url = ap_strdup(db_url);
     w->gaps = gaps;
     pthread_mutex_init(&w->lock, NULL);

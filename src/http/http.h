@@ -7,6 +7,7 @@
 
 #include "account/account.h"
 #include "core/core.h"
+#include "embed/embed.h"
 #include "store/store.h"
 
 struct ap_gaps;
@@ -31,6 +32,7 @@ struct ap_http_config {
     unsigned idle_timeout_s; /* a connection with no traffic for this long is closed */
     const char *web_root; /* directory of the dashboard's files */
     bool regroup;         /* re-group topics in the background (ap_gaps_regroup_if_due) */
+    struct ap_embed_config embeddings; /* the model server; url NULL: none */
 };
 
 void ap_http_config_init(struct ap_http_config *cfg);
@@ -65,6 +67,7 @@ struct ap_http_request {
     struct ap_gap_worker *gap_worker;       /* assigns after ingests (gap_worker.c) */
     struct ap_http_metrics *metrics;        /* the process's counters */
     struct ap_answers_cache *answers;       /* the server's matchers, shared by all threads */
+    struct ap_embedder *embedder;           /* the model server's worker, or NULL */
     struct ap_account account;              /* the token's account, once authenticated */
     struct ap_token token;
     const struct ap_http_config *config;
@@ -174,7 +177,8 @@ void ap_http_metrics_render(const struct ap_http_metrics *m, const char *db_url,
 /* The topic-assignment worker (gap_worker.c). The server starts one and stops
  * it after its workers stopped; note() asks it to assign an account's
  * questions that wait, and returns at once. */
-struct ap_gap_worker *ap_gap_worker_start(const char *db_url, struct ap_gaps *gaps);
+struct ap_gap_worker *ap_gap_worker_start(const char *db_url, struct ap_gaps *gaps,
+                                          struct ap_embedder *embedder);
 void ap_gap_worker_note(struct ap_gap_worker *w, int64_t account_id);
 void ap_gap_worker_stop(struct ap_gap_worker *w);
 /* Per-token rate limiting (ratelimit.c): a token bucket per (account id,

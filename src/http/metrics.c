@@ -205,4 +205,6 @@ void ap_http_handle_metrics(struct ap_http_request *req, struct ap_http_response
     res->status = 200;
     res->content_type = "text/plain; version=0.0.4; charset=utf-8";
     ap_http_metrics_render(req->metrics, req->config->db_url, &res->body);
+    if (req->embedder)
+        ap_embedder_metrics(req->embedder, &res->body);
 }

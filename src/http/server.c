@@ -34,6 +34,7 @@ struct ap_http_server {
     struct ap_gaps *gaps;
     struct ap_http_metrics *metrics;
     struct ap_gap_worker *gap_worker;
+    struct ap_embedder *embedder;        /* NULL without --embeddings-url */
     struct ap_http_ratelimit *ratelimit; /* NULL when off */
     struct ap_http_deadlines *deadlines; /* of request heads; NULL when off */
     /* The log checkpointer: worker connections never checkpoint in their
@@ -88,6 +89,7 @@ void ap_http_config_init(struct ap_http_config *cfg)
     cfg->head_timeout_s = 10;
     cfg->idle_timeout_s = 60;
     cfg->web_root = "web/dist";
+    ap_embed_config_init(&cfg->embeddings);
 }
 
 unsigned ap_http_status_for(enum ap_status status)
@@ -687,6 +689,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         st->req.gap_worker = s->gap_worker;
         st->req.metrics = s->metrics;
         st->req.answers = s->answers;
+        st->req.embedder = s->embedder;
         st->req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
         ap_buf_init(&st->req.body, s->config.max_body);
         ap_buf_init(&st->res.body, s->config.max_response);
@@ -810,7 +813,12 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
     s->ratelimit = ap_http_ratelimit_new(cfg->rate_limit, cfg->rate_burst);
     s->deadlines = ap_http_deadlines_start(cfg->head_timeout_s);
     s->answers = ap_answers_cache_new();
-    s->gap_worker = ap_gap_worker_start(s->db_url, s->gaps);
+    if (cfg->embeddings.url) {
+        s->embedder = ap_embedder_start(&cfg->embeddings, s->db_url);
+        ap_answers_cache_set_embedder(s->answers, s->embedder);
+    }
+    s->config.embeddings.key = NULL; /* the embedder keeps its own copy */
+    s->gap_worker = ap_gap_worker_start(s->db_url, s->gaps, s->embedder);
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, s,
@@ -827,6 +835,7 @@ enum ap_status ap_http_start(const struct ap_http_config *cfg, struct ap_http_se
         ap_error_set(err, AP_UNAVAILABLE, "listen", "cannot listen on %s (in use?)", cfg->listen);
         pthread_key_delete(s->store_key);
         ap_gap_worker_stop(s->gap_worker);
+        ap_embedder_stop(s->embedder);
         ap_gaps_destroy(s->gaps);
         ap_http_metrics_free(s->metrics);
         ap_http_ratelimit_free(s->ratelimit);
@@ -864,6 +873,7 @@ void ap_http_stop(struct ap_http_server *s)
     ap_http_deadlines_stop(s->deadlines);
     pthread_key_delete(s->store_key);
     ap_gap_worker_stop(s->gap_worker);
+    ap_embedder_stop(s->embedder);
     stop_checkpointer(s);
     ap_gaps_destroy(s->gaps);
     ap_http_metrics_free(s->metrics);

@@ -112,12 +112,18 @@ enum stmt_id {
     ST_BUMP_ANSWERS,
     ST_ANSWER_STATE,
     ST_SET_ANSWER_THRESHOLD,
+    /* embeddings */
+    ST_GET_CACHED_EMBEDDING,
+    ST_PUT_CACHED_EMBEDDING,
+    ST_UNEMBEDDED_GAP_QUESTIONS,
+    ST_SET_GAP_QUESTION_EMBEDDING,
+    ST_MAX_GAP_QUESTION_ID,
     ST__COUNT
 };
 
 #define ACCOUNT_COLUMNS                                                                    \
     "id, name, time_zone, inactivity_hours, conversation_url, ticket_url, created_at_us, " \
-    "reports_stale, default_language"
+    "reports_stale, default_language, embeddings"
 #define METRIC_COLUMNS                                                                  \
     "conversations, handled, resolved, deflected, handed_off, converted, resolution_us, " \
     "close_us, helpful, not_helpful, asked, unanswered, replied, reply_us"
@@ -189,14 +195,14 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0)::int8 FROM schema_migrations",
     [ST_INSERT_ACCOUNT] = "INSERT INTO accounts (name, time_zone, inactivity_hours, "
                           "conversation_url, ticket_url, created_at_us, reports_stale, "
-                          "default_language) VALUES ($1::text, $2::text, $3::int8, $4::text, "
-                          "$5::text, $6::int8, false, $7::text) ON CONFLICT (name) DO NOTHING "
+                          "default_language, embeddings) VALUES ($1::text, $2::text, $3::int8, "
+                          "$4::text, $5::text, $6::int8, false, $7::text, $8::int8) ON CONFLICT (name) DO NOTHING "
                           "RETURNING id",
     [ST_UPDATE_ACCOUNT] = "UPDATE accounts SET reports_stale = CASE WHEN time_zone <> $1::text "
                           "OR inactivity_hours <> $2::int8 THEN true ELSE reports_stale END, "
                           "time_zone = $1::text, inactivity_hours = $2::int8, "
                           "conversation_url = $3::text, ticket_url = $4::text, "
-                          "default_language = $6::text WHERE id = $5::int8",
+                          "default_language = $6::text, embeddings = $7::int8 WHERE id = $5::int8",
     [ST_ACCOUNT_BY_NAME] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE name = $1::text",
     [ST_ACCOUNT_BY_ID] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = $1::int8",
     [ST_ACCOUNTS] = "SELECT " ACCOUNT_COLUMNS " FROM accounts ORDER BY name COLLATE \"C\"",
@@ -485,6 +491,25 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_SET_ANSWER_THRESHOLD] = "INSERT INTO answer_state (account_id, version, match_threshold) "
                                 "VALUES ($1::int8, 0, $2::float8) ON CONFLICT (account_id) DO "
                                 "UPDATE SET match_threshold = excluded.match_threshold",
+    [ST_GET_CACHED_EMBEDDING] = "SELECT dims::int8, vector FROM embedding_cache WHERE "
+                                "model = $1::text AND text_hash = $2::bytea",
+    [ST_PUT_CACHED_EMBEDDING] = "INSERT INTO embedding_cache (model, text_hash, dims, vector, "
+                                "created_at_us) VALUES ($1::text, $2::bytea, $3::int8, $4::bytea, "
+                                "$5::int8) ON CONFLICT DO NOTHING",
+    /* the questions without an embedding (partial index), then those of
+     * another model; not yet assigned ones first */
+    [ST_UNEMBEDDED_GAP_QUESTIONS] =
+        "SELECT id, text, language, topic_id FROM (SELECT id, text, language, topic_id FROM "
+        "gap_questions WHERE account_id = $1::int8 AND embedding IS NULL UNION ALL SELECT id, "
+        "text, language, topic_id FROM gap_questions WHERE account_id = $1::int8 AND "
+        "embedding_model IS NOT NULL AND embedding_model <> $2::text) u ORDER BY topic_id IS "
+        "NOT NULL, id LIMIT $3::int8",
+    [ST_MAX_GAP_QUESTION_ID] = "SELECT coalesce(max(id), 0)::int8 FROM gap_questions WHERE "
+                               "account_id = $1::int8",
+    [ST_SET_GAP_QUESTION_EMBEDDING] =
+        "UPDATE gap_questions SET embedding = $3::bytea, embedding_model = $4::text WHERE "
+        "account_id = $1::int8 AND id = $2::int8 AND (embedding IS NULL OR embedding_model IS "
+        "NOT NULL) RETURNING topic_id",
 };
 
 /* Key of the advisory lock that serialises migrations of one database. */
@@ -892,6 +917,9 @@ static bool touches_gap_questions(enum stmt_id id)
     case ST_SET_GAP_QUESTION_DISMISSED:
     case ST_CURATE_GAP_QUESTION_DISMISSED:
     case ST_MOVE_GAP_QUESTION:
+    case ST_UNEMBEDDED_GAP_QUESTIONS:
+    case ST_SET_GAP_QUESTION_EMBEDDING:
+    case ST_MAX_GAP_QUESTION_ID:
     case ST_REGROUP_GAP_QUESTIONS:
     case ST_REGROUP_GAP_QUESTION:
     case ST_MERGE_GAP_QUESTIONS:
@@ -1597,6 +1625,7 @@ static void read_account(const PGresult *r, int row, struct ap_account *a)
     a->created_at_us = col_i64(r, row, 6);
     a->reports_stale = col_i64(r, row, 7) != 0;
     copy_col(a->default_language, sizeof a->default_language, r, row, 8);
+    a->embeddings = col_i64(r, row, 9) != 0;
 }
 
 static enum ap_status pg_insert_account(struct ap_store *base, struct ap_account *a,
@@ -1611,6 +1640,7 @@ static enum ap_status pg_insert_account(struct ap_store *base, struct ap_account
     p_text(&p, a->ticket_url);
     p_i64(&p, a->created_at_us);
     p_text(&p, a->default_language);
+    p_i64(&p, a->embeddings);
     enum ap_status rc = run_row(from_base(base), ST_INSERT_ACCOUNT, &p, &r, err);
     if (rc == AP_NOT_FOUND)
         return ap_error_set(err, AP_EXISTS, "name", "an account named \"%s\" already exists",
@@ -1633,6 +1663,7 @@ static enum ap_status pg_update_account(struct ap_store *base, const struct ap_a
     p_text(&p, a->ticket_url);
     p_i64(&p, a->id);
     p_text(&p, a->default_language);
+    p_i64(&p, a->embeddings);
     enum ap_status rc = run_changes(from_base(base), ST_UPDATE_ACCOUNT, &p, &changes, err);
     if (rc == AP_OK && changes == 0)
         return ap_error_set(err, AP_NOT_FOUND, "account", "no such account");
@@ -3153,6 +3184,104 @@ static enum ap_status pg_set_answer_threshold(struct ap_store *base, int64_t acc
     return run(from_base(base), ST_SET_ANSWER_THRESHOLD, &p, NULL, err);
 }
 
+/* ---- embeddings ------------------------------------------------------------------ */
+
+static enum ap_status pg_get_cached_embedding(struct ap_store *base, const char *model,
+                                              const uint8_t hash[AP_TEXT_HASH_SIZE], double *out,
+                                              size_t cap, size_t *dims, struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_text(&p, model);
+    p_bytes(&p, hash, AP_TEXT_HASH_SIZE);
+    enum ap_status rc = run_row(from_base(base), ST_GET_CACHED_EMBEDDING, &p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    int64_t n = col_i64(r, 0, 0);
+    size_t bytes = (size_t)PQgetlength(r, 0, 1);
+    bool fits = n > 0 && (size_t)n <= cap && bytes == (size_t)n * sizeof(double);
+    if (fits) {
+        memcpy(out, PQgetvalue(r, 0, 1), bytes);
+        *dims = (size_t)n;
+    }
+    PQclear(r);
+    return fits ? AP_OK : ap_error_set(err, AP_NOT_FOUND, "", NULL);
+}
+
+static enum ap_status pg_put_cached_embedding(struct ap_store *base, const char *model,
+                                              const uint8_t hash[AP_TEXT_HASH_SIZE],
+                                              const double *vector, size_t dims, int64_t now_us,
+                                              struct ap_error *err)
+{
+    struct params p = {0};
+    p_text(&p, model);
+    p_bytes(&p, hash, AP_TEXT_HASH_SIZE);
+    p_i64(&p, (int64_t)dims);
+    p_bytes(&p, vector, dims * sizeof(double));
+    p_i64(&p, now_us);
+    return run(from_base(base), ST_PUT_CACHED_EMBEDDING, &p, NULL, err);
+}
+
+static enum ap_status pg_select_unembedded_gap_questions(struct ap_store *base,
+                                                         int64_t account_id, const char *model,
+                                                         int64_t limit, ap_gap_question_fn fn,
+                                                         void *ctx, struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    p_text(&p, model);
+    p_i64(&p, limit);
+    enum ap_status rc = run(from_base(base), ST_UNEMBEDDED_GAP_QUESTIONS, &p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    for (int i = 0; rc == AP_OK && i < PQntuples(r); i++) {
+        struct ap_gap_question_rec q = {
+            .id = col_i64(r, i, 0),
+            .text = col_text(r, i, 1),
+            .language = col_text(r, i, 2),
+            .topic_id = col_i64(r, i, 3),
+        };
+        rc = fn(ctx, &q);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static enum ap_status pg_max_gap_question_id(struct ap_store *base, int64_t account_id,
+                                             int64_t *id, struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    enum ap_status rc = run_row(from_base(base), ST_MAX_GAP_QUESTION_ID, &p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    *id = col_i64(r, 0, 0);
+    PQclear(r);
+    return AP_OK;
+}
+
+static enum ap_status pg_set_gap_question_embedding(struct ap_store *base, int64_t account_id,
+                                                    int64_t question_id, const char *model,
+                                                    const double *vector, size_t dims,
+                                                    bool *assigned, struct ap_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_i64(&p, account_id);
+    p_i64(&p, question_id);
+    p_bytes(&p, vector, dims * sizeof(double));
+    p_text(&p, model);
+    *assigned = false;
+    enum ap_status rc = run(from_base(base), ST_SET_GAP_QUESTION_EMBEDDING, &p, &r, err);
+    if (rc != AP_OK)
+        return rc;
+    *assigned = PQntuples(r) > 0 && !PQgetisnull(r, 0, 0);
+    PQclear(r);
+    return AP_OK;
+}
+
 static const struct ap_store_ops pg_ops = {
     .backend = "postgres",
     .destroy = pg_destroy,
@@ -3219,6 +3348,11 @@ static const struct ap_store_ops pg_ops = {
     .select_answers = pg_select_answers,
     .get_answer_state = pg_get_answer_state,
     .set_answer_threshold = pg_set_answer_threshold,
+    .get_cached_embedding = pg_get_cached_embedding,
+    .put_cached_embedding = pg_put_cached_embedding,
+    .select_unembedded_gap_questions = pg_select_unembedded_gap_questions,
+    .set_gap_question_embedding = pg_set_gap_question_embedding,
+    .max_gap_question_id = pg_max_gap_question_id,
 };
 
 enum ap_status ap_pg_open(const char *url, struct ap_store **out, struct ap_error *err)

@@ -90,12 +90,18 @@ enum stmt_id {
     ST_BUMP_ANSWERS,
     ST_ANSWER_STATE,
     ST_SET_ANSWER_THRESHOLD,
+    /* embeddings */
+    ST_GET_CACHED_EMBEDDING,
+    ST_PUT_CACHED_EMBEDDING,
+    ST_UNEMBEDDED_GAP_QUESTIONS,
+    ST_SET_GAP_QUESTION_EMBEDDING,
+    ST_MAX_GAP_QUESTION_ID,
     ST__COUNT
 };
 
 #define ACCOUNT_COLUMNS                                                                    \
     "id, name, time_zone, inactivity_hours, conversation_url, ticket_url, created_at_us, " \
-    "reports_stale, default_language"
+    "reports_stale, default_language, embeddings"
 #define METRIC_COLUMNS                                                                  \
     "conversations, handled, resolved, deflected, handed_off, converted, resolution_us, " \
     "close_us, helpful, not_helpful, asked, unanswered, replied, reply_us"
@@ -165,12 +171,12 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
     [ST_INSERT_ACCOUNT] = "INSERT INTO accounts (name, time_zone, inactivity_hours, "
                           "conversation_url, ticket_url, created_at_us, reports_stale, "
-                          "default_language) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+                          "default_language, embeddings) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
     [ST_UPDATE_ACCOUNT] = "UPDATE accounts SET reports_stale = CASE WHEN time_zone <> ?1 OR "
                           "inactivity_hours <> ?2 THEN 1 ELSE reports_stale END, "
                           "time_zone = ?1, inactivity_hours = ?2, "
-                          "conversation_url = ?3, ticket_url = ?4, default_language = ?6 "
-                          "WHERE id = ?5",
+                          "conversation_url = ?3, ticket_url = ?4, default_language = ?6, "
+                          "embeddings = ?7 WHERE id = ?5",
     [ST_ACCOUNT_BY_NAME] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE name = ?",
     [ST_ACCOUNT_BY_ID] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?",
     [ST_ACCOUNTS] = "SELECT " ACCOUNT_COLUMNS " FROM accounts ORDER BY name",
@@ -372,6 +378,23 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_SET_ANSWER_THRESHOLD] = "INSERT INTO answer_state (account_id, version, match_threshold) "
                                 "VALUES (?1, 0, ?2) ON CONFLICT (account_id) DO UPDATE SET "
                                 "match_threshold = excluded.match_threshold",
+    [ST_GET_CACHED_EMBEDDING] = "SELECT dims, vector FROM embedding_cache WHERE model = ?1 "
+                                "AND text_hash = ?2",
+    [ST_PUT_CACHED_EMBEDDING] = "INSERT INTO embedding_cache (model, text_hash, dims, vector, "
+                                "created_at_us) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+    /* the questions without an embedding (partial index), then those of
+     * another model; not yet assigned ones first */
+    [ST_UNEMBEDDED_GAP_QUESTIONS] =
+        "SELECT id, text, language, topic_id FROM (SELECT id, text, language, topic_id FROM "
+        "gap_questions WHERE account_id = ?1 AND embedding IS NULL UNION ALL SELECT id, text, "
+        "language, topic_id FROM gap_questions WHERE account_id = ?1 AND embedding_model IS NOT "
+        "NULL AND (embedding_model < ?2 OR embedding_model > ?2)) ORDER BY topic_id IS NOT "
+        "NULL, id LIMIT ?3",
+    [ST_MAX_GAP_QUESTION_ID] = "SELECT coalesce(max(id), 0) FROM gap_questions WHERE "
+                               "account_id = ?",
+    [ST_SET_GAP_QUESTION_EMBEDDING] =
+        "UPDATE gap_questions SET embedding = ?3, embedding_model = ?4 WHERE account_id = ?1 "
+        "AND id = ?2 AND (embedding IS NULL OR embedding_model IS NOT NULL) RETURNING topic_id",
 };
 
 struct sqlite_store {
@@ -674,6 +697,7 @@ static void read_account(sqlite3_stmt *st, struct ap_account *a)
     a->created_at_us = sqlite3_column_int64(st, 6);
     a->reports_stale = sqlite3_column_int(st, 7) != 0;
     copy_column(a->default_language, sizeof a->default_language, st, 8);
+    a->embeddings = sqlite3_column_int(st, 9) != 0;
 }
 
 static enum ap_status sqlite_insert_account(struct ap_store *base, struct ap_account *a,
@@ -688,6 +712,7 @@ static enum ap_status sqlite_insert_account(struct ap_store *base, struct ap_acc
     bind_text(st, 5, a->ticket_url);
     sqlite3_bind_int64(st, 6, a->created_at_us);
     bind_text(st, 7, a->default_language);
+    sqlite3_bind_int(st, 8, a->embeddings);
     int rc = sqlite3_step(st);
     finish(st);
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
@@ -710,6 +735,7 @@ static enum ap_status sqlite_update_account(struct ap_store *base, const struct 
     bind_text(st, 4, a->ticket_url);
     sqlite3_bind_int64(st, 5, a->id);
     bind_text(st, 6, a->default_language);
+    sqlite3_bind_int(st, 7, a->embeddings);
     enum ap_status rc = exec_stmt(s, st, err);
     if (rc == AP_OK && sqlite3_changes(s->db) == 0)
         return ap_error_set(err, AP_NOT_FOUND, "account", "no such account");
@@ -1887,6 +1913,111 @@ static enum ap_status sqlite_set_answer_threshold(struct ap_store *base, int64_t
     return exec_stmt(s, st, err);
 }
 
+/* --- embeddings ------------------------------------------------------------------- */
+
+static enum ap_status sqlite_get_cached_embedding(struct ap_store *base, const char *model,
+                                                  const uint8_t hash[AP_TEXT_HASH_SIZE],
+                                                  double *out, size_t cap, size_t *dims,
+                                                  struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_GET_CACHED_EMBEDDING);
+    bind_text(st, 1, model);
+    sqlite3_bind_blob(st, 2, hash, AP_TEXT_HASH_SIZE, SQLITE_STATIC);
+    enum ap_status rc = step_row(s, st, err);
+    if (rc != AP_OK)
+        return rc;
+    int64_t n = sqlite3_column_int64(st, 0);
+    size_t bytes = (size_t)sqlite3_column_bytes(st, 1);
+    const void *blob = sqlite3_column_blob(st, 1);
+    bool fits = n > 0 && (size_t)n <= cap && blob != NULL && bytes == (size_t)n * sizeof(double);
+    if (fits) {
+        memcpy(out, blob, bytes);
+        *dims = (size_t)n;
+    }
+    finish(st);
+    return fits ? AP_OK : ap_error_set(err, AP_NOT_FOUND, "", NULL);
+}
+
+static enum ap_status sqlite_put_cached_embedding(struct ap_store *base, const char *model,
+                                                  const uint8_t hash[AP_TEXT_HASH_SIZE],
+                                                  const double *vector, size_t dims,
+                                                  int64_t now_us, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_PUT_CACHED_EMBEDDING);
+    bind_text(st, 1, model);
+    sqlite3_bind_blob(st, 2, hash, AP_TEXT_HASH_SIZE, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (int64_t)dims);
+    sqlite3_bind_blob(st, 4, vector, (int)(dims * sizeof(double)), SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, now_us);
+    return exec_stmt(s, st, err);
+}
+
+static enum ap_status sqlite_select_unembedded_gap_questions(struct ap_store *base,
+                                                             int64_t account_id,
+                                                             const char *model, int64_t limit,
+                                                             ap_gap_question_fn fn, void *ctx,
+                                                             struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_UNEMBEDDED_GAP_QUESTIONS);
+    sqlite3_bind_int64(st, 1, account_id);
+    bind_text(st, 2, model);
+    sqlite3_bind_int64(st, 3, limit);
+    enum ap_status status = AP_OK;
+    int rc;
+    while (status == AP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ap_gap_question_rec q = {
+            .id = sqlite3_column_int64(st, 0),
+            .text = column_or_null(st, 1),
+            .language = column_or_null(st, 2),
+            .topic_id = sqlite3_column_int64(st, 3),
+        };
+        status = fn(ctx, &q);
+    }
+    if (status == AP_OK && rc != SQLITE_DONE)
+        status = sqlite_error(s, rc, err);
+    finish(st);
+    return status;
+}
+
+static enum ap_status sqlite_max_gap_question_id(struct ap_store *base, int64_t account_id,
+                                                 int64_t *id, struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_MAX_GAP_QUESTION_ID);
+    sqlite3_bind_int64(st, 1, account_id);
+    enum ap_status rc = step_row(s, st, err);
+    if (rc == AP_OK) {
+        *id = sqlite3_column_int64(st, 0);
+        finish(st);
+    }
+    return rc;
+}
+
+static enum ap_status sqlite_set_gap_question_embedding(struct ap_store *base,
+                                                        int64_t account_id, int64_t question_id,
+                                                        const char *model, const double *vector,
+                                                        size_t dims, bool *assigned,
+                                                        struct ap_error *err)
+{
+    struct sqlite_store *s = from_base(base);
+    sqlite3_stmt *st = stmt(s, ST_SET_GAP_QUESTION_EMBEDDING);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int64(st, 2, question_id);
+    sqlite3_bind_blob(st, 3, vector, (int)(dims * sizeof(double)), SQLITE_STATIC);
+    bind_text(st, 4, model);
+    *assigned = false;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *assigned = sqlite3_column_type(st, 0) != SQLITE_NULL;
+    finish(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sqlite_error(s, rc, err);
+    return AP_OK;
+}
+
 static const struct ap_store_ops sqlite_ops = {
     .backend = "sqlite",
     .destroy = sqlite_destroy,
@@ -1954,6 +2085,11 @@ static const struct ap_store_ops sqlite_ops = {
     .select_answers = sqlite_select_answers,
     .get_answer_state = sqlite_get_answer_state,
     .set_answer_threshold = sqlite_set_answer_threshold,
+    .get_cached_embedding = sqlite_get_cached_embedding,
+    .put_cached_embedding = sqlite_put_cached_embedding,
+    .select_unembedded_gap_questions = sqlite_select_unembedded_gap_questions,
+    .set_gap_question_embedding = sqlite_set_gap_question_embedding,
+    .max_gap_question_id = sqlite_max_gap_question_id,
 };
 
 /* Durability settings: WAL with synchronous=FULL syncs the log on every commit,

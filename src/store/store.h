@@ -63,6 +63,8 @@ struct ap_cell_query {
 
 /* --- knowledge gaps ------------------------------------------------------- */
 
+#define AP_TEXT_HASH_SIZE 32 /* SHA-256 of a text, the embedding cache's key */
+
 /* One stored unanswered question. Strings may be NULL where noted and live
  * during the callback only. */
 struct ap_gap_question_rec {
@@ -372,6 +374,37 @@ struct ap_store_ops {
      * version on every match, so it needs no version bump. */
     enum ap_status (*set_answer_threshold)(struct ap_store *store, int64_t account_id,
                                            double threshold, struct ap_error *err);
+    /* --- Embeddings from the model server (src/embed) -------------------------------
+     * The cache is keyed by (model, SHA-256 of the text) and shared by every
+     * account: it holds vectors, never texts. get_cached_embedding copies the
+     * vector into out (cap doubles) and sets *dims; AP_NOT_FOUND when there is
+     * none, or when it does not fit. put_cached_embedding keeps the first
+     * vector stored for a key. */
+    enum ap_status (*get_cached_embedding)(struct ap_store *store, const char *model,
+                                           const uint8_t hash[AP_TEXT_HASH_SIZE], double *out,
+                                           size_t cap, size_t *dims, struct ap_error *err);
+    enum ap_status (*put_cached_embedding)(struct ap_store *store, const char *model,
+                                           const uint8_t hash[AP_TEXT_HASH_SIZE],
+                                           const double *vector, size_t dims, int64_t now_us,
+                                           struct ap_error *err);
+    /* Questions that need `model`'s embedding: none stored, or one made by
+     * another model (never the agent's own), questions not yet assigned first,
+     * then in order of storage, at most `limit`. Records carry id, text,
+     * language and topic_id only. */
+    enum ap_status (*select_unembedded_gap_questions)(struct ap_store *store,
+                                                      int64_t account_id, const char *model,
+                                                      int64_t limit, ap_gap_question_fn fn,
+                                                      void *ctx, struct ap_error *err);
+    /* Stores the model's embedding with a question unless the agent's own is
+     * there; *assigned tells whether the question has a topic already (the
+     * caller then bumps the gap generation, so every process replays it). */
+    /* The largest question id the account has (0 for none). */
+    enum ap_status (*max_gap_question_id)(struct ap_store *store, int64_t account_id,
+                                          int64_t *id, struct ap_error *err);
+    enum ap_status (*set_gap_question_embedding)(struct ap_store *store, int64_t account_id,
+                                                 int64_t question_id, const char *model,
+                                                 const double *vector, size_t dims,
+                                                 bool *assigned, struct ap_error *err);
 };
 
 struct ap_store {
@@ -767,6 +800,33 @@ static inline enum ap_status ap_store_get_answer_state(struct ap_store *s, int64
 static inline enum ap_status ap_store_set_answer_threshold(struct ap_store *s, int64_t account_id, double threshold, struct ap_error *err)
 {
     return s->ops->set_answer_threshold(s, account_id, threshold, err);
+}
+
+/* --- Embeddings ------------------------------------------------------------------- */
+
+static inline enum ap_status ap_store_get_cached_embedding(struct ap_store *s, const char *model, const uint8_t hash[AP_TEXT_HASH_SIZE], double *out, size_t cap, size_t *dims, struct ap_error *err)
+{
+    return s->ops->get_cached_embedding(s, model, hash, out, cap, dims, err);
+}
+
+static inline enum ap_status ap_store_put_cached_embedding(struct ap_store *s, const char *model, const uint8_t hash[AP_TEXT_HASH_SIZE], const double *vector, size_t dims, int64_t now_us, struct ap_error *err)
+{
+    return s->ops->put_cached_embedding(s, model, hash, vector, dims, now_us, err);
+}
+
+static inline enum ap_status ap_store_select_unembedded_gap_questions(struct ap_store *s, int64_t account_id, const char *model, int64_t limit, ap_gap_question_fn fn, void *ctx, struct ap_error *err)
+{
+    return s->ops->select_unembedded_gap_questions(s, account_id, model, limit, fn, ctx, err);
+}
+
+static inline enum ap_status ap_store_max_gap_question_id(struct ap_store *s, int64_t account_id, int64_t *id, struct ap_error *err)
+{
+    return s->ops->max_gap_question_id(s, account_id, id, err);
+}
+
+static inline enum ap_status ap_store_set_gap_question_embedding(struct ap_store *s, int64_t account_id, int64_t question_id, const char *model, const double *vector, size_t dims, bool *assigned, struct ap_error *err)
+{
+    return s->ops->set_gap_question_embedding(s, account_id, question_id, model, vector, dims, assigned, err);
 }
 
 /* Runs `fn` inside a transaction, retrying it on AP_BUSY up to a bounded number

@@ -53,7 +53,7 @@ class CliTest(unittest.TestCase):
 
 
 DEFAULTS = {"time_zone": "UTC", "inactivity_hours": "72", "conversation_url": "", "ticket_url": "",
-            "default_language": "en"}
+            "default_language": "en", "embeddings": "on"}
 
 
 class Accounts(CliTest):
@@ -62,7 +62,7 @@ class Accounts(CliTest):
                      "--inactivity-hours", "48",
                      "--conversation-url", "https://help.example.com/inbox/{conversation_id}",
                      "--ticket-url", "https://help.example.com/tickets/{ticket_id}?x=1",
-                     "--default-language", "nb")
+                     "--default-language", "nb", "--embeddings", "off")
         self.assertEqual(p.returncode, 0, p)
         self.assertTrue(p.stdout.startswith("created account acme\t"), p.stdout)
         self.cli("accounts", "create", "b-2.x_y", check=True)
@@ -70,7 +70,7 @@ class Accounts(CliTest):
             "acme": {"time_zone": "Europe/Oslo", "inactivity_hours": "48",
                      "conversation_url": "https://help.example.com/inbox/{conversation_id}",
                      "ticket_url": "https://help.example.com/tickets/{ticket_id}?x=1",
-                     "default_language": "nb"},
+                     "default_language": "nb", "embeddings": "off"},
             "b-2.x_y": DEFAULTS})
 
     def test_list_of_a_new_database_is_empty(self):
@@ -160,6 +160,11 @@ class Accounts(CliTest):
         self.cli("accounts", "update", "acme", "--default-language", "de", check=True)
         want["default_language"] = "de"
         self.assertEqual(self.accounts(), {"acme": want, "other": DEFAULTS})
+        self.cli("accounts", "update", "acme", "--embeddings", "off", check=True)
+        want["embeddings"] = "off"
+        self.assertEqual(self.accounts(), {"acme": want, "other": DEFAULTS})
+        self.assertFails(self.cli("accounts", "update", "acme", "--embeddings", "maybe"),
+                         "embeddings")
         p = self.cli("accounts", "update", "acme", "--default-language", "tlh")
         self.assertFails(p, "default_language", "stemmer")
         self.assertEqual(self.accounts()["acme"], want)

@@ -1138,6 +1138,143 @@ static void test_pg_open_errors(void **state)
     free(pg_url);
 }
 
+struct first_embedding {
+    double first;
+    size_t len;
+};
+
+static enum ap_status read_first_embedding(void *ctx, const struct ap_gap_question_rec *q)
+{
+    struct first_embedding *p = ctx;
+    if (q->embedding) {
+        p->first = q->embedding[0];
+        p->len = q->embedding_len;
+    }
+    return AP_OK;
+}
+
+/* ---- embeddings from the model server ------------------------------------- */
+
+/* Records an unanswered question (with the agent's own vector when own_len > 0). */
+static void record_question(struct ap_store *s, int64_t account_id, const char *event_id,
+                            const char *text, const double *own, size_t own_len)
+{
+    struct ap_error err;
+    struct ap_gap_question_rec q = {.event_id = event_id, .conversation_id = event_id,
+                                    .at_us = 1000, .text = text, .embedding = own,
+                                    .embedding_len = own_len};
+    CHECK(ap_store_begin(s, &err));
+    CHECK(ap_store_record_gap_question(s, account_id, &q, &err));
+    CHECK(ap_store_commit(s, &err));
+}
+
+struct unembedded {
+    int64_t ids[16];
+    int64_t topics[16];
+    size_t n;
+};
+
+static enum ap_status collect_unembedded(void *ctx, const struct ap_gap_question_rec *q)
+{
+    struct unembedded *u = ctx;
+    u->topics[u->n] = q->topic_id;
+    u->ids[u->n++] = q->id;
+    return AP_OK;
+}
+
+static struct unembedded unembedded(struct ap_store *s, int64_t account_id, const char *model)
+{
+    struct unembedded u = {0};
+    struct ap_error err;
+    CHECK(ap_store_select_unembedded_gap_questions(s, account_id, model, 16, collect_unembedded,
+                                                   &u, &err));
+    return u;
+}
+
+static void suite_embeddings(const char *url)
+{
+    struct ap_store *s = open_store(url);
+    struct ap_error err;
+    int64_t acme = add_account(s, "acme");
+    uint8_t h1[AP_TEXT_HASH_SIZE] = {1}, h2[AP_TEXT_HASH_SIZE] = {2};
+    double v[8] = {1, 2, 3, 4, 5, 6, 7, 8}, w[8] = {8, 7, 6, 5, 4, 3, 2, 1}, got[16];
+    size_t dims = 0;
+
+    /* The cache: nothing, then the first vector stored for a key wins; keys
+     * are per model; a vector longer than the caller's room is "none". */
+    assert_int_equal(ap_store_get_cached_embedding(s, "m1", h1, got, 16, &dims, &err),
+                     AP_NOT_FOUND);
+    CHECK(ap_store_put_cached_embedding(s, "m1", h1, v, 8, 1, &err));
+    CHECK(ap_store_put_cached_embedding(s, "m1", h1, w, 8, 2, &err));
+    CHECK(ap_store_get_cached_embedding(s, "m1", h1, got, 16, &dims, &err));
+    assert_int_equal(dims, 8);
+    assert_memory_equal(got, v, sizeof v);
+    assert_int_equal(ap_store_get_cached_embedding(s, "m2", h1, got, 16, &dims, &err),
+                     AP_NOT_FOUND);
+    assert_int_equal(ap_store_get_cached_embedding(s, "m1", h2, got, 16, &dims, &err),
+                     AP_NOT_FOUND);
+    assert_int_equal(ap_store_get_cached_embedding(s, "m1", h1, got, 4, &dims, &err),
+                     AP_NOT_FOUND);
+
+    /* Questions without a vector, not yet assigned first; the agent's own
+     * vector is never listed nor replaced. */
+    double own[8] = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5};
+    record_question(s, acme, "e1", "first", NULL, 0);
+    record_question(s, acme, "e2", "second", own, 8);
+    record_question(s, acme, "e3", "third", NULL, 0);
+    struct unembedded u = unembedded(s, acme, "m1");
+    assert_int_equal(u.n, 2);
+    assert_int_equal(u.ids[0], 1);
+    assert_int_equal(u.ids[1], 3);
+    bool assigned = true;
+    CHECK(ap_store_begin(s, &err));
+    CHECK(ap_store_set_gap_question_embedding(s, acme, 2, "m1", v, 8, &assigned, &err));
+    CHECK(ap_store_commit(s, &err));
+    assert_false(assigned);
+
+    /* Assigned questions come after pending ones and say so when set. */
+    int64_t topic;
+    CHECK(ap_store_begin(s, &err));
+    CHECK(ap_store_insert_gap_topic(s, acme, 1, &topic, &err));
+    CHECK(ap_store_assign_gap_question(s, acme, 1, topic, 1, "en", 1.0, &err));
+    CHECK(ap_store_commit(s, &err));
+    u = unembedded(s, acme, "m1");
+    assert_int_equal(u.n, 2);
+    assert_int_equal(u.ids[0], 3);
+    assert_int_equal(u.ids[1], 1);
+    assert_int_equal(u.topics[1], topic);
+    CHECK(ap_store_begin(s, &err));
+    CHECK(ap_store_set_gap_question_embedding(s, acme, 1, "m1", v, 8, &assigned, &err));
+    assert_true(assigned);
+    CHECK(ap_store_set_gap_question_embedding(s, acme, 3, "m1", w, 8, &assigned, &err));
+    assert_false(assigned);
+    CHECK(ap_store_commit(s, &err));
+    assert_int_equal(unembedded(s, acme, "m1").n, 0);
+
+    /* Another model: every question the model server embedded is listed
+     * again, the agent's own still not. */
+    u = unembedded(s, acme, "m2");
+    assert_int_equal(u.n, 2);
+    assert_int_equal(u.ids[0], 3);
+    assert_int_equal(u.ids[1], 1);
+
+    /* The stored vector is what assignment reads (the pending question 3). */
+    struct first_embedding p1 = {0, 0};
+    CHECK(ap_store_select_pending_gap_questions(s, acme, 10, read_first_embedding, &p1, &err));
+    assert_int_equal(p1.len, 8);
+    assert_true(p1.first == 8.0);
+
+    /* The account's switch is stored. */
+    struct ap_account a;
+    CHECK(ap_store_get_account(s, acme, &a, &err));
+    assert_true(a.embeddings);
+    a.embeddings = false;
+    CHECK(ap_store_update_account(s, &a, &err));
+    CHECK(ap_store_get_account(s, acme, &a, &err));
+    assert_false(a.embeddings);
+    ap_store_destroy(s);
+}
+
 /* ---- the suite ------------------------------------------------------------ */
 
 #define SUITE_TEST(suite)                                  \
@@ -1153,6 +1290,7 @@ SUITE_TEST(suite_events)
 SUITE_TEST(suite_ingest_ndjson)
 SUITE_TEST(suite_answers)
 SUITE_TEST(suite_gap_dismissals)
+SUITE_TEST(suite_embeddings)
 
 #define BACKEND_TESTS(backend)                                                                  \
     cmocka_unit_test_prestate_setup_teardown(test_suite_migrations, setup, teardown, backend),  \
@@ -1161,7 +1299,8 @@ SUITE_TEST(suite_gap_dismissals)
     cmocka_unit_test_prestate_setup_teardown(test_suite_events, setup, teardown, backend),      \
     cmocka_unit_test_prestate_setup_teardown(test_suite_ingest_ndjson, setup, teardown, backend), \
     cmocka_unit_test_prestate_setup_teardown(test_suite_answers, setup, teardown, backend),       \
-    cmocka_unit_test_prestate_setup_teardown(test_suite_gap_dismissals, setup, teardown, backend)
+    cmocka_unit_test_prestate_setup_teardown(test_suite_gap_dismissals, setup, teardown, backend), \
+    cmocka_unit_test_prestate_setup_teardown(test_suite_embeddings, setup, teardown, backend)
 
 /* Exit status ctest reads as "skipped" (SKIP_RETURN_CODE in tests/CMakeLists.txt). */
 #define EXIT_SKIPPED 77
