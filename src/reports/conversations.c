@@ -231,11 +231,12 @@ static void write_field(struct ap_buf *b, const struct field *f, bool json)
     }
 }
 
-#define N_FIELDS 19
+#define N_FIELDS 21
 
 /* The columns of a row, in order; JSON field names and the CSV header. */
 static void row_fields(const struct listing *l, const char *id, const struct ap_conv_state *s,
-                       const struct ap_conv_outcome *o, const char *url, struct field *f)
+                       const struct ap_conv_outcome *o, const char *url, const char *ticket_url,
+                       struct field *f)
 {
     bool provisional = s->time_dependent && l->q->range.now_us < s->quiet_at_us;
     struct field fields[N_FIELDS] = {
@@ -251,6 +252,8 @@ static void row_fields(const struct listing *l, const char *id, const struct ap_
         {"resolver", K_STR, o->resolver[0] == '\0', o->resolver, 0},
         {"converted", K_BOOL, false, NULL, s->converted},
         {"close_seconds", K_SECONDS, !s->converted, NULL, s->close_us},
+        {"ticket", K_STR, s->ticket[0] == '\0', s->ticket, 0},
+        {"ticket_url", K_STR, ticket_url == NULL, ticket_url, 0},
         {"helpful", K_INT, false, NULL, s->helpful},
         {"not_helpful", K_INT, false, NULL, s->not_helpful},
         {"questions", K_INT, false, NULL, s->asked},
@@ -302,13 +305,42 @@ static void write_csv_header(struct ap_buf *out)
     struct ap_conv_query q;
     memset(&q, 0, sizeof q);
     l.q = &q;
-    row_fields(&l, "", &s, &o, NULL, f);
+    row_fields(&l, "", &s, &o, NULL, NULL, f);
     for (int i = 0; i < N_FIELDS; i++)
         ap_buf_printf(out, "%s%s", i ? "," : "", f[i].name);
     ap_buf_append_str(out, "\r\n");
 }
 
 /* --- reading ----------------------------------------------------------------------------- */
+
+/* A conversation's links by the account's URL templates: NULL where the
+ * template or the id is missing. The caller frees with links_free. */
+struct links {
+    struct ap_buf conversation_buf, ticket_buf;
+    const char *conversation, *ticket;
+};
+
+static const char *link_text(struct ap_buf *b, bool made)
+{
+    return made && ap_buf_append_char(b, '\0') == AP_OK ? b->data : NULL;
+}
+
+static void links_of(const struct ap_account *account, const char *id,
+                     const struct ap_conv_state *s, struct links *out)
+{
+    ap_buf_init(&out->conversation_buf, 4096);
+    ap_buf_init(&out->ticket_buf, 4096);
+    out->conversation =
+        link_text(&out->conversation_buf, ap_account_conversation_link(account, id, &out->conversation_buf));
+    out->ticket = link_text(&out->ticket_buf, s->ticket[0] != '\0' &&
+                                                  ap_account_ticket_link(account, s->ticket, &out->ticket_buf));
+}
+
+static void links_free(struct links *l)
+{
+    ap_buf_free(&l->conversation_buf);
+    ap_buf_free(&l->ticket_buf);
+}
 
 static bool wanted(const struct listing *l, const struct ap_conv_state *s,
                    const struct ap_conv_outcome *o)
@@ -350,14 +382,12 @@ static enum ap_status take_state(void *ctx, const char *id, const void *blob, si
         l->more = true; /* the page is full and there is one more: the cursor stays */
         return AP_OK;
     }
-    struct ap_buf url;
-    ap_buf_init(&url, 4096);
-    bool linked = ap_account_conversation_link(l->account, id, &url) &&
-                  ap_buf_append_char(&url, '\0') == AP_OK;
+    struct links links;
+    links_of(l->account, id, &s, &links);
     struct field f[N_FIELDS];
-    row_fields(l, id, &s, o, linked ? url.data : NULL, f);
+    row_fields(l, id, &s, o, links.conversation, links.ticket, f);
     write_row(l, f);
-    ap_buf_free(&url);
+    links_free(&links);
     l->written++;
     cursor_format(s.started_at_us, id, l->cursor);
     return AP_OK;
@@ -558,15 +588,13 @@ enum ap_status ap_reports_conversation_json(struct ap_store *store,
         l.q = &q;
         l.account = account;
         l.out = out;
-        struct ap_buf url;
-        ap_buf_init(&url, 4096);
-        bool linked = ap_account_conversation_link(account, id, &url) &&
-                      ap_buf_append_char(&url, '\0') == AP_OK;
+        struct links links;
+        links_of(account, id, &s, &links);
         struct field f[N_FIELDS];
-        row_fields(&l, id, &s, ap_conv_outcome_at(&s, now_us), linked ? url.data : NULL, f);
+        row_fields(&l, id, &s, ap_conv_outcome_at(&s, now_us), links.conversation, links.ticket, f);
         ap_buf_append_char(out, '{');
         write_fields(out, f, true);
-        ap_buf_free(&url);
+        links_free(&links);
         size_t shown = v.n < VIEW_EVENTS_MAX ? v.n : VIEW_EVENTS_MAX;
         ap_buf_printf(out, ",\"events_total\":%zu,\"events\":[", v.total);
         for (size_t i = 0; i < shown; i++) {

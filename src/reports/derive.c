@@ -197,6 +197,9 @@ void ap_derive_conversation(const char *conversation_id, const struct ap_event *
 
     const struct ap_event *close = earliest_ticket_close(conversation_id, own, n_own, ticket_closes,
                                                          n_closes, p.unticketed_handoff);
+    if (out->handed_off)
+        set_dim(out->ticket, p.handoff->ticket_id ? p.handoff->ticket_id
+                             : close && close->ticket_id ? close->ticket_id : "");
     if (out->handed_off && (close || p.human_resolution)) {
         int64_t end = INT64_MAX;
         if (close)
@@ -228,7 +231,7 @@ const struct ap_conv_outcome *ap_conv_outcome_at(const struct ap_conv_state *s, 
 
 /* --- storage form ------------------------------------------------------------ */
 
-#define STATE_FORMAT 3 /* 2: assignee and language; 3: the first reply */
+#define STATE_FORMAT 4 /* 2: assignee and language; 3: the first reply; 4: the ticket */
 
 static void put_i64(struct ap_buf *b, int64_t v)
 {
@@ -261,6 +264,7 @@ enum ap_status ap_conv_state_encode(const struct ap_conv_state *s, struct ap_buf
     put_str(b, s->channel);
     put_str(b, s->reason);
     put_str(b, s->assignee);
+    put_str(b, s->ticket);
     put_str(b, s->language);
     put_i64(b, s->close_us);
     put_i64(b, s->reply_us);
@@ -340,6 +344,7 @@ bool ap_conv_state_decode(const void *blob, size_t len, struct ap_conv_state *s)
     get_str(&r, s->channel);
     get_str(&r, s->reason);
     get_str(&r, s->assignee);
+    get_str(&r, s->ticket);
     get_str_max(&r, s->language, sizeof s->language);
     s->close_us = get_i64(&r);
     s->reply_us = get_i64(&r);

@@ -28,6 +28,7 @@ struct ap_conv_state {
     bool handed_off;
     char reason[AP_DIM_MAX];     /* of the earliest handoff, "unspecified" when none given */
     char assignee[AP_DIM_MAX];   /* member_id of the earliest handoff, "" when none given */
+    char ticket[AP_DIM_MAX];     /* the earliest handoff's ticket, else the closed one's, else "" */
     char language[AP_LANGUAGE_KEY_MAX]; /* primary subtag of its first tagged question, or "und" */
     bool converted;
     int64_t close_us;            /* when converted */

@@ -75,6 +75,9 @@ def derive(cid, events, all_events, inactivity_hours, now):
     closes = [e for e in all_events if e["type"] == "ticket.closed" and
               (e["ticket_id"] in named or (unticketed and e["conversation_id"] == cid))]
     first_close = earliest(closes)
+    s["ticket"] = None
+    if s["handed_off"]:
+        s["ticket"] = first_handoff.get("ticket_id") or (first_close.get("ticket_id") if first_close else None)
     if s["resolved"]:
         s["resolver"] = "agent"
     elif human_res is not None:
@@ -325,7 +328,7 @@ def conversations(zone_name, inactivity_hours, events, now, date_from=None, date
                     "close_us": s.get("close_us") if s["converted"] else None,
                     "helpful": s["helpful"], "not_helpful": s["not_helpful"],
                     "questions": s["asked"], "unanswered": s["unanswered"],
-                    "provisional": s["open"]})
+                    "provisional": s["open"], "ticket": s["ticket"]})
     out.sort(key=lambda r: (r["started_us"], r["id"].encode()))
     return out
 

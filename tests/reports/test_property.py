@@ -211,7 +211,8 @@ class ReportProperty(unittest.TestCase):
         simplified = [{"id": c["id"], "started_us": reference.parse_at(c["started_at"]),
                        **{k: c[k] for k in ("channel", "handled", "handed_off", "handoff_reason", "deflected",
                                             "resolved_by_agent", "resolver", "converted", "helpful",
-                                            "not_helpful", "questions", "unanswered", "provisional")},
+                                            "not_helpful", "questions", "unanswered", "provisional",
+                                            "ticket")},
                        "resolution": c["resolution_seconds"], "close": c["close_seconds"]} for c in got]
         expected = [{**{k: v for k, v in w.items() if k not in ("resolution_us", "close_us")},
                      "resolution": seconds(w["resolution_us"]), "close": seconds(w["close_us"])} for w in want]

@@ -737,9 +737,17 @@ const scenarios = {
       await waitForReports(page, {}, 'en');
       await page.locator('header [name="language"]').selectOption(LANG);
     }
-    const { n } = await waitForReports(page, {});
+    const { n, doc } = await waitForReports(page, {});
     check(await page.evaluate(() => document.documentElement.lang) === LANG, '<html lang> is ' + LANG);
     check(await page.locator('.chart canvas').count() >= 10, 'charts drawn');
+    // A figure opens its conversations in Firefox too (the first page of them).
+    const reason = doc.reports.handoffs_by_reason[0];
+    await page.locator(`[data-report="handoffs_by_reason"] tr[data-key="${reason.reason}"] [data-field="handoffs"] a`).click();
+    await page.waitForSelector('.conversations[aria-busy="false"] tbody tr', { timeout: TIMEOUT });
+    const listed = await page.locator('.conversations tbody tr').count();
+    check(listed === Math.min(reason.handoffs, 100), `Firefox lists ${listed} of ${reason.handoffs} handoffs on the first page`);
+    await page.goBack();
+    await waitForReports(page, {});
     await page.locator('[name="granularity"]').selectOption('month');
     await page.waitForFunction(() => location.hash.includes('granularity=month'));
     await waitForReports(page, { granularity: 'month' });
