@@ -107,6 +107,7 @@ const struct ap_cli_option ap_cli_report_options[] = {
     {"to", true, "DATE", NULL, NULL, "local day after the range (exclusive)"},
     {"granularity", true, "G", NULL, "week", "day, week or month"},
     {"channel", true, "CHANNEL", NULL, NULL, "only this channel"},
+    {"language", true, "LANG", NULL, NULL, "only conversations in this language (nb, en, und)"},
     {"format", true, "F", NULL, "json", "json, csv or table"},
     {0},
 };

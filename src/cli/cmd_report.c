@@ -16,6 +16,7 @@ int ap_cmd_report(struct ap_cli_args *args)
         .channel = ap_cli_get(args, "channel"),
         .format = ap_cli_get(args, "format"),
         .now = ap_cli_get(args, "now"),
+        .language = ap_cli_get(args, "language"),
     };
     struct ap_report_query q;
     struct ap_error err;
@@ -50,6 +51,12 @@ int ap_cmd_report(struct ap_cli_args *args)
         ap_cli_print_text(args->err, q.channel);
         fputs("\": every figure is 0\n", args->err);
     }
+    bool language_seen = true;
+    if (rc == AP_OK && q.language[0])
+        rc = ap_reports_language_seen(store, &account, q.language, &language_seen, &err);
+    if (!language_seen)
+        fprintf(args->err, "agentperf: note: no conversation of this account was ever in language "
+                           "\"%s\": every figure is 0\n", q.language);
     ap_store_destroy(store);
     if (rc == AP_OK)
         ap_cli_write_text(args->out, out.data, out.len, true);

@@ -37,6 +37,7 @@ static void serve_reports(struct ap_http_request *req, struct ap_http_response *
         .channel = ap_http_query(req, "channel"),
         .format = ap_http_query(req, "format"),
         .now = ap_http_query(req, "now"),
+        .language = ap_http_query(req, "language"),
     };
     struct ap_report_query q;
     struct ap_error err;

@@ -30,6 +30,7 @@ struct figures {
     int64_t lo, hi;       /* days loaded for main cells: range and the impact weeks */
     int64_t (*days)[AP_M__COUNT];
     bool channel_unseen; /* the channel filter matches no conversation, ever */
+    bool language_unseen; /* the language filter matches none either */
     /* Per day of [lo, hi): a conversation started that day can still change
      * its figures with no new event (handled, not handed off, not ended at
      * `now`: SPEC §3). What makes a bucket "provisional". */
@@ -136,6 +137,77 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+/* --- the language filter: figures from the conversations themselves ---------------------- */
+
+#define DAY_US (INT64_C(86400) * AP_USEC_PER_SEC)
+
+/* The cells hold no language but per-language totals (AP_CELL_LANGUAGE), so a
+ * document filtered by language is summed from the stored states of the
+ * conversations that started in the loaded days: each one's contribution at
+ * `now`, made by the same code that keeps the cells (ap_cells_add_conversation),
+ * so the figures are those the reference model gives. It reads every state of
+ * the range: slower than the cells, exact all the same. */
+struct by_language {
+    struct figures *f;
+    struct ap_cell_map cells;
+    size_t read;              /* states the last store call gave */
+    int64_t last_start;       /* the last one's start and id: where the next call goes on */
+    char last_id[AP_DIM_MAX];
+};
+
+static enum ap_status add_language_state(void *ctx, const char *id, const void *blob, size_t len)
+{
+    struct by_language *b = ctx;
+    struct figures *f = b->f;
+    struct ap_conv_state s;
+    if (!ap_conv_state_decode(blob, len, &s))
+        return AP_STORAGE;
+    b->read++;
+    b->last_start = s.started_at_us;
+    ap_copy_str(b->last_id, sizeof b->last_id, id);
+    int64_t day = ap_tz_local_day(f->tz, s.started_at_us);
+    if (!s.started || day < f->lo || day >= f->hi || strcmp(s.language, f->q->language) != 0 ||
+        (f->q->channel[0] && strcmp(s.channel, f->q->channel) != 0))
+        return AP_OK;
+    if (s.time_dependent && f->q->now_us < s.quiet_at_us)
+        mark_open(f, day);
+    s.after_quiet = *ap_conv_outcome_at(&s, f->q->now_us); /* its state at now, as if settled */
+    s.time_dependent = false;
+    ap_cells_add_conversation(&b->cells, &s, day, +1);
+    return AP_OK;
+}
+
+#define LANGUAGE_CHUNK 1024 /* states read per store call */
+
+static enum ap_status gather_language(struct ap_store *store, const struct ap_account *account,
+                                      struct figures *f, struct ap_error *err)
+{
+    struct by_language b;
+    memset(&b, 0, sizeof b);
+    b.f = f;
+    ap_cell_map_init(&b.cells);
+    enum ap_status rc;
+    for (bool first = true;; first = false) {
+        char after_id[AP_DIM_MAX];
+        ap_copy_str(after_id, sizeof after_id, b.last_id);
+        b.read = 0;
+        /* a day more on each side: no zone is a day away from UTC */
+        rc = ap_store_select_conversations_by_start(store, account->id, (f->lo - 1) * DAY_US,
+                                                    (f->hi + 1) * DAY_US, b.last_start,
+                                                    first ? NULL : after_id, LANGUAGE_CHUNK,
+                                                    add_language_state, &b, err);
+        if (rc != AP_OK || b.read < LANGUAGE_CHUNK)
+            break;
+    }
+    for (size_t i = 0; rc == AP_OK && i < b.cells.n; i++) {
+        int kind = b.cells.cells[i].key.kind;
+        if (kind != AP_CELL_REASON_WEEK && kind != AP_CELL_RESOLVER_WEEK) /* days are enough */
+            absorb(f, &b.cells.cells[i], +1);
+    }
+    ap_cell_map_free(&b.cells);
+    return rc;
+}
+
 static enum ap_status gather(struct ap_store *store, const struct ap_account *account,
                              struct figures *f, struct ap_error *err)
 {
@@ -157,6 +229,10 @@ static enum ap_status gather(struct ap_store *store, const struct ap_account *ac
     int64_t last_monday = f->to - ap_day_weekday(f->to);
     if (last_monday < first_monday)
         first_monday = last_monday = f->to;
+    if (q->language[0]) {
+        enum ap_status rc = gather_language(store, account, f, err);
+        return rc == AP_OK ? ap_store_select_members(store, account->id, collect_name, f, err) : rc;
+    }
     struct ap_cell_query main_q = {AP_CELL_MAIN, f->lo, f->hi, channel, false, 0};
     struct ap_cell_query split_q[6];
     const int kinds[2][2] = {{AP_CELL_REASON, AP_CELL_REASON_WEEK},
@@ -890,22 +966,55 @@ enum ap_status ap_reports_channel_seen(struct ap_store *store, const struct ap_a
     return ap_store_select_cells(store, account->id, &all_time, note_conversations, seen, err);
 }
 
+struct language_probe {
+    const char *language;
+    bool seen;
+};
+
+static enum ap_status note_language(void *ctx, const struct ap_cell *c)
+{
+    struct language_probe *p = ctx;
+    if (c->v[AP_M_CONVERSATIONS] > 0 && strcmp(c->key.dim, p->language) == 0)
+        p->seen = true;
+    return AP_OK;
+}
+
+enum ap_status ap_reports_language_seen(struct ap_store *store, const struct ap_account *account,
+                                        const char *language, bool *seen, struct ap_error *err)
+{
+    struct ap_cell_query all_time = {AP_CELL_LANGUAGE, INT32_MIN, INT32_MAX, NULL, false, 0};
+    struct language_probe p = {language, false};
+    enum ap_status rc = ap_store_select_cells(store, account->id, &all_time, note_language, &p, err);
+    *seen = p.seen;
+    return rc;
+}
+
 static const char *const granularity_names[] = {"day", "week", "month"};
 
 /* `"warnings"`, only when there is one: a channel filter that matches no
  * conversation the account ever had (a typo, or a channel not sent yet). */
-static void write_warnings(struct ap_buf *b, const struct figures *f)
+static void write_warning(struct ap_buf *b, bool first, const char *field, const char *what,
+                          const char *value)
 {
-    if (!f->channel_unseen)
-        return;
     struct ap_buf message;
     ap_buf_init(&message, 256);
-    ap_buf_printf(&message, "no conversation of this account was ever on channel \"%s\"",
-                  f->q->channel);
-    ap_buf_append_str(b, ",\"warnings\":[{\"field\":\"channel\",\"message\":");
+    ap_buf_printf(&message, "no conversation of this account was ever %s \"%s\"", what, value);
+    ap_buf_printf(b, "%s{\"field\":\"%s\",\"message\":", first ? "" : ",", field);
     ap_buf_append_json_string(b, message.data, message.len);
-    ap_buf_append_str(b, "}]");
+    ap_buf_append_char(b, '}');
     ap_buf_free(&message);
+}
+
+static void write_warnings(struct ap_buf *b, const struct figures *f)
+{
+    if (!f->channel_unseen && !f->language_unseen)
+        return;
+    ap_buf_append_str(b, ",\"warnings\":[");
+    if (f->channel_unseen)
+        write_warning(b, true, "channel", "on channel", f->q->channel);
+    if (f->language_unseen)
+        write_warning(b, !f->channel_unseen, "language", "in language", f->q->language);
+    ap_buf_append_char(b, ']');
 }
 
 static void write_envelope_start(struct ap_buf *b, const struct ap_account *account,
@@ -925,6 +1034,11 @@ static void write_envelope_start(struct ap_buf *b, const struct ap_account *acco
         ap_buf_append_json_string(b, f->q->channel, strlen(f->q->channel));
     else
         ap_buf_append_str(b, "null");
+    ap_buf_append_str(b, ",\"language\":");
+    if (f->q->language[0])
+        ap_buf_append_json_string(b, f->q->language, strlen(f->q->language));
+    else
+        ap_buf_append_str(b, "null");
     write_warnings(b, f);
     ap_buf_append_str(b, ",\"reports\":{");
 }
@@ -940,10 +1054,13 @@ enum ap_status ap_reports_render(struct ap_store *store, const struct ap_account
     enum ap_status rc = ap_tz_open(account->time_zone, &f.tz, err);
     if (rc == AP_OK)
         rc = gather(store, account, &f, err);
-    bool seen = true;
+    bool seen = true, language_seen = true;
     if (rc == AP_OK && q->channel[0])
         rc = ap_reports_channel_seen(store, account, q->channel, &seen, err);
+    if (rc == AP_OK && q->language[0])
+        rc = ap_reports_language_seen(store, account, q->language, &language_seen, err);
     f.channel_unseen = !seen;
+    f.language_unseen = !language_seen;
     if (rc != AP_OK) {
         figures_free(&f);
         return rc;

@@ -81,6 +81,17 @@ enum ap_status ap_report_query_parse(const struct ap_report_params *p, int64_t n
                                 "\"channel\": must be 1 to 32 characters of [a-z0-9_-]");
         ap_copy_str(q->channel, sizeof q->channel, p->channel);
     }
+    if (p->language) {
+        size_t len = strlen(p->language);
+        bool ok = len >= 2 && len < sizeof q->language;
+        for (size_t i = 0; ok && i < len; i++)
+            ok = p->language[i] >= 'a' && p->language[i] <= 'z';
+        if (!ok)
+            return ap_error_set(err, AP_INVALID, "language",
+                                "\"language\": a primary language subtag in lower case "
+                                "(\"nb\", \"en\", \"und\")");
+        memcpy(q->language, p->language, len + 1);
+    }
     if ((p->from == NULL) != (p->to == NULL))
         return ap_error_set(err, AP_INVALID, p->from ? "to" : "from",
                             "\"%s\": give both from and to, or neither", p->from ? "to" : "from");

@@ -73,6 +73,7 @@ struct ap_report_params {
     const char *channel;
     const char *format;
     const char *now;        /* RFC 3339: --now, or the API's now parameter */
+    const char *language;   /* only conversations in this language (docs/metrics.md) */
 };
 
 /* The validated query. The longest range accepted is AP_REPORT_MAX_DAYS. */
@@ -83,6 +84,7 @@ struct ap_report_query {
     int64_t day_from, day_to; /* when has_range */
     enum ap_granularity granularity;
     char channel[33];         /* "" for all channels */
+    char language[AP_LANGUAGE_KEY_MAX]; /* "" for all languages */
     enum ap_report_format format;
     unsigned reports;         /* bit mask of enum ap_report */
 };
@@ -97,6 +99,10 @@ enum ap_status ap_report_query_parse(const struct ap_report_params *params, int6
  * (`"warnings"` in JSON; the CLI writes a note to stderr). */
 enum ap_status ap_reports_channel_seen(struct ap_store *store, const struct ap_account *account,
                                        const char *channel, bool *seen, struct ap_error *err);
+
+/* The same for a language (the by-language report's key). */
+enum ap_status ap_reports_language_seen(struct ap_store *store, const struct ap_account *account,
+                                        const char *language, bool *seen, struct ap_error *err);
 
 /* Appends the report document (JSON, CSV or a text table) for the account to
  * out. The account must not be stale (ap_reports_ensure_fresh). */

@@ -144,18 +144,22 @@ def bucket_starts(start, end, granularity):
 
 
 def document(account, zone_name, inactivity_hours, events, now, date_from=None, date_to=None,
-             granularity="week", channel=None, members=None):
+             granularity="week", channel=None, members=None, language=None):
     """The full report document for a set of stored events (dicts as sent)."""
     zone = ZoneInfo(zone_name)
     for e in events:
         e["_at"] = parse_at(e["at"])
-    convs = []
+    started = []
     for cid in sorted({e["conversation_id"] for e in events}):
         s = derive(cid, [e for e in events if e["conversation_id"] == cid], events,
                    inactivity_hours, now)
-        if s is not None and (channel is None or s["channel"] == channel):
+        if s is not None:
             s["day"] = local_date(s["started_at"], zone)
-            convs.append(s)
+            started.append(s)
+    convs = [s for s in started if (channel is None or s["channel"] == channel) and
+             (language is None or s["language"] == language)]
+    channel_seen = channel is None or any(s["channel"] == channel for s in started)
+    languages_seen = {s["language"] for s in started}
     today = local_date(now, zone)
     monday = today - dt.timedelta(days=today.weekday())
     if date_from is None:
@@ -274,10 +278,16 @@ def document(account, zone_name, inactivity_hours, events, now, date_from=None, 
         now_text += ("." + "%06d" % (now % 1_000_000)).rstrip("0")
     doc = {"account": account, "time_zone": zone_name, "now": now_text + "Z",
            "from": date_from.isoformat(), "to": date_to.isoformat(), "granularity": granularity,
-           "channel": channel, "reports": reports}
-    if channel is not None and not convs:
-        doc["warnings"] = [{"field": "channel", "message":
-                            'no conversation of this account was ever on channel "%s"' % channel}]
+           "channel": channel, "language": language, "reports": reports}
+    warnings = []
+    if not channel_seen:
+        warnings.append({"field": "channel", "message":
+                         'no conversation of this account was ever on channel "%s"' % channel})
+    if language is not None and language not in languages_seen:
+        warnings.append({"field": "language", "message":
+                         'no conversation of this account was ever in language "%s"' % language})
+    if warnings:
+        doc["warnings"] = warnings
     return doc
 
 

@@ -172,6 +172,10 @@ class ReportProperty(unittest.TestCase):
                             {"granularity": granularity, "date_from": date_from, "date_to": date_to}))
             ch = rng.choice(CHANNELS)
             options.append((["--channel", ch], {"channel": ch}))
+            lang = rng.choice(["nb", "en", "de", "und", "fr"])
+            both = rng.random() < 0.3
+            options.append((["--language", lang] + (["--channel", ch] if both else []),
+                            dict({"language": lang}, **({"channel": ch} if both else {}))))
             for flags, kwargs in options:
                 r = run("report", "--account", "p", "--db", db, "--now", now_text, *flags)
                 self.assertEqual(r.returncode, 0, r.stderr)
@@ -199,6 +203,8 @@ class ReportProperty(unittest.TestCase):
         list_flags = [f for f in flags if f != "--granularity" and f not in ("day", "week", "month")]
         narrow = rng.choice([{}, {}, {"language": rng.choice(["nb", "en", "de", "und"])},
                              {"assignee": rng.choice(MEMBERS)}])
+        if "language" in kwargs:
+            narrow.pop("language", None)  # the page's own language filter holds for its lists
         for key, value in narrow.items():
             list_flags += ["--" + key, value]
         r = run("conversations", "--account", "p", "--db", db, "--now", now_text, "--metric", metric,
