@@ -357,6 +357,15 @@ const scenarios = {
     const hash = await page.evaluate(() => location.hash);
     const params = Object.fromEntries(new URLSearchParams(hash.split('?')[1]));
     const ranged = await waitForReports(page, { granularity: 'day', channel, from: params.from, to: params.to });
+    // The language filter changes every report too (the figures are the API's for it).
+    const language = first.doc.reports.by_language[0].language;
+    await page.locator('form.controls [name="lang-filter"]').selectOption(language);
+    await page.waitForFunction((l) => location.hash.includes('language=' + l), language);
+    const inLanguage = await waitForReports(page, { granularity: 'day', channel, from: params.from, to: params.to, language });
+    check(inLanguage.doc.language === language && inLanguage.doc.reports.by_language.every((r) => r.language === language),
+      'filtered on ' + language + ': ' + JSON.stringify(inLanguage.doc.reports.by_language.map((r) => r.language)));
+    await page.locator('form.controls [name="lang-filter"]').selectOption('');
+    await page.waitForFunction(() => !location.hash.includes('language='));
     check(ranged.doc.reports.handled_over_time.length === 28, '4 weeks of days: ' + ranged.doc.reports.handled_over_time.length);
     // Quick ranges end with the current week in the account's zone, whatever
     // range was on screen before (here: the 4 weeks just chosen, then October).

@@ -58,13 +58,14 @@ function state(params) {
   return {
     from: params.get('from') || '', to: params.get('to') || '',
     granularity: params.get('granularity') || 'week', channel: params.get('channel') || '',
+    language: params.get('language') || '',
     // "As of" an instant (RFC 3339): a link that shows the same figures tomorrow.
     now: params.get('now') || '',
   };
 }
 
 function apiParams(s) {
-  return { from: s.from, to: s.to, granularity: s.granularity === 'week' ? '' : s.granularity, channel: s.channel, now: s.now };
+  return { from: s.from, to: s.to, granularity: s.granularity === 'week' ? '' : s.granularity, channel: s.channel, language: s.language, now: s.now };
 }
 
 // The page call the Reports page makes first for this hash state (main.js
@@ -90,6 +91,7 @@ export function reportsPage(root, params, nav) {
   let etag = null;
   let timer = null;
   let channels = new Set();
+  let languages = new Set(); // from the unfiltered page's by_language rows
   let stopped = false;
   const openTables = new Set();
 
@@ -135,6 +137,8 @@ export function reportsPage(root, params, nav) {
     };
     const channelOptions = [['', t('reports.allChannels')], ...[...channels].sort().map((c) => [c, c])];
     if (s.channel && !channels.has(s.channel)) channelOptions.push([s.channel, s.channel]);
+    const languageOptions = [['', t('reports.allLanguages')], ...[...languages].sort().map((l) => [l, l])];
+    if (s.language && !languages.has(s.language)) languageOptions.push([s.language, s.language]);
     const dayHint = (day) => (day ? t('common.dateHint', { date: fmt.day(day) }) : null);
     mount(controls,
       field(t('reports.from'), fromInput, dayHint(from)),
@@ -142,6 +146,7 @@ export function reportsPage(root, params, nav) {
       field(t('reports.granularity'), select([['day', t('reports.day')], ['week', t('reports.week')], ['month', t('reports.month')]], s.granularity,
         { name: 'granularity', onchange: (e) => go({ granularity: e.target.value }) })),
       field(t('reports.channel'), select(channelOptions, s.channel, { name: 'channel', onchange: (e) => go({ channel: e.target.value }) })),
+      field(t('reports.language'), select(languageOptions, s.language, { name: 'lang-filter', onchange: (e) => go({ language: e.target.value }) })),
       h('div', { class: 'presets', role: 'group', 'aria-label': t('reports.quickRanges') },
         [4, 12, 52].map((n) => h('button', { type: 'button', name: 'w' + n, onclick: weeks(n) }, t('reports.weeks', { n })))));
     if (focused) controls.querySelector(`[name="${focused}"]`)?.focus();
@@ -157,6 +162,7 @@ export function reportsPage(root, params, nav) {
         doc = res.data;
         etag = res.etag;
         if (!s.channel) channels = new Set(doc.reports.handled_by_channel.map((r) => r.channel));
+        if (!s.language) languages = new Set(doc.reports.by_language.map((r) => r.language));
         else if (first) await loadChannels();
         render();
         // bench/web measures the first render to this mark.
