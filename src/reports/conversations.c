@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/json.h"
 #include "reports/derive.h"
 #include "reports/reports.h"
 #include "tz/tz.h"
@@ -153,6 +154,8 @@ static bool counted(const struct ap_conv_state *s, const struct ap_conv_outcome 
 }
 
 struct listing {
+    struct ap_store *store;
+    struct ap_error *err;
     const struct ap_conv_query *q;
     const struct ap_account *account;
     struct ap_tz *tz;
@@ -168,14 +171,15 @@ struct listing {
 
 /* --- writing a row ------------------------------------------------------------------- */
 
-enum kind { K_STR, K_BOOL, K_INT, K_SECONDS, K_TIME };
+enum kind { K_STR, K_BOOL, K_INT, K_SECONDS, K_TIME, K_JSON };
 
 struct field {
     const char *name;
     enum kind kind;
     bool null;
-    const char *s;
+    const char *s;   /* K_STR; K_JSON: the JSON text */
     int64_t i;
+    const char *csv; /* K_JSON: what a CSV cell shows */
 };
 
 static void write_csv_text(struct ap_buf *b, const char *s)
@@ -228,15 +232,28 @@ static void write_field(struct ap_buf *b, const struct field *f, bool json)
         ap_time_format_rfc3339(f->i, tmp);
         ap_buf_printf(b, json ? "\"%s\"" : "%s", tmp);
         break;
+    case K_JSON:
+        if (json)
+            ap_buf_append_str(b, f->s);
+        else
+            write_csv_text(b, f->csv);
+        break;
     }
 }
 
-#define N_FIELDS 21
+#define N_FIELDS 22
 
 /* The columns of a row, in order; JSON field names and the CSV header. */
+/* A row's ratings with their comments, read for the lists of helpful and
+ * not_helpful: the feedback events as stored, not helpful ones first. */
+struct feedback {
+    struct ap_buf json, csv;
+    bool read;
+};
+
 static void row_fields(const struct listing *l, const char *id, const struct ap_conv_state *s,
                        const struct ap_conv_outcome *o, const char *url, const char *ticket_url,
-                       struct field *f)
+                       const struct feedback *fb, struct field *f)
 {
     bool provisional = s->time_dependent && l->q->range.now_us < s->quiet_at_us;
     struct field fields[N_FIELDS] = {
@@ -261,6 +278,8 @@ static void row_fields(const struct listing *l, const char *id, const struct ap_
         {"last_event_at", K_TIME, false, NULL, s->last_event_us},
         {"provisional", K_BOOL, false, NULL, provisional},
         {"url", K_STR, url == NULL, url, 0},
+        {"feedback", K_JSON, fb == NULL || !fb->read, fb ? fb->json.data : NULL, 0,
+         fb ? fb->csv.data : NULL},
     };
     memcpy(f, fields, sizeof fields);
 }
@@ -305,7 +324,7 @@ static void write_csv_header(struct ap_buf *out)
     struct ap_conv_query q;
     memset(&q, 0, sizeof q);
     l.q = &q;
-    row_fields(&l, "", &s, &o, NULL, NULL, f);
+    row_fields(&l, "", &s, &o, NULL, NULL, NULL, f);
     for (int i = 0; i < N_FIELDS; i++)
         ap_buf_printf(out, "%s%s", i ? "," : "", f[i].name);
     ap_buf_append_str(out, "\r\n");
@@ -340,6 +359,61 @@ static void links_free(struct links *l)
 {
     ap_buf_free(&l->conversation_buf);
     ap_buf_free(&l->ticket_buf);
+}
+
+struct feedback_pass {
+    struct feedback *fb;
+    bool not_helpful; /* this pass writes the not helpful ones, the next the others */
+    size_t n;
+};
+
+static enum ap_status take_feedback(void *ctx, const char *id, const void *body, size_t len)
+{
+    struct feedback_pass *p = ctx;
+    struct ap_json_object obj;
+    (void)id;
+    if (ap_json_parse_object(body, len, &obj, NULL) != AP_OK)
+        return AP_OK; /* a stored body is canonical JSON; nothing to show otherwise */
+    const struct ap_json_member *rating = ap_json_get(&obj, "rating");
+    const struct ap_json_member *comment = ap_json_get(&obj, "comment");
+    bool down = rating && rating->str && strcmp(rating->str, "not_helpful") == 0;
+    if (down == p->not_helpful) {
+        struct feedback *fb = p->fb;
+        if (fb->json.len > 1)
+            ap_buf_append_char(&fb->json, ',');
+        ap_buf_append(&fb->json, body, len);
+        ap_buf_printf(&fb->csv, "%s%s", fb->csv.len ? " | " : "", down ? "not_helpful" : "helpful");
+        if (comment && comment->str)
+            ap_buf_printf(&fb->csv, ": %s", comment->str);
+        p->n++;
+    }
+    ap_json_object_free(&obj);
+    return AP_OK;
+}
+
+/* The feedback of a conversation, for the lists of a rating. */
+static enum ap_status read_feedback(struct listing *l, const char *id, struct feedback *fb)
+{
+    ap_buf_init(&fb->json, (size_t)1 << 20);
+    ap_buf_init(&fb->csv, (size_t)1 << 20);
+    ap_buf_append_char(&fb->json, '[');
+    enum ap_status rc = AP_OK;
+    for (int pass = 0; pass < 2 && rc == AP_OK; pass++) {
+        struct feedback_pass p = {fb, pass == 0, 0};
+        rc = ap_store_select_conversation_bodies(l->store, l->account->id, id, AP_EV_FEEDBACK,
+                                                 take_feedback, &p, l->err);
+    }
+    ap_buf_append_char(&fb->json, ']');
+    ap_buf_append_char(&fb->json, '\0');
+    ap_buf_append_char(&fb->csv, '\0');
+    fb->read = rc == AP_OK && ap_buf_status(&fb->json) == AP_OK && ap_buf_status(&fb->csv) == AP_OK;
+    return rc;
+}
+
+static void feedback_free(struct feedback *fb)
+{
+    ap_buf_free(&fb->json);
+    ap_buf_free(&fb->csv);
 }
 
 static bool wanted(const struct listing *l, const struct ap_conv_state *s,
@@ -383,11 +457,19 @@ static enum ap_status take_state(void *ctx, const char *id, const void *blob, si
         return AP_OK;
     }
     struct links links;
+    struct feedback fb = {0};
+    bool ratings = l->q->filter == AP_CONV_FILTER_HELPFUL || l->q->filter == AP_CONV_FILTER_NOT_HELPFUL;
+    enum ap_status rc = ratings ? read_feedback(l, id, &fb) : AP_OK;
     links_of(l->account, id, &s, &links);
     struct field f[N_FIELDS];
-    row_fields(l, id, &s, o, links.conversation, links.ticket, f);
-    write_row(l, f);
+    row_fields(l, id, &s, o, links.conversation, links.ticket, ratings ? &fb : NULL, f);
+    if (rc == AP_OK)
+        write_row(l, f);
     links_free(&links);
+    if (ratings)
+        feedback_free(&fb);
+    if (rc != AP_OK)
+        return rc;
     l->written++;
     cursor_format(s.started_at_us, id, l->cursor);
     return AP_OK;
@@ -450,6 +532,8 @@ enum ap_status ap_reports_list_conversations(struct ap_store *store,
 {
     struct listing l;
     memset(&l, 0, sizeof l);
+    l.store = store;
+    l.err = err;
     l.q = q;
     l.account = account;
     l.out = out;
@@ -591,7 +675,8 @@ enum ap_status ap_reports_conversation_json(struct ap_store *store,
         struct links links;
         links_of(account, id, &s, &links);
         struct field f[N_FIELDS];
-        row_fields(&l, id, &s, ap_conv_outcome_at(&s, now_us), links.conversation, links.ticket, f);
+        row_fields(&l, id, &s, ap_conv_outcome_at(&s, now_us), links.conversation, links.ticket,
+                   NULL, f);
         ap_buf_append_char(out, '{');
         write_fields(out, f, true);
         links_free(&links);

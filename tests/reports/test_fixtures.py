@@ -218,6 +218,28 @@ class Fixtures(unittest.TestCase):
         self.assertNotIn("warnings", json.loads(r.stdout))
         self.assertEqual(r.stderr, "")
 
+    def test_rating_lists_carry_the_comments(self):
+        """The lists of a rating show the ratings as stored, not helpful ones first; others none."""
+        late = [{"id": "c3f2", "type": "feedback.submitted", "at": "2026-10-26T08:30:00Z", "conversation_id": "c3",
+                 "rating": "helpful", "comment": "Quick, thanks"},
+                {"id": "c3f3", "type": "feedback.submitted", "at": "2026-10-26T09:30:00Z", "conversation_id": "c3",
+                 "rating": "not_helpful", "comment": "Still no refund, and a comma"}]
+        try:
+            self.cli("ingest", "--account", "fx", input="".join(json.dumps(e) + "\n" for e in late))
+            rows = lambda metric, fmt="ndjson": self.cli("conversations", "--account", "fx", "--now", "2026-11-04T12:00:00Z",
+                                                         "--metric", metric, "--format", fmt).stdout
+            got = [json.loads(line) for line in rows("not_helpful").splitlines()]
+            self.assertEqual([c["id"] for c in got], ["c3"])
+            self.assertEqual([(f["id"], f["rating"]) for f in got[0]["feedback"]],
+                             [("c3f", "not_helpful"), ("c3f3", "not_helpful"), ("c3f2", "helpful")])
+            self.assertIn(',"not_helpful | not_helpful: Still no refund, and a comma | helpful: Quick, thanks"',
+                          rows("not_helpful", "csv"))
+            self.assertEqual(sorted(json.loads(line)["id"] for line in rows("helpful").splitlines()), ["c2", "c3"])
+            self.assertTrue(all(json.loads(line)["feedback"] is None for line in rows("handled").splitlines()))
+        finally:
+            apserver.drop_db(self.__class__.db)
+            self.__class__.setUpClass()
+
     def csv(self, *reports):
         """CSV bytes as printed (text mode would hide the CRLF line ends)."""
         r = subprocess.run([BIN, "report", "--account", "fx", "--db", self.db, "--now",

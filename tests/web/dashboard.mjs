@@ -333,6 +333,19 @@ const scenarios = {
     const shown = await page.locator('.timeline li').evaluateAll((items) => items.map((li) => li.dataset.type));
     check(JSON.stringify(shown) === JSON.stringify(one.data.events.map((e) => e.type)), 'the conversation shows its events in order: ' + shown.join(', '));
     check(shown.includes('conversation.handed_off'), 'a handed-off conversation shows its handoff');
+    // The not-helpful ratings of a week open with their comments, as the API has them.
+    const week = [...doc.reports.feedback_trend].sort((a, b) => b.not_helpful - a.not_helpful)[0];
+    await page.goto(BASE + '/#/reports?now=' + encodeURIComponent(NOW));
+    await waitForReports(page, {});
+    await page.locator('[data-table-for="feedback_trend"] summary').click();
+    await page.locator(`[data-report="feedback_trend"] tr[data-bucket="${week.bucket}"] [data-field="not_helpful"] a`).click();
+    await page.waitForSelector('.conversations[aria-busy="false"] tbody tr', { timeout: TIMEOUT });
+    const rated = await api('GET', '/v1/conversations?' + new URLSearchParams({ metric: 'not_helpful', from: week.bucket,
+      to: new Date(Date.parse(week.bucket + 'T00:00:00Z') + 7 * 86400000).toISOString().slice(0, 10), now: NOW, limit: '100' }), VIEWER);
+    const said = rated.data.conversations.flatMap((c) => c.feedback.filter((f) => f.comment).map((f) => f.comment));
+    const shownComments = await page.locator('ul.comments li').allTextContents();
+    check(rated.data.conversations.length === Math.min(week.not_helpful, 100) || week.not_helpful > 100, 'one row a not-helpful conversation');
+    check(said.length > 0 && said.every((text) => shownComments.some((s) => s.endsWith(text))), `the list shows the ${said.length} comments the API has`);
     check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
     return `${ids.length} handoffs (${reason.reason}) open as ${ids.length} conversations; CSV export of the same; a row opens its ${shown.length} events`;
   },

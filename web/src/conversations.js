@@ -30,13 +30,21 @@ function states(c) {
   return out.map(([cls, text]) => h('span', { class: 'badge ' + cls }, text));
 }
 
+// The ratings' comments (lists of a rating carry them; not helpful ones first).
+function comments(c) {
+  const said = (c.feedback || []).filter((f) => f.comment);
+  if (!said.length) return null;
+  return h('ul', { class: 'comments' }, said.map((f) => h('li', { dataset: { rating: f.rating } },
+    h('span', { class: 'badge ' + (f.rating === 'helpful' ? 'resolved' : 'handed-off') }, f.rating === 'helpful' ? t('ev.helpful') : t('ev.notHelpful')), ' ', f.comment)));
+}
+
 function row(c, nowParam) {
   return h('tr', { dataset: { id: c.id } },
     h('td', { class: 'nowrap' }, h('time', { datetime: c.started_at, title: fmt.dateTime(c.started_at) }, fmt.shortDateTime(c.started_at))),
     h('th', { scope: 'row' }, h('a', { href: '#/conversations/' + encodeURIComponent(c.id) + (nowParam ? '?now=' + encodeURIComponent(nowParam) : '') }, c.id),
       c.url ? [' ', h('a', { href: c.url, target: '_blank', rel: 'noopener noreferrer', title: t('conv.openInTool'), 'aria-label': t('conv.openIdInTool', { id: c.id }) }, '↗')] : null),
     h('td', {}, c.channel),
-    h('td', { class: 'states' }, states(c),
+    h('td', { class: 'states' }, states(c), comments(c),
       c.ticket ? h('span', { class: 'ticket' }, ' ', c.ticket_url ? h('a', { href: c.ticket_url, target: '_blank', rel: 'noopener noreferrer' }, t('conv.ticket', { ticket: c.ticket })) : t('conv.ticket', { ticket: c.ticket })) : null),
     h('td', {}, c.resolver === 'agent' ? t('team.agent') : (c.resolver || '–')),
     h('td', { class: 'num', dataset: { field: 'questions' } }, fmt.count(c.questions)),
