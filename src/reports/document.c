@@ -636,19 +636,25 @@ static void report_handoffs_over_time(const struct context *c, struct table *t)
     count_series(c, t, AP_M_HANDED_OFF);
 }
 
+/* The six figures of a set of handoffs, from row[0] on: handoffs, converted,
+ * conversion rate, average close, replied, average first reply. */
+static void set_handoff_figures(struct value *row, const int64_t *v)
+{
+    row[0] = v_int(v[AP_M_HANDED_OFF]);
+    row[1] = v_int(v[AP_M_CONVERTED]);
+    row[2] = v_ratio(v[AP_M_CONVERTED], v[AP_M_HANDED_OFF]);
+    row[3] = v_avg_seconds(v[AP_M_CLOSE_US], v[AP_M_CONVERTED]);
+    row[4] = v_int(v[AP_M_REPLIED]);
+    row[5] = v_avg_seconds(v[AP_M_REPLY_US], v[AP_M_REPLIED]);
+}
+
 static void report_handoff_outcomes(const struct context *c, struct table *t)
 {
     static const char *const cols[] = {"handoffs", "converted", "conversion_rate",
                                        "avg_close_seconds", "replied", "avg_first_reply_seconds",
                                        NULL};
     set_columns(t, SHAPE_OBJECT, cols);
-    struct value *row = new_row(t);
-    row[0] = v_int(c->range[AP_M_HANDED_OFF]);
-    row[1] = v_int(c->range[AP_M_CONVERTED]);
-    row[2] = v_ratio(c->range[AP_M_CONVERTED], c->range[AP_M_HANDED_OFF]);
-    row[3] = v_avg_seconds(c->range[AP_M_CLOSE_US], c->range[AP_M_CONVERTED]);
-    row[4] = v_int(c->range[AP_M_REPLIED]);
-    row[5] = v_avg_seconds(c->range[AP_M_REPLY_US], c->range[AP_M_REPLIED]);
+    set_handoff_figures(new_row(t), c->range);
 }
 
 static void report_questions_over_time(const struct context *c, struct table *t)
@@ -675,12 +681,7 @@ static void report_handoffs_by_reason(const struct context *c, struct table *t)
         const int64_t *v = rows[i].v;
         struct value *row = new_row(t);
         row[0] = v_str(rows[i].name);
-        row[1] = v_int(v[AP_M_HANDED_OFF]);
-        row[2] = v_int(v[AP_M_CONVERTED]);
-        row[3] = v_ratio(v[AP_M_CONVERTED], v[AP_M_HANDED_OFF]);
-        row[4] = v_avg_seconds(v[AP_M_CLOSE_US], v[AP_M_CONVERTED]);
-        row[5] = v_int(v[AP_M_REPLIED]);
-        row[6] = v_avg_seconds(v[AP_M_REPLY_US], v[AP_M_REPLIED]);
+        set_handoff_figures(row + 1, v);
     }
     free(rows);
 }
@@ -703,12 +704,7 @@ static void report_handoffs_by_assignee(const struct context *c, struct table *t
         bool named = rows[i].name[0] != '\0';
         row[0] = v_str(named ? rows[i].name : NULL);
         row[1] = v_str(named ? member_name(c->f, rows[i].name) : NULL);
-        row[2] = v_int(v[AP_M_HANDED_OFF]);
-        row[3] = v_int(v[AP_M_CONVERTED]);
-        row[4] = v_ratio(v[AP_M_CONVERTED], v[AP_M_HANDED_OFF]);
-        row[5] = v_avg_seconds(v[AP_M_CLOSE_US], v[AP_M_CONVERTED]);
-        row[6] = v_int(v[AP_M_REPLIED]);
-        row[7] = v_avg_seconds(v[AP_M_REPLY_US], v[AP_M_REPLIED]);
+        set_handoff_figures(row + 2, v);
     }
     free(rows);
 }
