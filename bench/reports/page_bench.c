@@ -47,7 +47,7 @@ int main(int argc, char **argv)
         struct ap_buf out;
         ap_buf_init(&out, (size_t)1 << 30);
         double t0 = seconds();
-        if (ap_reports_render(store, &account, &q, &out, &err) != AP_OK) {
+        if (ap_reports_render(store, &account, &q, &out, NULL, &err) != AP_OK) {
             fprintf(stderr, "page_bench: %s\n", err.message);
             return 1;
         }

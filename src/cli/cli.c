@@ -427,23 +427,12 @@ int ap_cli_fail(struct ap_cli_args *args, const struct ap_error *err)
     return AP_EXIT_FAILED;
 }
 
-/* The SQLite file a --db value names, or NULL for a server URL or an
- * in-memory database. */
-static const char *sqlite_path(const char *url)
-{
-    if (url == NULL || ap_store_url_is_server(url) || strncmp(url, "file:", 5) == 0)
-        return NULL;
-    if (strncmp(url, "sqlite:", 7) == 0)
-        url += 7;
-    return url[0] == '\0' || strcmp(url, ":memory:") == 0 ? NULL : url;
-}
-
 struct ap_store *ap_cli_open_store(struct ap_cli_args *args)
 {
     struct ap_store *store;
     struct ap_error err;
     ap_error_clear(&err);
-    const char *path = sqlite_path(ap_cli_get(args, "db"));
+    const char *path = ap_store_file_path(ap_cli_get(args, "db"));
     if (path && !args->command->creates_db && access(path, F_OK) != 0 && errno == ENOENT) {
         ap_error_set(&err, AP_NOT_FOUND, "db",
                      "\"db\": no database at %s (check the path; `agentperf accounts create NAME "

@@ -7,6 +7,18 @@
 #include "cli/cli.h"
 #include "reports/reports.h"
 
+/* A note of the document on stderr: the figures are 0, and why. */
+static void print_note(struct ap_cli_args *args, const char *field, const char *value)
+{
+    struct ap_buf text;
+    ap_buf_init(&text, 1024);
+    ap_report_note_text(field, value, &text);
+    fputs("agentperf: note: ", args->err);
+    ap_cli_print_text(args->err, text.data);
+    fputs(": every figure is 0\n", args->err);
+    ap_buf_free(&text);
+}
+
 int ap_cmd_report(struct ap_cli_args *args)
 {
     struct ap_report_params params = {
@@ -41,22 +53,13 @@ int ap_cmd_report(struct ap_cli_args *args)
     ap_buf_init(&out, (size_t)1 << 30);
     ap_error_clear(&err);
     enum ap_status rc = ap_reports_ensure_fresh(store, &account, &err);
+    struct ap_report_notes notes = {false, false};
     if (rc == AP_OK)
-        rc = ap_reports_render(store, &account, &q, &out, &err);
-    bool seen = true;
-    if (rc == AP_OK && q.channel[0])
-        rc = ap_reports_channel_seen(store, &account, q.channel, &seen, &err);
-    if (!seen) {
-        fputs("agentperf: note: no conversation of this account was ever on channel \"", args->err);
-        ap_cli_print_text(args->err, q.channel);
-        fputs("\": every figure is 0\n", args->err);
-    }
-    bool language_seen = true;
-    if (rc == AP_OK && q.language[0])
-        rc = ap_reports_language_seen(store, &account, q.language, &language_seen, &err);
-    if (!language_seen)
-        fprintf(args->err, "agentperf: note: no conversation of this account was ever in language "
-                           "\"%s\": every figure is 0\n", q.language);
+        rc = ap_reports_render(store, &account, &q, &out, &notes, &err);
+    if (notes.channel_unseen)
+        print_note(args, "channel", q.channel);
+    if (notes.language_unseen)
+        print_note(args, "language", q.language);
     ap_store_destroy(store);
     if (rc == AP_OK)
         ap_cli_write_text(args->out, out.data, out.len, true);

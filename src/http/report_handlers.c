@@ -53,7 +53,7 @@ static void serve_reports(struct ap_http_request *req, struct ap_http_response *
         return;
     }
     q.reports = reports;
-    if (ap_reports_render(req->store, &req->account, &q, &res->body, &err) != AP_OK) {
+    if (ap_reports_render(req->store, &req->account, &q, &res->body, NULL, &err) != AP_OK) {
         ap_http_error(res, &err);
         return;
     }

@@ -364,7 +364,6 @@ static void links_free(struct links *l)
 struct feedback_pass {
     struct feedback *fb;
     bool not_helpful; /* this pass writes the not helpful ones, the next the others */
-    size_t n;
 };
 
 static enum ap_status take_feedback(void *ctx, const char *id, const void *body, size_t len)
@@ -385,7 +384,6 @@ static enum ap_status take_feedback(void *ctx, const char *id, const void *body,
         ap_buf_printf(&fb->csv, "%s%s", fb->csv.len ? " | " : "", down ? "not_helpful" : "helpful");
         if (comment && comment->str)
             ap_buf_printf(&fb->csv, ": %s", comment->str);
-        p->n++;
     }
     ap_json_object_free(&obj);
     return AP_OK;
@@ -399,7 +397,7 @@ static enum ap_status read_feedback(struct listing *l, const char *id, struct fe
     ap_buf_append_char(&fb->json, '[');
     enum ap_status rc = AP_OK;
     for (int pass = 0; pass < 2 && rc == AP_OK; pass++) {
-        struct feedback_pass p = {fb, pass == 0, 0};
+        struct feedback_pass p = {fb, pass == 0};
         rc = ap_store_select_conversation_bodies(l->store, l->account->id, id, AP_EV_FEEDBACK,
                                                  take_feedback, &p, l->err);
     }

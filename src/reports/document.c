@@ -952,8 +952,9 @@ static enum ap_status note_conversations(void *ctx, const struct ap_cell *c)
     return AP_OK;
 }
 
-enum ap_status ap_reports_channel_seen(struct ap_store *store, const struct ap_account *account,
-                                       const char *channel, bool *seen, struct ap_error *err)
+/* Whether any conversation of the account ever started on `channel`. */
+static enum ap_status channel_seen(struct ap_store *store, const struct ap_account *account,
+                                   const char *channel, bool *seen, struct ap_error *err)
 {
     /* Every started conversation counts in the main cell of its start day and
      * channel (a cell can stay behind at zero when a conversation's start moves). */
@@ -975,8 +976,9 @@ static enum ap_status note_language(void *ctx, const struct ap_cell *c)
     return AP_OK;
 }
 
-enum ap_status ap_reports_language_seen(struct ap_store *store, const struct ap_account *account,
-                                        const char *language, bool *seen, struct ap_error *err)
+/* The same for a language (the by-language report's key). */
+static enum ap_status language_seen(struct ap_store *store, const struct ap_account *account,
+                                    const char *language, bool *seen, struct ap_error *err)
 {
     struct ap_cell_query all_time = {AP_CELL_LANGUAGE, INT32_MIN, INT32_MAX, NULL, false, 0};
     struct language_probe p = {language, false};
@@ -989,12 +991,17 @@ static const char *const granularity_names[] = {"day", "week", "month"};
 
 /* `"warnings"`, only when there is one: a channel filter that matches no
  * conversation the account ever had (a typo, or a channel not sent yet). */
-static void write_warning(struct ap_buf *b, bool first, const char *field, const char *what,
-                          const char *value)
+void ap_report_note_text(const char *field, const char *value, struct ap_buf *out)
+{
+    ap_buf_printf(out, "no conversation of this account was ever %s \"%s\"",
+                  strcmp(field, "channel") == 0 ? "on channel" : "in language", value);
+}
+
+static void write_warning(struct ap_buf *b, bool first, const char *field, const char *value)
 {
     struct ap_buf message;
     ap_buf_init(&message, 256);
-    ap_buf_printf(&message, "no conversation of this account was ever %s \"%s\"", what, value);
+    ap_report_note_text(field, value, &message);
     ap_buf_printf(b, "%s{\"field\":\"%s\",\"message\":", first ? "" : ",", field);
     ap_buf_append_json_string(b, message.data, message.len);
     ap_buf_append_char(b, '}');
@@ -1007,9 +1014,9 @@ static void write_warnings(struct ap_buf *b, const struct figures *f)
         return;
     ap_buf_append_str(b, ",\"warnings\":[");
     if (f->channel_unseen)
-        write_warning(b, true, "channel", "on channel", f->q->channel);
+        write_warning(b, true, "channel", f->q->channel);
     if (f->language_unseen)
-        write_warning(b, !f->channel_unseen, "language", "in language", f->q->language);
+        write_warning(b, !f->channel_unseen, "language", f->q->language);
     ap_buf_append_char(b, ']');
 }
 
@@ -1041,7 +1048,7 @@ static void write_envelope_start(struct ap_buf *b, const struct ap_account *acco
 
 enum ap_status ap_reports_render(struct ap_store *store, const struct ap_account *account,
                                  const struct ap_report_query *q, struct ap_buf *out,
-                                 struct ap_error *err)
+                                 struct ap_report_notes *notes, struct ap_error *err)
 {
     struct figures f;
     memset(&f, 0, sizeof f);
@@ -1050,13 +1057,15 @@ enum ap_status ap_reports_render(struct ap_store *store, const struct ap_account
     enum ap_status rc = ap_tz_open(account->time_zone, &f.tz, err);
     if (rc == AP_OK)
         rc = gather(store, account, &f, err);
-    bool seen = true, language_seen = true;
+    bool seen_channel = true, seen_language = true;
     if (rc == AP_OK && q->channel[0])
-        rc = ap_reports_channel_seen(store, account, q->channel, &seen, err);
+        rc = channel_seen(store, account, q->channel, &seen_channel, err);
     if (rc == AP_OK && q->language[0])
-        rc = ap_reports_language_seen(store, account, q->language, &language_seen, err);
-    f.channel_unseen = !seen;
-    f.language_unseen = !language_seen;
+        rc = language_seen(store, account, q->language, &seen_language, err);
+    f.channel_unseen = !seen_channel;
+    f.language_unseen = !seen_language;
+    if (notes)
+        *notes = (struct ap_report_notes){f.channel_unseen, f.language_unseen};
     if (rc != AP_OK) {
         figures_free(&f);
         return rc;

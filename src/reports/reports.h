@@ -94,21 +94,23 @@ struct ap_report_query {
 enum ap_status ap_report_query_parse(const struct ap_report_params *params, int64_t now_default_us,
                                      struct ap_report_query *q, struct ap_error *err);
 
-/* Whether any conversation of the account ever started on `channel`: a
- * report filtered on a channel never seen is all zeros, and says why
- * (`"warnings"` in JSON; the CLI writes a note to stderr). */
-enum ap_status ap_reports_channel_seen(struct ap_store *store, const struct ap_account *account,
-                                       const char *channel, bool *seen, struct ap_error *err);
+/* What a document says beside its figures: a channel or language filter
+ * that matches no conversation the account ever had (every figure is then 0).
+ * JSON carries them as "warnings"; the CLI writes them to stderr. */
+struct ap_report_notes {
+    bool channel_unseen, language_unseen;
+};
 
-/* The same for a language (the by-language report's key). */
-enum ap_status ap_reports_language_seen(struct ap_store *store, const struct ap_account *account,
-                                        const char *language, bool *seen, struct ap_error *err);
+/* The sentence of a note ("no conversation of this account was ever on
+ * channel \"fax\""), the same in JSON and on stderr. */
+void ap_report_note_text(const char *field, const char *value, struct ap_buf *out);
 
 /* Appends the report document (JSON, CSV or a text table) for the account to
- * out. The account must not be stale (ap_reports_ensure_fresh). */
+ * out, and its notes to *notes (may be NULL). The account must not be stale
+ * (ap_reports_ensure_fresh). */
 enum ap_status ap_reports_render(struct ap_store *store, const struct ap_account *account,
                                  const struct ap_report_query *q, struct ap_buf *out,
-                                 struct ap_error *err);
+                                 struct ap_report_notes *notes, struct ap_error *err);
 
 /* --- the conversations behind a figure (conversations.c) -------------------- */
 

@@ -38,6 +38,15 @@ enum ap_status ap_store_open(const char *url, struct ap_store **out, struct ap_e
     return ap_sqlite_open(url, out, err);
 }
 
+const char *ap_store_file_path(const char *url)
+{
+    if (url == NULL || ap_store_url_is_server(url) || strncmp(url, "file:", 5) == 0)
+        return NULL; /* a server, or a URI whose query can hold anything */
+    if (strncmp(url, "sqlite:", 7) == 0)
+        url += 7;
+    return url[0] == '\0' || strcmp(url, ":memory:") == 0 ? NULL : url;
+}
+
 bool ap_store_url_is_server(const char *url)
 {
     for (size_t i = 0; url && i < sizeof backends / sizeof backends[0]; i++)

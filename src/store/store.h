@@ -419,6 +419,10 @@ enum ap_status ap_store_open(const char *url, struct ap_store **out, struct ap_e
 /* Whether the URL names a database server (PostgreSQL), which may be down for a
  * while, rather than a local file. */
 bool ap_store_url_is_server(const char *url);
+/* The file a SQLite location names (a plain path or "sqlite:PATH"), or NULL
+ * for a server URL, a "file:" URI or an in-memory database: what the CLI
+ * checks exists before a command that must not start a new database. */
+const char *ap_store_file_path(const char *url);
 /* The schema version the store is at after its migrations ran. */
 static inline enum ap_status ap_store_schema_version(struct ap_store *s, int *version,
                                                      struct ap_error *err);

@@ -77,7 +77,7 @@ export function conversationsPage(root, params) {
         const { data } = await api.get('/v1/conversations', { ...q, cursor: cursor || '' });
         if (stopped) return;
         if (shown === 0) {
-          const scope = [`${fmt.day(data.from)} – ${fmt.day(addDays(data.to, -1))}`,
+          const scope = [`${fmt.day(data.from)} – ${fmt.day(fmt.addDays(data.to, -1))}`,
             data.channel ? t('conv.channel', { channel: data.channel }) : t('conv.allChannels'),
             data.resolver ? t('conv.resolvedBy', { resolver: data.resolver === 'agent' ? t('conv.theAgent') : data.resolver }) : null,
             data.reason ? t('conv.reason', { reason: fmt.reasonText(data.reason) }) : null,
@@ -116,9 +116,4 @@ export function conversationsPage(root, params) {
     leave: () => { stopped = true; },
     update: (next) => { q = query(next); body.setAttribute('aria-busy', 'true'); load(); },
   };
-}
-
-function addDays(day, n) {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }

@@ -126,3 +126,9 @@ const KNOWN_REASONS = ['missing_knowledge', 'customer_request', 'unspecified'];
 export function reasonText(reason) {
   return KNOWN_REASONS.includes(reason) ? t('reason.' + reason) : reason.replace(/_/g, ' ');
 }
+
+// A local date ("2026-12-06") n days on (or back), as a local date.
+export function addDays(day, n) {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}

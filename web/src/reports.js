@@ -80,11 +80,6 @@ function weekdayFromMonday(day) {
   return (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
 }
 
-function addDays(day, n) {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
-}
-
 export function reportsPage(root, params, nav) {
   let s = state(params);
   let doc = null;
@@ -109,7 +104,7 @@ export function reportsPage(root, params, nav) {
   function renderControls() {
     const focused = controls.contains(document.activeElement) ? document.activeElement.name : null;
     const from = doc ? doc.from : s.from;
-    const through = doc ? addDays(doc.to, -1) : (s.to ? addDays(s.to, -1) : '');
+    const through = doc ? fmt.addDays(doc.to, -1) : (s.to ? fmt.addDays(s.to, -1) : '');
     // The native date input writes dates as the browser's own language does;
     // lang asks for the page's (Firefox honours it), and the hint under each
     // one spells the chosen day out in the page's language whatever the browser.
@@ -123,7 +118,7 @@ export function reportsPage(root, params, nav) {
         return;
       }
       throughInput.setCustomValidity('');
-      go({ from: fromInput.value, to: addDays(throughInput.value, 1) });
+      go({ from: fromInput.value, to: fmt.addDays(throughInput.value, 1) });
     };
     fromInput.addEventListener('change', apply);
     throughInput.addEventListener('change', apply);
@@ -132,8 +127,8 @@ export function reportsPage(root, params, nav) {
     const weeks = (n) => () => {
       if (!doc) return;
       const today = fmt.localDay(doc.now);
-      const to = addDays(today, 7 - weekdayFromMonday(today));
-      go({ from: addDays(to, -7 * n), to });
+      const to = fmt.addDays(today, 7 - weekdayFromMonday(today));
+      go({ from: fmt.addDays(to, -7 * n), to });
     };
     const channelOptions = [['', t('reports.allChannels')], ...[...channels].sort().map((c) => [c, c])];
     if (s.channel && !channels.has(s.channel)) channelOptions.push([s.channel, s.channel]);
@@ -204,12 +199,12 @@ export function reportsPage(root, params, nav) {
     for (const d of body.querySelectorAll('details:not([open])')) openTables.delete(d.dataset.tableFor);
     renderControls();
     const r = doc.reports;
-    const severalYears = doc.from.slice(0, 4) !== addDays(doc.to, -1).slice(0, 4);
+    const severalYears = doc.from.slice(0, 4) !== fmt.addDays(doc.to, -1).slice(0, 4);
     const labels = r.handled_over_time.map((row) => fmt.bucket(row.bucket, doc.granularity, severalYears));
     const empty = r.handled_over_time.every((row) => row.count === 0) && r.team.length === 0;
     const per = { day: 'reports.perDay', week: 'reports.perWeek', month: 'reports.perMonth' }[doc.granularity];
     const scope = h('p', { class: 'scope' },
-      `${fmt.day(doc.from)} – ${fmt.day(addDays(doc.to, -1))}`,
+      `${fmt.day(doc.from)} – ${fmt.day(fmt.addDays(doc.to, -1))}`,
       ' · ' + [per ? t(per) : doc.granularity, doc.channel ? t('reports.scopeChannel', { channel: doc.channel }) : t('reports.scopeAllChannels'),
         t('reports.scopeZone', { zone: doc.time_zone })].join(' · '),
       s.now ? [t('reports.asOf', { time: fmt.dateTime(doc.now) }), h('button', { type: 'button', class: 'link', onclick: () => go({ now: '' }) }, t('reports.showNow'))] : null);
@@ -379,7 +374,7 @@ export function reportsPage(root, params, nav) {
   const weekValue = (week, field, w, spec, cls) => h('span', {
     class: cls, title: spec.rate ? `${fmt.count(w[spec.rate[0]])} / ${fmt.count(w[spec.rate[1]])}` : null,
     dataset: { week, field, value: w[field] === null ? 'null' : String(w[field]) },
-  }, figure(listLink(spec.metric, { from: w.week, to: addDays(w.week, 7) }), spec.text(w[field])));
+  }, figure(listLink(spec.metric, { from: w.week, to: fmt.addDays(w.week, 7) }), spec.text(w[field])));
 
   function tile(spec, tw, pw, wb) {
     return h('div', { class: 'tile' },
