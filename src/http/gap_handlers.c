@@ -113,17 +113,26 @@ static void answer_topic(struct ap_http_request *req, struct ap_http_response *r
     ap_buf_free(&doc);
 }
 
+/* The topic of the path and the page of its questions (limit 1-500, default
+ * 100; offset); false after answering the error that names the parameter. */
+static bool topic_page(struct ap_http_request *req, struct ap_http_response *res, int64_t *id,
+                       int64_t *limit, int64_t *offset, struct ap_error *err)
+{
+    ap_error_clear(err);
+    if (parse_path_id(req->params[0], "topic", id, err) &&
+        page_param(req, "limit", 1, AP_GAPS_LIMIT_MAX, 100, limit, err) &&
+        page_param(req, "offset", 0, INT32_MAX, 0, offset, err))
+        return true;
+    ap_http_error(res, err);
+    return false;
+}
+
 void ap_http_handle_gap(struct ap_http_request *req, struct ap_http_response *res)
 {
     struct ap_error err;
     int64_t id, limit, offset;
-    ap_error_clear(&err);
-    if (!parse_path_id(req->params[0], "topic", &id, &err) ||
-        !page_param(req, "limit", 1, AP_GAPS_LIMIT_MAX, 100, &limit, &err) ||
-        !page_param(req, "offset", 0, INT32_MAX, 0, &offset, &err)) {
-        ap_http_error(res, &err);
+    if (!topic_page(req, res, &id, &limit, &offset, &err))
         return;
-    }
     ap_http_assign_gaps(req);
     answer_topic(req, res, id, limit, offset);
 }
@@ -448,13 +457,8 @@ void ap_http_handle_gap_questions(struct ap_http_request *req, struct ap_http_re
 {
     struct ap_error err;
     int64_t id, limit, offset;
-    ap_error_clear(&err);
-    if (!parse_path_id(req->params[0], "topic", &id, &err) ||
-        !page_param(req, "limit", 1, AP_GAPS_LIMIT_MAX, 100, &limit, &err) ||
-        !page_param(req, "offset", 0, INT32_MAX, 0, &offset, &err)) {
-        ap_http_error(res, &err);
+    if (!topic_page(req, res, &id, &limit, &offset, &err))
         return;
-    }
     ap_http_assign_gaps(req);
     struct ap_buf doc;
     ap_buf_init(&doc, req->config->max_response);

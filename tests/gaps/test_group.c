@@ -15,21 +15,7 @@
 
 #include "gaps/group.h"
 
-/* Tokens from a space-separated string (the grouper sees tokens only). */
-static struct ap_tokens tokens_of(const char *words)
-{
-    struct ap_tokens t = {0};
-    char *copy = strdup(words);
-    for (char *w = strtok(copy, " "); w; w = strtok(NULL, " ")) {
-        if (t.n == t.cap) {
-            t.cap = t.cap ? 2 * t.cap : 8;
-            t.items = realloc(t.items, t.cap * sizeof *t.items);
-        }
-        t.items[t.n++] = strdup(w);
-    }
-    free(copy);
-    return t;
-}
+#include "words.h"
 
 static size_t assign(struct ap_grouper *g, const char *words, const double *embedding, size_t len,
                      double *similarity)

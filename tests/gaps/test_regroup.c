@@ -12,6 +12,8 @@
 
 #include "gaps/regroup.h"
 
+#include "words.h"
+
 /* Three needs, five wordings each (already stemmed, as the grouper sees them),
  * sharing words within a need and the odd word across needs. */
 static const char *const NEEDS[][5] = {
@@ -24,21 +26,6 @@ static const char *const NEEDS[][5] = {
 #define N_NEEDS 3
 #define PER_NEED 5
 #define N_QUESTIONS (N_NEEDS * PER_NEED)
-
-static struct ap_tokens tokens_of(const char *words)
-{
-    struct ap_tokens t = {0};
-    char *copy = strdup(words);
-    for (char *w = strtok(copy, " "); w; w = strtok(NULL, " ")) {
-        if (t.n == t.cap) {
-            t.cap = t.cap ? 2 * t.cap : 8;
-            t.items = realloc(t.items, t.cap * sizeof *t.items);
-        }
-        t.items[t.n++] = strdup(w);
-    }
-    free(copy);
-    return t;
-}
 
 /* Groups the questions NEEDS[order[i] / PER_NEED][order[i] % PER_NEED] in the
  * given order; topic_of[q] receives question q's topic (q in NEEDS order). */
