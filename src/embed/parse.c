@@ -239,29 +239,63 @@ struct answer {
     double *scratch;  /* one item's vector, max_dims */
 };
 
-/* "embedding": [numbers], into a->scratch; *len its length. */
-static bool read_vector(struct reader *r, struct answer *a, size_t *len)
+/* A JSON object whose members each go to `member` (which reads the value), or a
+ * JSON array whose elements each go to `element`: the separators and the
+ * closing bracket are checked here, once for every container of the answer. */
+typedef bool (*member_fn)(struct reader *r, const char *key, size_t key_len, void *ctx);
+typedef bool (*element_fn)(struct reader *r, void *ctx);
+
+static bool read_members(struct reader *r, member_fn member, void *ctx)
 {
-    *len = 0;
+    if (!expect(r, '{'))
+        return false;
+    if (!peek(r, '}')) {
+        for (;;) {
+            const char *key;
+            size_t key_len;
+            if (!read_string(r, &key, &key_len) || !expect(r, ':') ||
+                !member(r, key, key_len, ctx))
+                return false;
+            if (!peek(r, ','))
+                break;
+            r->p++;
+        }
+    }
+    return expect(r, '}');
+}
+
+static bool read_elements(struct reader *r, element_fn element, void *ctx)
+{
     if (!expect(r, '['))
         return false;
-    if (peek(r, ']')) {
-        r->p++;
-        return true;
-    }
-    for (;;) {
-        double v;
-        if (*len == a->max_dims)
-            return fail(r, AP_EMBED_DIMENSIONS, "a vector longer than the largest allowed");
-        if (!read_number(r, &v))
-            return false;
-        a->scratch[(*len)++] = v;
-        if (peek(r, ',')) {
+    if (!peek(r, ']')) {
+        for (;;) {
+            if (!element(r, ctx))
+                return false;
+            if (!peek(r, ','))
+                break;
             r->p++;
-            continue;
         }
-        return expect(r, ']');
     }
+    return expect(r, ']');
+}
+
+/* "embedding": [numbers], into a->scratch. */
+struct vector {
+    struct answer *a;
+    size_t len;
+};
+
+static bool vector_number(struct reader *r, void *ctx)
+{
+    struct vector *v = ctx;
+    double x;
+    if (v->len == v->a->max_dims)
+        return fail(r, AP_EMBED_DIMENSIONS, "a vector longer than the largest allowed");
+    if (!read_number(r, &x))
+        return false;
+    v->a->scratch[v->len++] = x;
+    return true;
 }
 
 /* Puts one item's vector in its place, checking index and length. */
@@ -287,98 +321,75 @@ static bool place(struct reader *r, struct answer *a, double index, size_t len)
 
 /* One item of "data": {"index": i, "embedding": [...], ...}. An item without
  * an index takes its position in the array. */
-static bool read_item(struct reader *r, struct answer *a, size_t position)
+struct item {
+    double index;
+    bool has_vector;
+    struct vector vector;
+};
+
+static bool item_member(struct reader *r, const char *key, size_t key_len, void *ctx)
 {
-    if (!expect(r, '{'))
-        return false;
-    double index = (double)position;
-    bool has_vector = false;
-    size_t len = 0;
-    if (!peek(r, '}')) {
-        for (;;) {
-            const char *key;
-            size_t key_len;
-            if (!read_string(r, &key, &key_len) || !expect(r, ':'))
-                return false;
-            bool ok;
-            if (key_is(key, key_len, "index")) {
-                ok = read_number(r, &index);
-            } else if (key_is(key, key_len, "embedding")) {
-                ok = read_vector(r, a, &len);
-                has_vector = true;
-            } else {
-                ok = skip_value(r);
-            }
-            if (!ok)
-                return false;
-            if (!peek(r, ','))
-                break;
-            r->p++;
-        }
+    struct item *it = ctx;
+    if (key_is(key, key_len, "index"))
+        return read_number(r, &it->index);
+    if (key_is(key, key_len, "embedding")) {
+        it->has_vector = true;
+        it->vector.len = 0;
+        return read_elements(r, vector_number, &it->vector);
     }
-    if (!expect(r, '}'))
-        return false;
-    if (!has_vector)
-        return fail(r, AP_EMBED_GARBAGE, "an item without \"embedding\"");
-    return place(r, a, index, len);
+    return skip_value(r);
 }
 
-static bool read_data(struct reader *r, struct answer *a)
+/* The items of "data", one vector per input, in any order of index. */
+struct data {
+    struct answer *a;
+    size_t position;
+};
+
+static bool data_item(struct reader *r, void *ctx)
 {
-    if (!expect(r, '['))
+    struct data *d = ctx;
+    if (d->position == d->a->n)
+        return fail(r, AP_EMBED_GARBAGE, "more vectors than inputs");
+    struct item it = {(double)d->position++, false, {d->a, 0}};
+    if (!read_members(r, item_member, &it))
         return false;
-    size_t position = 0;
-    if (!peek(r, ']')) {
-        for (;;) {
-            if (position == a->n)
-                return fail(r, AP_EMBED_GARBAGE, "more vectors than inputs");
-            if (!read_item(r, a, position++))
-                return false;
-            if (!peek(r, ','))
-                break;
-            r->p++;
-        }
-    }
-    if (!expect(r, ']'))
+    if (!it.has_vector)
+        return fail(r, AP_EMBED_GARBAGE, "an item without \"embedding\"");
+    return place(r, d->a, it.index, it.vector.len);
+}
+
+/* The answer: {"data": [...], ...}, "data" exactly once. */
+struct top {
+    struct answer *a;
+    bool has_data;
+};
+
+static bool top_member(struct reader *r, const char *key, size_t key_len, void *ctx)
+{
+    struct top *t = ctx;
+    if (!key_is(key, key_len, "data"))
+        return skip_value(r);
+    if (t->has_data)
+        return fail(r, AP_EMBED_GARBAGE, "\"data\" given twice");
+    t->has_data = true;
+    struct data d = {t->a, 0};
+    if (!read_elements(r, data_item, &d))
         return false;
-    if (position < a->n)
+    if (d.position < t->a->n)
         return fail(r, AP_EMBED_GARBAGE, "fewer vectors than inputs");
     return true;
 }
 
 static bool read_answer(struct reader *r, struct answer *a)
 {
-    bool has_data = false;
-    if (!expect(r, '{'))
-        return false;
-    if (!peek(r, '}')) {
-        for (;;) {
-            const char *key;
-            size_t key_len;
-            if (!read_string(r, &key, &key_len) || !expect(r, ':'))
-                return false;
-            bool ok;
-            if (key_is(key, key_len, "data")) {
-                if (has_data)
-                    return fail(r, AP_EMBED_GARBAGE, "\"data\" given twice");
-                has_data = true;
-                ok = read_data(r, a);
-            } else {
-                ok = skip_value(r);
-            }
-            if (!ok)
-                return false;
-            if (!peek(r, ','))
-                break;
-            r->p++;
-        }
-    }
-    if (!expect(r, '}'))
+    struct top t = {a, false};
+    if (!read_members(r, top_member, &t))
         return false;
     skip_ws(r);
     if (r->p != r->end)
         return fail(r, AP_EMBED_GARBAGE, "text after the answer");
-    if (!has_data)
+    if (!t.has_data)
         return fail(r, AP_EMBED_GARBAGE, "no \"data\"");
     return true;
 }
