@@ -90,6 +90,7 @@ enum ap_status ap_conv_query_parse(const struct ap_conv_params *p, int64_t now_d
     struct ap_report_params range = p->range;
     range.format = NULL;
     range.granularity = NULL;
+    range.language = p->language; /* validated as for the reports */
     enum ap_status rc = ap_report_query_parse(&range, now_default_us, &q->range, err);
     if (rc != AP_OK)
         return rc;
@@ -107,12 +108,6 @@ enum ap_status ap_conv_query_parse(const struct ap_conv_params *p, int64_t now_d
         return AP_INVALID;
     if (p->assignee && copy_dim("assignee", p->assignee, q->assignee, err) != AP_OK)
         return AP_INVALID;
-    if (p->language) {
-        if (strlen(p->language) == 0 || strlen(p->language) >= sizeof q->language)
-            return ap_error_set(err, AP_INVALID, "language",
-                                "\"language\": a primary language subtag (\"nb\", \"en\", \"und\")");
-        memcpy(q->language, p->language, strlen(p->language) + 1);
-    }
     static const char *const formats[] = {"json", "csv", "ndjson"};
     if (p->format) {
         int i = ap_name_index(formats, 3, p->format);
@@ -431,7 +426,7 @@ static bool wanted(const struct listing *l, const struct ap_conv_state *s,
         return false;
     if (q->assignee[0] && (!s->handed_off || strcmp(s->assignee, q->assignee) != 0))
         return false;
-    if (q->language[0] && strcmp(s->language, q->language) != 0)
+    if (q->range.language[0] && strcmp(s->language, q->range.language) != 0)
         return false;
     return counted(s, o, q->filter);
 }
@@ -512,7 +507,7 @@ static void write_envelope_start(struct ap_buf *b, const struct listing *l)
                   to, filter_names[q->filter]);
     const char *filters[][2] = {{"channel", q->range.channel}, {"resolver", q->resolver},
                                 {"reason", q->reason},           {"assignee", q->assignee},
-                                {"language", q->language}};
+                                {"language", q->range.language}};
     for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
         ap_buf_printf(b, ",\"%s\":", filters[i][0]);
         if (filters[i][1][0])

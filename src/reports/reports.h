@@ -150,7 +150,8 @@ struct ap_conv_params {
     const char *resolver; /* only conversations this member (or "agent") resolved */
     const char *reason;   /* only handoffs with this reason */
     const char *assignee; /* only handoffs to this member: a row of handoffs_by_assignee */
-    const char *language; /* only conversations in this language: a row of by_language */
+    const char *language; /* only conversations in this language: a row of by_language
+                           * (checked as the reports' filter, kept in range.language) */
     const char *format;   /* json (default), csv, ndjson */
     const char *cursor;   /* next_cursor of the page before */
     const char *limit;
@@ -162,7 +163,6 @@ struct ap_conv_query {
     char resolver[AP_DIM_MAX];
     char reason[AP_DIM_MAX];
     char assignee[AP_DIM_MAX];
-    char language[AP_LANGUAGE_KEY_MAX];
     enum ap_conv_format format;
     bool has_cursor;
     int64_t cursor_started_us;

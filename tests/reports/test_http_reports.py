@@ -167,7 +167,8 @@ class HttpReports(unittest.TestCase):
         self.assertNotIn("X-Next-Cursor", headers)
         # parameters
         for query, field in {"metric=revenue": "metric", "limit=0": "limit", "limit=1001": "limit",
-                             "cursor=zz": "cursor", "format=xml": "format", "from=2026-11-01": "to"}.items():
+                             "cursor=zz": "cursor", "format=xml": "format", "from=2026-11-01": "to",
+                             "language=NB": "language", "language=x": "language"}.items():
             status, _, body = self.get("/v1/conversations?" + query, self.tokens["viewer"])
             self.assertEqual((status, json.loads(body)["error"]["field"]), (400, field), query)
         # one conversation: its state and its events in order
